@@ -1,0 +1,36 @@
+// Loads BPF ELF objects (clang -target bpf) into isa::Program, without a kernel.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "isa/program.h"
+
+namespace sbpf::frontend {
+
+// The file is not a loadable BPF object: unreadable, truncated, corrupt, not
+// ELF, not BPF, or its relocations cannot be resolved. One readable message
+// that starts with the file name.
+class LoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// True when `bytes` start with the ELF magic.
+bool looks_like_elf(const std::vector<uint8_t>& bytes);
+
+// Every program of the object, one per executable section (sub-programs
+// reached by local calls are appended to each caller, as libbpf does).
+// Program::name is the section name. Global data (.rodata*, .data*, .bss*)
+// becomes Program::sections, and each `lddw` that refers to it is rewritten
+// to the kLddwMapValue pseudo form (imm = section index, second imm =
+// offset). BTF line info, when present, fills Program::lines.
+std::vector<isa::Program> load_elf(const std::string& path);
+
+// One program: the one in `section`, or the only one when `section` is empty.
+// Throws LoadError naming the sections present when it is ambiguous or absent.
+isa::Program load_elf_program(const std::string& path, const std::string& section = "");
+
+}  // namespace sbpf::frontend
