@@ -1,0 +1,43 @@
+# The two commands (README): `make demo` and `make test`. Both install what
+# they need from Debian packages first (cmake/install-deps.sh).
+
+JOBS ?= $(shell nproc)
+BUILD ?= build
+SANITIZE_BUILD ?= build-sanitize
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-release test-sanitize bench clean
+
+all: build
+
+deps:
+	@bash cmake/install-deps.sh
+
+# Release-style build with g++ (the default compiler).
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSBPF_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@bash samples/demo.sh $(BUILD)/tools/sbpf
+
+# Every test, twice: the g++ build, then a clang-19 build with
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+test: test-release test-sanitize
+
+test-release: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+test-sanitize: deps
+	CC=clang-19 CXX=clang++-19 cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+	  -DSBPF_SANITIZE=ON -DSBPF_WERROR=ON -DSBPF_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
+	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS)
+
+# Benchmarks (Google Benchmark); not part of `make test`.
+bench: build
+	$(BUILD)/bench/interpreter_bench
+
+clean:
+	rm -rf $(BUILD) $(SANITIZE_BUILD)

@@ -1,0 +1,37 @@
+// How an invocation ends: a return value, or a typed abort at a pc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sbpf::runtime {
+
+enum class AbortKind : uint8_t {
+  kBounds,         // an access outside every region (or without permission)
+  kMisaligned,     // an atomic access that is not naturally aligned
+  kLoopBudget,     // the per-invocation back-edge budget ran out
+  kStackOverflow,  // a local call deeper than the frame limit
+  kHelper,         // an unknown helper, or a helper that rejected its arguments
+};
+
+const char* abort_kind_name(AbortKind kind);
+
+struct Abort {
+  AbortKind kind = AbortKind::kBounds;
+  size_t pc = 0;
+  std::string message;  // what broke the rule, with the values involved
+};
+
+struct ExecutionResult {
+  uint64_t r0 = 0;
+  std::optional<Abort> abort;
+
+  bool ok() const { return !abort.has_value(); }
+};
+
+// The λ-IO threshold: 16,777,215 back-jumps per invocation.
+inline constexpr uint64_t kDefaultLoopBudget = (16u << 20) - 1;
+
+}  // namespace sbpf::runtime

@@ -1,0 +1,537 @@
+#include "runtime/interpreter.h"
+
+#include <atomic>
+#include <bit>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+#include "runtime/heap_arena.h"
+
+namespace sbpf::runtime {
+
+static_assert(std::endian::native == std::endian::little,
+              "the interpreter's loads, stores and le/be swaps assume a little-endian host");
+
+using isa::Instruction;
+
+namespace {
+
+// Division and modulo never fault in BPF: x / 0 = 0, x % 0 = x, and the one
+// signed overflow (MIN / -1) wraps to MIN with remainder 0.
+template <typename U>
+U udiv(U a, U b) { return b == 0 ? 0 : a / b; }
+template <typename U>
+U umod(U a, U b) { return b == 0 ? a : a % b; }
+template <typename U>
+U sdiv(U a, U b) {
+  using S = std::make_signed_t<U>;
+  if (b == 0) return 0;
+  if (static_cast<S>(b) == -1) return static_cast<U>(U{0} - a);
+  return static_cast<U>(static_cast<S>(a) / static_cast<S>(b));
+}
+template <typename U>
+U smod(U a, U b) {
+  using S = std::make_signed_t<U>;
+  if (b == 0) return a;
+  if (static_cast<S>(b) == -1) return 0;
+  return static_cast<U>(static_cast<S>(a) % static_cast<S>(b));
+}
+template <typename U>
+U arsh(U a, U shift) {
+  return static_cast<U>(static_cast<std::make_signed_t<U>>(a) >> shift);
+}
+
+uint64_t byte_swap(uint64_t value, int32_t width) {
+  switch (width) {
+    case 16: return __builtin_bswap16(static_cast<uint16_t>(value));
+    case 32: return __builtin_bswap32(static_cast<uint32_t>(value));
+    default: return __builtin_bswap64(value);
+  }
+}
+
+uint64_t truncate_to(uint64_t value, int32_t width) {
+  switch (width) {
+    case 16: return static_cast<uint16_t>(value);
+    case 32: return static_cast<uint32_t>(value);
+    default: return value;
+  }
+}
+
+// movsx: sign-extend the low `bits` of `value` to 64 bits.
+uint64_t sign_extend(uint64_t value, int bits) {
+  switch (bits) {
+    case 8: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(value)));
+    case 16: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int16_t>(value)));
+    case 32: return static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(value)));
+    default: return value;
+  }
+}
+
+template <typename T>
+T load_bytes(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+template <typename T>
+void store_bytes(uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// Atomic read-modify-write of a naturally aligned T in program memory.
+template <typename T>
+void atomic_op(uint8_t* p, int32_t op, uint64_t* src, uint64_t* r0) {
+  std::atomic_ref<T> cell(*reinterpret_cast<T*>(p));
+  T value = static_cast<T>(*src);
+  T old = 0;
+  switch (op & ~isa::kAtomicFetch) {
+    case isa::kAtomicAdd: old = cell.fetch_add(value); break;
+    case isa::kAtomicOr: old = cell.fetch_or(value); break;
+    case isa::kAtomicAnd: old = cell.fetch_and(value); break;
+    case isa::kAtomicXor: old = cell.fetch_xor(value); break;
+    case isa::kAtomicXchg & ~isa::kAtomicFetch: old = cell.exchange(value); break;
+    case isa::kAtomicCmpxchg & ~isa::kAtomicFetch: {
+      T expected = static_cast<T>(*r0);
+      cell.compare_exchange_strong(expected, value);
+      *r0 = expected;  // the old value, zero-extended, whether or not it matched
+      return;
+    }
+  }
+  if (op & isa::kAtomicFetch) *src = old;
+}
+
+// Runs a helper on r1..r5 and puts its result in r0. Kept out of the
+// dispatch loop: its HelperCall has a destructor, which an indirect goto may
+// not jump over.
+[[gnu::noinline]] bool call_helper(const Helper& helper, const RegionTable& regions, HeapArena* heap, uint64_t* reg,
+                                   std::string& failure) {
+  HelperCall call(regions, heap);
+  reg[0] = helper.function(call, &reg[1]);
+  if (!call.failed()) return true;
+  failure = helper.signature.name + ": " + call.failure();
+  return false;
+}
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+// Why the access of `insn` at `addr` failed, in the program's terms: relative
+// to the region its base register points into, when it points into one.
+std::string describe_bad_access(const Instruction& insn, uint64_t base_value, const RegionTable& regions) {
+  const bool write = insn.cls() == isa::kClassSt || insn.cls() == isa::kClassStx;
+  const unsigned len = insn.access_bytes();
+  const uint8_t base_reg = insn.cls() == isa::kClassLdx ? insn.src : insn.dst;
+  const uint64_t addr = base_value + static_cast<int64_t>(insn.offset);
+  std::string what = std::string(write ? "store" : "load") + " of " + std::to_string(len) + " bytes at r" +
+                     std::to_string(base_reg) + (insn.offset < 0 ? "" : "+") + std::to_string(insn.offset);
+  const Region* r = regions.find(base_value);
+  if (r == nullptr) r = regions.find(addr);
+  if (r == nullptr) return what + " = " + hex(addr) + ", which is outside every region";
+  const std::string name = region_name(r->kind);
+  const bool before = addr < r->start();
+  const uint64_t distance = before ? r->start() - addr : addr - r->start();
+  std::string where = name + (before ? "-" : "+") + std::to_string(distance);
+  if (r->contains(addr, len)) return what + " = " + where + ", but " + name + " is read-only";
+  return what + " = " + where + (before ? ", before the start of " : ", past the end of ") + name + " (" +
+         std::to_string(r->size) + " bytes)";
+}
+
+}  // namespace
+
+Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& helpers)
+    : program_(program), helpers_(helpers) {
+  const size_t n = program.size();
+  helper_at_.assign(n, nullptr);
+  lddw_value_.assign(n, 0);
+  for (const auto& section : program.sections) sections_.push_back(section.bytes);
+  for (size_t pc = 0; pc < n; ++pc) {
+    if (program.is_lddw_tail(pc)) continue;
+    const Instruction& insn = program.insns[pc];
+    if (insn.is_helper_call()) helper_at_[pc] = helpers.find(insn.imm);
+    if (!insn.is_lddw()) continue;
+    switch (insn.src) {
+      case isa::kLddwImm64: lddw_value_[pc] = program.lddw_value_at(pc); break;
+      case isa::kLddwMapValue: {
+        auto& bytes = sections_[static_cast<uint32_t>(insn.imm)];
+        lddw_value_[pc] = reinterpret_cast<uintptr_t>(bytes.data()) + static_cast<uint32_t>(program.insns[pc + 1].imm);
+        break;
+      }
+      default:
+        throw UnsupportedProgram("pc " + std::to_string(pc) + ": lddw form " + std::to_string(insn.src) +
+                                 " (maps, kernel variables, code addresses) needs a kernel; sbpf supports constants "
+                                 "and global data");
+    }
+  }
+}
+
+Interpreter::~Interpreter() = default;
+
+ExecutionResult Interpreter::run(Invocation& invocation) {
+  const Instruction* const code = program_.insns.data();
+  RegionTable regions = invocation.regions;
+
+  // The stack: frames grow down from the top; the stack region always spans
+  // the current frame and its callers' frames, so a callee may use a pointer
+  // into its caller's frame but nothing below its own.
+  alignas(16) uint8_t stack[kMaxFrames * kStackFrameBytes];
+  std::memset(stack, 0, sizeof stack);
+  uint8_t* const stack_top = stack + sizeof stack;
+  const size_t stack_region = regions.add({RegionKind::kStack, stack_top - kStackFrameBytes, kStackFrameBytes, true});
+  for (size_t i = 0; i < sections_.size(); ++i) {
+    const bool rodata = program_.sections[i].kind == isa::SectionKind::kRodata;
+    if (sections_[i].empty()) continue;
+    regions.add({rodata ? RegionKind::kRodata : RegionKind::kData, sections_[i].data(), sections_[i].size(), !rodata});
+  }
+  if (invocation.heap != nullptr) regions.add(invocation.heap->region());
+
+  uint64_t reg[isa::kNumRegisters] = {};
+  for (int i = 0; i < 5; ++i) reg[1 + i] = invocation.args[i];
+  reg[10] = reinterpret_cast<uintptr_t>(stack_top);
+
+  struct Frame {
+    const Instruction* return_to;
+    uint64_t saved[4];  // r6..r9
+  };
+  Frame frames[kMaxFrames];
+  size_t depth = 0;
+  uint64_t budget = invocation.loop_budget;
+
+  ExecutionResult result;
+  std::string helper_failure;
+  auto abort = [&](AbortKind kind, const Instruction* at, std::string message) {
+    result.abort = Abort{kind, static_cast<size_t>(at - code), std::move(message)};
+    return result;
+  };
+  auto set_stack_depth = [&](size_t frames_in_use) {
+    regions[stack_region].base = stack_top - frames_in_use * kStackFrameBytes;
+    regions[stack_region].size = frames_in_use * kStackFrameBytes;
+  };
+
+  // Threaded dispatch: every handler ends by jumping straight to the next
+  // instruction's handler through this table, indexed by opcode. Opcodes that
+  // validation rejects stay on `invalid`.
+  static_assert(sizeof(void*) == sizeof(uintptr_t));
+  void* table[256];
+  for (auto& entry : table) entry = &&invalid;
+
+  const Instruction* ip = code;
+#define DISPATCH() goto* table[ip->opcode]
+#define NEXT()   \
+  do {           \
+    ++ip;        \
+    DISPATCH();  \
+  } while (0)
+  // A taken branch with a negative displacement is a back-edge: count it.
+#define BRANCH(cond, displacement)                                    \
+  do {                                                                \
+    if (cond) {                                                       \
+      int64_t d_ = (displacement);                                    \
+      if (d_ < 0 && budget-- == 0) goto loop_budget_exhausted;        \
+      ip += d_ + 1;                                                   \
+      DISPATCH();                                                     \
+    }                                                                 \
+    NEXT();                                                           \
+  } while (0)
+#define SIGNED(x) static_cast<std::make_signed_t<decltype(x)>>(x)
+
+  // ALU: `d` and `s` are the operands at the operation's width; 32-bit
+  // results are zero-extended into the 64-bit register.
+#define ALU_HANDLERS(name, expr)                                                   \
+  name##32_k : {                                                                   \
+    [[maybe_unused]] uint32_t d = static_cast<uint32_t>(reg[ip->dst]);             \
+    [[maybe_unused]] uint32_t s = static_cast<uint32_t>(ip->imm);                  \
+    reg[ip->dst] = static_cast<uint32_t>(expr);                                    \
+    NEXT();                                                                        \
+  }                                                                                \
+  name##32_x : {                                                                   \
+    [[maybe_unused]] uint32_t d = static_cast<uint32_t>(reg[ip->dst]);             \
+    [[maybe_unused]] uint32_t s = static_cast<uint32_t>(reg[ip->src]);             \
+    reg[ip->dst] = static_cast<uint32_t>(expr);                                    \
+    NEXT();                                                                        \
+  }                                                                                \
+  name##64_k : {                                                                   \
+    [[maybe_unused]] uint64_t d = reg[ip->dst];                                    \
+    [[maybe_unused]] uint64_t s = static_cast<uint64_t>(static_cast<int64_t>(ip->imm)); \
+    reg[ip->dst] = (expr);                                                         \
+    NEXT();                                                                        \
+  }                                                                                \
+  name##64_x : {                                                                   \
+    [[maybe_unused]] uint64_t d = reg[ip->dst];                                    \
+    [[maybe_unused]] uint64_t s = reg[ip->src];                                    \
+    reg[ip->dst] = (expr);                                                         \
+    NEXT();                                                                        \
+  }
+#define ALU_TABLE(name, op)                                  \
+  table[isa::kClassAlu | isa::kSourceK | (op)] = &&name##32_k;   \
+  table[isa::kClassAlu | isa::kSourceX | (op)] = &&name##32_x;   \
+  table[isa::kClassAlu64 | isa::kSourceK | (op)] = &&name##64_k; \
+  table[isa::kClassAlu64 | isa::kSourceX | (op)] = &&name##64_x;
+
+#define JMP_HANDLERS(name, cond)                                                   \
+  name##32_k : {                                                                   \
+    uint32_t d = static_cast<uint32_t>(reg[ip->dst]);                              \
+    uint32_t s = static_cast<uint32_t>(ip->imm);                                   \
+    BRANCH(cond, ip->offset);                                                      \
+  }                                                                                \
+  name##32_x : {                                                                   \
+    uint32_t d = static_cast<uint32_t>(reg[ip->dst]);                              \
+    uint32_t s = static_cast<uint32_t>(reg[ip->src]);                              \
+    BRANCH(cond, ip->offset);                                                      \
+  }                                                                                \
+  name##64_k : {                                                                   \
+    uint64_t d = reg[ip->dst];                                                     \
+    uint64_t s = static_cast<uint64_t>(static_cast<int64_t>(ip->imm));             \
+    BRANCH(cond, ip->offset);                                                      \
+  }                                                                                \
+  name##64_x : {                                                                   \
+    uint64_t d = reg[ip->dst];                                                     \
+    uint64_t s = reg[ip->src];                                                     \
+    BRANCH(cond, ip->offset);                                                      \
+  }
+#define JMP_TABLE(name, op)                                  \
+  table[isa::kClassJmp32 | isa::kSourceK | (op)] = &&name##32_k; \
+  table[isa::kClassJmp32 | isa::kSourceX | (op)] = &&name##32_x; \
+  table[isa::kClassJmp | isa::kSourceK | (op)] = &&name##64_k;   \
+  table[isa::kClassJmp | isa::kSourceX | (op)] = &&name##64_x;
+
+#define LOAD_HANDLER(name, T, extend)                                            \
+  name : {                                                                       \
+    uint64_t addr = reg[ip->src] + static_cast<int64_t>(ip->offset);             \
+    const uint8_t* p = regions.translate(addr, sizeof(T), false);                \
+    if (p == nullptr) goto bad_access;                                           \
+    reg[ip->dst] = extend(load_bytes<T>(p));                                     \
+    NEXT();                                                                      \
+  }
+#define STORE_HANDLER(name, T, value)                                            \
+  name : {                                                                       \
+    uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);             \
+    uint8_t* p = regions.translate(addr, sizeof(T), true);                       \
+    if (p == nullptr) goto bad_access;                                           \
+    store_bytes<T>(p, static_cast<T>(value));                                    \
+    NEXT();                                                                      \
+  }
+#define ZEXT(v) static_cast<uint64_t>(v)
+#define SEXT(v) static_cast<uint64_t>(static_cast<int64_t>(SIGNED(v)))
+
+  ALU_TABLE(add, isa::kAluAdd)
+  ALU_TABLE(sub, isa::kAluSub)
+  ALU_TABLE(mul, isa::kAluMul)
+  ALU_TABLE(div, isa::kAluDiv)
+  ALU_TABLE(or, isa::kAluOr)
+  ALU_TABLE(and, isa::kAluAnd)
+  ALU_TABLE(lsh, isa::kAluLsh)
+  ALU_TABLE(rsh, isa::kAluRsh)
+  ALU_TABLE(mod, isa::kAluMod)
+  ALU_TABLE(xor, isa::kAluXor)
+  ALU_TABLE(mov, isa::kAluMov)
+  ALU_TABLE(arsh, isa::kAluArsh)
+  table[isa::kClassAlu | isa::kAluNeg] = &&neg32;
+  table[isa::kClassAlu64 | isa::kAluNeg] = &&neg64;
+  table[isa::kClassAlu | isa::kSourceK | isa::kAluEnd] = &&to_le;
+  table[isa::kClassAlu | isa::kSourceX | isa::kAluEnd] = &&to_be;
+  table[isa::kClassAlu64 | isa::kSourceK | isa::kAluEnd] = &&to_be;  // bswap: unconditional, same as `be` here
+
+  JMP_TABLE(jeq, isa::kJmpJeq)
+  JMP_TABLE(jgt, isa::kJmpJgt)
+  JMP_TABLE(jge, isa::kJmpJge)
+  JMP_TABLE(jset, isa::kJmpJset)
+  JMP_TABLE(jne, isa::kJmpJne)
+  JMP_TABLE(jsgt, isa::kJmpJsgt)
+  JMP_TABLE(jsge, isa::kJmpJsge)
+  JMP_TABLE(jlt, isa::kJmpJlt)
+  JMP_TABLE(jle, isa::kJmpJle)
+  JMP_TABLE(jslt, isa::kJmpJslt)
+  JMP_TABLE(jsle, isa::kJmpJsle)
+  table[isa::kOpJa] = &&ja;
+  table[isa::kOpGotol] = &&gotol;
+  table[isa::kOpCall] = &&call;
+  table[isa::kOpCallx] = &&callx;
+  table[isa::kOpExit] = &&exit;
+  table[isa::kOpLddw] = &&lddw;
+
+  table[isa::kClassLdx | isa::kModeMem | isa::kSizeB] = &&ldxb;
+  table[isa::kClassLdx | isa::kModeMem | isa::kSizeH] = &&ldxh;
+  table[isa::kClassLdx | isa::kModeMem | isa::kSizeW] = &&ldxw;
+  table[isa::kClassLdx | isa::kModeMem | isa::kSizeDW] = &&ldxdw;
+  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeB] = &&ldxsb;
+  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeH] = &&ldxsh;
+  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeW] = &&ldxsw;
+  table[isa::kClassSt | isa::kModeMem | isa::kSizeB] = &&stb;
+  table[isa::kClassSt | isa::kModeMem | isa::kSizeH] = &&sth;
+  table[isa::kClassSt | isa::kModeMem | isa::kSizeW] = &&stw;
+  table[isa::kClassSt | isa::kModeMem | isa::kSizeDW] = &&stdw;
+  table[isa::kClassStx | isa::kModeMem | isa::kSizeB] = &&stxb;
+  table[isa::kClassStx | isa::kModeMem | isa::kSizeH] = &&stxh;
+  table[isa::kClassStx | isa::kModeMem | isa::kSizeW] = &&stxw;
+  table[isa::kClassStx | isa::kModeMem | isa::kSizeDW] = &&stxdw;
+  table[isa::kClassStx | isa::kModeAtomic | isa::kSizeW] = &&atomic32;
+  table[isa::kClassStx | isa::kModeAtomic | isa::kSizeDW] = &&atomic64;
+
+  DISPATCH();
+
+  ALU_HANDLERS(add, d + s)
+  ALU_HANDLERS(sub, d - s)
+  ALU_HANDLERS(mul, d * s)
+  ALU_HANDLERS(div, ip->offset ? sdiv(d, s) : udiv(d, s))
+  ALU_HANDLERS(or, d | s)
+  ALU_HANDLERS(and, d & s)
+  ALU_HANDLERS(lsh, d << (s & (sizeof(d) * 8 - 1)))
+  ALU_HANDLERS(rsh, d >> (s & (sizeof(d) * 8 - 1)))
+  ALU_HANDLERS(mod, ip->offset ? smod(d, s) : umod(d, s))
+  ALU_HANDLERS(xor, d ^ s)
+  ALU_HANDLERS(mov, ip->offset ? static_cast<decltype(d)>(sign_extend(s, ip->offset)) : s)
+  ALU_HANDLERS(arsh, arsh(d, static_cast<decltype(d)>(s & (sizeof(d) * 8 - 1))))
+
+neg32:
+  reg[ip->dst] = static_cast<uint32_t>(0u - static_cast<uint32_t>(reg[ip->dst]));
+  NEXT();
+neg64:
+  reg[ip->dst] = 0 - reg[ip->dst];
+  NEXT();
+to_le:
+  reg[ip->dst] = truncate_to(reg[ip->dst], ip->imm);
+  NEXT();
+to_be:
+  reg[ip->dst] = byte_swap(reg[ip->dst], ip->imm);
+  NEXT();
+
+  JMP_HANDLERS(jeq, d == s)
+  JMP_HANDLERS(jgt, d > s)
+  JMP_HANDLERS(jge, d >= s)
+  JMP_HANDLERS(jset, (d & s) != 0)
+  JMP_HANDLERS(jne, d != s)
+  JMP_HANDLERS(jsgt, SIGNED(d) > SIGNED(s))
+  JMP_HANDLERS(jsge, SIGNED(d) >= SIGNED(s))
+  JMP_HANDLERS(jlt, d < s)
+  JMP_HANDLERS(jle, d <= s)
+  JMP_HANDLERS(jslt, SIGNED(d) < SIGNED(s))
+  JMP_HANDLERS(jsle, SIGNED(d) <= SIGNED(s))
+
+ja:
+  BRANCH(true, ip->offset);
+gotol:
+  BRANCH(true, ip->imm);
+
+lddw:
+  reg[ip->dst] = lddw_value_[static_cast<size_t>(ip - code)];
+  ip += 2;
+  DISPATCH();
+
+  LOAD_HANDLER(ldxb, uint8_t, ZEXT)
+  LOAD_HANDLER(ldxh, uint16_t, ZEXT)
+  LOAD_HANDLER(ldxw, uint32_t, ZEXT)
+  LOAD_HANDLER(ldxdw, uint64_t, ZEXT)
+  LOAD_HANDLER(ldxsb, int8_t, SEXT)
+  LOAD_HANDLER(ldxsh, int16_t, SEXT)
+  LOAD_HANDLER(ldxsw, int32_t, SEXT)
+  STORE_HANDLER(stb, uint8_t, ip->imm)
+  STORE_HANDLER(sth, uint16_t, ip->imm)
+  STORE_HANDLER(stw, uint32_t, ip->imm)
+  STORE_HANDLER(stdw, uint64_t, static_cast<int64_t>(ip->imm))
+  STORE_HANDLER(stxb, uint8_t, reg[ip->src])
+  STORE_HANDLER(stxh, uint16_t, reg[ip->src])
+  STORE_HANDLER(stxw, uint32_t, reg[ip->src])
+  STORE_HANDLER(stxdw, uint64_t, reg[ip->src])
+
+atomic32 : {
+  uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);
+  uint8_t* p = regions.translate(addr, 4, true);
+  if (p == nullptr) goto bad_access;
+  if (addr % 4 != 0) goto misaligned;
+  atomic_op<uint32_t>(p, ip->imm, &reg[ip->src], &reg[0]);
+  NEXT();
+}
+atomic64 : {
+  uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);
+  uint8_t* p = regions.translate(addr, 8, true);
+  if (p == nullptr) goto bad_access;
+  if (addr % 8 != 0) goto misaligned;
+  atomic_op<uint64_t>(p, ip->imm, &reg[ip->src], &reg[0]);
+  NEXT();
+}
+
+call:
+  if (ip->src == isa::kCallLocal) {
+    if (depth + 1 >= kMaxFrames) goto stack_overflow;
+    frames[depth] = {ip + 1, {reg[6], reg[7], reg[8], reg[9]}};
+    ++depth;
+    reg[10] -= kStackFrameBytes;
+    set_stack_depth(depth + 1);
+    ip += ip->imm + 1;
+    DISPATCH();
+  } else {
+    const Helper* helper = helper_at_[static_cast<size_t>(ip - code)];
+    if (helper == nullptr) goto unknown_helper;
+    if (!call_helper(*helper, regions, invocation.heap, reg, helper_failure)) goto helper_failed;
+    NEXT();
+  }
+
+callx : {
+  // The register holds a helper id: sbpf has no function addresses to call.
+  uint64_t id = reg[ip->callx_register()];
+  const Helper* helper = id <= INT32_MAX ? helpers_.find(static_cast<int32_t>(id)) : nullptr;
+  if (helper == nullptr)
+    return abort(AbortKind::kHelper, ip, "callx through r" + std::to_string(ip->callx_register()) + " = " +
+                                             std::to_string(id) + ", which is not a helper id");
+  if (!call_helper(*helper, regions, invocation.heap, reg, helper_failure)) goto helper_failed;
+  NEXT();
+}
+
+exit:
+  if (depth == 0) {
+    result.r0 = reg[0];
+    return result;
+  }
+  --depth;
+  ip = frames[depth].return_to;
+  std::memcpy(&reg[6], frames[depth].saved, sizeof frames[depth].saved);
+  reg[10] += kStackFrameBytes;
+  set_stack_depth(depth + 1);
+  DISPATCH();
+
+bad_access : {
+  const uint8_t base = ip->cls() == isa::kClassLdx ? ip->src : ip->dst;
+  return abort(AbortKind::kBounds, ip, describe_bad_access(*ip, reg[base], regions));
+}
+misaligned:
+  return abort(AbortKind::kMisaligned, ip,
+               "atomic access of " + std::to_string(ip->access_bytes()) + " bytes at " +
+                   hex(reg[ip->dst] + static_cast<int64_t>(ip->offset)) + " is not naturally aligned");
+loop_budget_exhausted:
+  return abort(AbortKind::kLoopBudget, ip,
+               "more than " + std::to_string(invocation.loop_budget) + " backward jumps in one invocation");
+stack_overflow:
+  return abort(AbortKind::kStackOverflow, ip,
+               "call would need stack frame " + std::to_string(depth + 2) + "; the limit is " +
+                   std::to_string(kMaxFrames));
+helper_failed:
+  return abort(AbortKind::kHelper, ip, std::move(helper_failure));
+unknown_helper:
+  return abort(AbortKind::kHelper, ip, "call to unknown helper " + std::to_string(ip->imm));
+invalid:
+  // Unreachable for a validated program; kept so a stray opcode cannot jump
+  // through an uninitialised table entry.
+  return abort(AbortKind::kHelper, ip, "invalid opcode " + hex(ip->opcode) + " reached the interpreter");
+
+#undef DISPATCH
+#undef NEXT
+#undef BRANCH
+#undef SIGNED
+#undef ALU_HANDLERS
+#undef ALU_TABLE
+#undef JMP_HANDLERS
+#undef JMP_TABLE
+#undef LOAD_HANDLER
+#undef STORE_HANDLER
+#undef ZEXT
+#undef SEXT
+}
+
+}  // namespace sbpf::runtime

@@ -1,0 +1,73 @@
+// The memory an invocation may touch: a small fixed table of regions, each a
+// host address range with permissions. Every pointer a program holds points
+// into one of them; anything else is out of bounds.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+
+namespace sbpf::runtime {
+
+enum class RegionKind : uint8_t {
+  kCtx,      // the program's context structure
+  kInput,    // λ input buffer (read-only)
+  kOutput,   // λ output buffer
+  kStack,    // 512 bytes per frame, the current frame and its callers
+  kScratch,  // XRP scratch page shared with the caller
+  kRodata,
+  kData,     // .data and .bss
+  kHeap,     // λ-IO malloc arena (helpers 157/158)
+  kMemory,   // raw memory given on the command line or by the conformance suite
+};
+
+const char* region_name(RegionKind kind);
+
+struct Region {
+  RegionKind kind = RegionKind::kMemory;
+  uint8_t* base = nullptr;
+  uint64_t size = 0;
+  bool writable = false;
+
+  uint64_t start() const { return reinterpret_cast<uintptr_t>(base); }
+  // True when [addr, addr + len) lies inside; written so it cannot overflow.
+  bool contains(uint64_t addr, uint64_t len) const {
+    return addr >= start() && len <= size && addr - start() <= size - len;
+  }
+};
+
+// Fixed capacity, no allocation: built per invocation on the hot path.
+class RegionTable {
+ public:
+  static constexpr size_t kCapacity = 16;
+
+  // Throws std::length_error past kCapacity (a caller bug, not bad input).
+  size_t add(const Region& region);
+  Region& operator[](size_t i) { return regions_[i]; }
+  const Region& operator[](size_t i) const { return regions_[i]; }
+  size_t size() const { return count_; }
+  std::span<const Region> regions() const { return {regions_.data(), count_}; }
+
+  // Host pointer for an access of `len` bytes at `addr`, or nullptr when no
+  // region holds it with the needed permission. Remembers the last region
+  // hit: a program's accesses cluster, so the scan is usually one compare.
+  uint8_t* translate(uint64_t addr, uint64_t len, bool write) const {
+    const Region& last = regions_[last_hit_];
+    if (last.contains(addr, len) && (last.writable || !write)) return last.base + (addr - last.start());
+    return translate_slow(addr, len, write);
+  }
+
+  // The region containing `addr`, whatever the permission (for messages).
+  const Region* find(uint64_t addr) const;
+
+ private:
+  uint8_t* translate_slow(uint64_t addr, uint64_t len, bool write) const;
+
+  std::array<Region, kCapacity> regions_{};
+  size_t count_ = 0;
+  mutable size_t last_hit_ = 0;
+};
+
+}  // namespace sbpf::runtime

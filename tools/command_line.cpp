@@ -1,0 +1,130 @@
+#include "tools/command_line.h"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+namespace sbpf::tools {
+
+CommandLine::CommandLine(const std::vector<std::string>& args, std::set<std::string> options,
+                         std::set<std::string> flags) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.size() < 2 || arg[0] != '-' || arg == "--") {
+      if (arg == "--") {
+        positionals_.insert(positionals_.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+        break;
+      }
+      positionals_.push_back(arg);
+      continue;
+    }
+    std::string name = arg;
+    std::optional<std::string> inline_value;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      inline_value = arg.substr(eq + 1);
+    }
+    if (flags.count(name)) {
+      if (inline_value) throw UsageError("option " + name + " takes no value");
+      values_[name] = "";
+    } else if (options.count(name)) {
+      if (inline_value) {
+        values_[name] = *inline_value;
+      } else if (i + 1 < args.size()) {
+        values_[name] = args[++i];
+      } else {
+        throw UsageError("option " + name + " needs a value");
+      }
+    } else {
+      throw UsageError("unknown option " + name);
+    }
+  }
+}
+
+std::optional<std::string> CommandLine::get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string CommandLine::get_or(const std::string& name, const std::string& fallback) const {
+  return get(name).value_or(fallback);
+}
+
+std::optional<uint64_t> CommandLine::get_number(const std::string& name) const {
+  auto text = get(name);
+  if (!text) return std::nullopt;
+  auto value = parse_number(*text);
+  if (!value) throw UsageError("option " + name + " expects a number, not '" + *text + "'");
+  return value;
+}
+
+std::string CommandLine::get_choice(const std::string& name, const std::vector<std::string>& choices,
+                                    const std::string& fallback) const {
+  std::string value = get_or(name, fallback);
+  for (const auto& c : choices)
+    if (c == value) return value;
+  std::string list;
+  for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
+  throw UsageError("option " + name + " must be one of " + list + ", not '" + value + "'");
+}
+
+void CommandLine::expect_positionals(size_t n, const std::string& what) const {
+  if (positionals_.size() < n) throw UsageError("missing " + what);
+  if (positionals_.size() > n) throw UsageError("unexpected argument '" + positionals_[n] + "'");
+}
+
+std::optional<uint64_t> parse_number(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const bool is_hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const int base = is_hex ? 16 : 10;
+  const std::string digits = is_hex ? text.substr(2) : text;
+  uint64_t value = 0;
+  for (char c : digits) {
+    int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+            : (base == 16 && std::isxdigit(static_cast<unsigned char>(c))) ? std::tolower(c) - 'a' + 10
+                                                                            : -1;
+    if (d < 0) return std::nullopt;
+    if (value > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base)) return std::nullopt;
+    value = value * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+  }
+  return value;
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError("cannot open " + path + ": " + std::strerror(errno));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw UsageError("cannot read " + path);
+  return bytes;
+}
+
+void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw UsageError("cannot write " + path + ": " + std::strerror(errno));
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw UsageError("cannot write " + path);
+}
+
+std::vector<uint8_t> parse_hex_bytes(const std::string& text) {
+  std::vector<uint8_t> bytes;
+  size_t i = 0;
+  auto digit = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  auto value = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10; };
+  while (i < text.size()) {
+    if (std::isspace(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    if (text[i] == '0' && i + 1 < text.size() && (text[i + 1] == 'x' || text[i + 1] == 'X')) i += 2;
+    if (i + 1 >= text.size() || !digit(text[i]) || !digit(text[i + 1]))
+      throw UsageError("malformed hex at offset " + std::to_string(i) + ": expected pairs of hex digits");
+    bytes.push_back(static_cast<uint8_t>(value(text[i]) * 16 + value(text[i + 1])));
+    i += 2;
+  }
+  return bytes;
+}
+
+}  // namespace sbpf::tools

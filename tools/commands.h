@@ -1,0 +1,17 @@
+// The subcommands of `sbpf`, one per file. Each takes the arguments after
+// its name and returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sbpf::tools {
+
+using Args = std::vector<std::string>;
+
+int asm_command(const Args& args);
+int disasm_command(const Args& args);
+int run_command(const Args& args);
+int conformance_plugin_command(const Args& args);
+
+}  // namespace sbpf::tools

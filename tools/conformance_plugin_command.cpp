@@ -1,0 +1,81 @@
+// The bpf_conformance plugin contract: the program arrives on stdin as one
+// line of hex bytes, the memory as hex in the first argument; r1 = memory,
+// r2 = its length; r0 is printed in hex. Errors go to stderr with a non-zero
+// exit.
+#include <cinttypes>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+
+#include "runtime/interpreter.h"
+#include "tools/command_line.h"
+#include "tools/commands.h"
+
+namespace sbpf::tools {
+
+namespace {
+
+constexpr const char* kHelp =
+    "usage: sbpf conformance-plugin [HEX_MEMORY] [--engine interp]\n"
+    "       (also runs as `sbpf-conformance-plugin`, for the bpf_conformance runner)\n"
+    "\n"
+    "Reads a program as hex bytes on stdin, runs it with r1 = memory, r2 = its length,\n"
+    "prints r0 in hex. Helper 5 is the suite's test helper: it returns its first argument.\n";
+
+// The suite's programs call helper 5 (`call 5`, and `callx` through a
+// register holding 5) and only need it to return normally.
+uint64_t suite_helper(runtime::HelperCall&, const uint64_t args[5]) { return args[0]; }
+
+}  // namespace
+
+int conformance_plugin_command(const Args& raw_args) {
+  // The runner passes its plugin options as one more argument, often empty.
+  Args args;
+  for (const auto& a : raw_args)
+    if (!a.empty()) args.push_back(a);
+  CommandLine cl(args, {"--engine"}, {"--help"});
+  if (cl.has("--help")) {
+    std::fputs(kHelp, stdout);
+    return kExitOk;
+  }
+  cl.get_choice("--engine", {"interp"}, "interp");
+  if (cl.positionals().size() > 1) throw UsageError("unexpected argument '" + cl.positionals()[1] + "'");
+
+  std::vector<uint8_t> memory;
+  if (!cl.positionals().empty()) memory = parse_hex_bytes(cl.positionals()[0]);
+  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> code = parse_hex_bytes(text);
+
+  isa::Program program;
+  try {
+    program = isa::decode(code, "<stdin>");
+  } catch (const isa::FormatError& e) {
+    std::fprintf(stderr, "malformed program: %s\n", e.what());
+    return kExitRejected;
+  }
+
+  runtime::HelperRegistry helpers;
+  helpers.add({5, {"suite_helper", runtime::ReturnType::kScalar, {runtime::ArgType::kScalar}}, suite_helper});
+  runtime::Invocation invocation;
+  invocation.regions.add({runtime::RegionKind::kMemory, memory.data(), memory.size(), true});
+  invocation.args[0] = memory.empty() ? 0 : reinterpret_cast<uintptr_t>(memory.data());
+  invocation.args[1] = memory.size();
+
+  runtime::ExecutionResult result;
+  try {
+    runtime::Interpreter interpreter(program, helpers);
+    result = interpreter.run(invocation);
+  } catch (const runtime::UnsupportedProgram& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return kExitRejected;
+  }
+  if (!result.ok()) {
+    std::fprintf(stderr, "%s at pc %zu: %s\n", runtime::abort_kind_name(result.abort->kind), result.abort->pc,
+                 result.abort->message.c_str());
+    return kExitRejected;
+  }
+  std::printf("%" PRIx64 "\n", result.r0);
+  return kExitOk;
+}
+
+}  // namespace sbpf::tools

@@ -1,0 +1,53 @@
+#include "tools/program_file.h"
+
+#include "frontend/elf_loader.h"
+#include "isa/assembler.h"
+#include "isa/disassembler.h"
+#include "tools/command_line.h"
+
+namespace sbpf::tools {
+
+namespace {
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
+
+isa::Program load_program_file(const std::string& path, const std::string& section) {
+  std::vector<uint8_t> bytes = read_file(path);
+  try {
+    if (frontend::looks_like_elf(bytes)) return frontend::load_elf_program(path, section);
+    if (!section.empty()) throw UsageError(path + ": --section applies to ELF objects only");
+    if (ends_with(path, ".s") || ends_with(path, ".asm"))
+      return isa::assemble(std::string(bytes.begin(), bytes.end()), path);
+    return isa::decode(bytes, path);
+  } catch (const frontend::LoadError& e) {
+    throw UsageError(e.what());
+  } catch (const isa::AssemblyError& e) {
+    throw UsageError(e.what());
+  } catch (const isa::FormatError& e) {
+    throw UsageError(path + ": malformed bytecode: " + e.what());
+  }
+}
+
+std::string format_abort(const isa::Program& program, const runtime::Abort& abort, const std::string& path) {
+  std::string out;
+  const isa::LineInfo* line = program.line_for(abort.pc);
+  if (line != nullptr) {
+    out = line->file + ":" + std::to_string(line->line) + ":" + std::to_string(line->column);
+  } else {
+    out = path;
+  }
+  out += ": error: " + std::string(runtime::abort_kind_name(abort.kind)) + ": " + abort.message + "\n";
+  if (line != nullptr && !line->source.empty())
+    out += "  " + std::to_string(line->line) + " | " + line->source + "\n";
+  if (abort.pc < program.size())
+    out += "note: at pc " + std::to_string(abort.pc) + ": " + isa::disassemble_instruction(program, abort.pc) + "\n";
+  return out;
+}
+
+bool is_lambda_program(const isa::Program& program) {
+  return program.name.rfind("lambda/", 0) == 0 || program.name.rfind("lambda_io/", 0) == 0;
+}
+
+}  // namespace sbpf::tools
