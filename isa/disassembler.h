@@ -1,5 +1,6 @@
-// Disassembler to the assembler's syntax: assemble(disassemble(p)) encodes
-// to the same bytes as p.
+// Disassembler to the assembler's syntax (see isa/assembler.h):
+// assemble(disassemble(p)) encodes to the same bytes as p, with the same data
+// sections (printed first, as `.rodata`/`.data`/`.bss` directives).
 #pragma once
 
 #include <string>
@@ -9,16 +10,19 @@
 namespace sbpf::isa {
 
 struct DisassemblyOptions {
-  bool show_pc = false;          // prefix each line with `# pc:` comment column
-  bool show_source = true;       // interleave BTF source lines as `# file:line: text` comments
+  bool show_pc = false;          // end each instruction line with a `# pc N` comment
+  bool show_source = true;       // interleave line info as `# file:line: text` comments
 };
 
 // One instruction (the one at `pc`), jump targets written as labels
-// `L<pc>` / function names, as disassemble() prints them.
+// `L<pc>` / function names, as disassemble() prints them. No indentation,
+// no comments. Throws std::out_of_range for a pc past the end.
 std::string disassemble_instruction(const Program& program, size_t pc);
 
-// The whole program: function entries as `name:` labels, jump targets as
-// `L<pc>:` labels, one instruction per line.
+// The whole program: function entries as `name:` labels (a name the
+// assembler cannot read back becomes `L<pc>`; the entry gets a label only
+// when it has a usable name or is referred to), jump targets as `L<pc>:`
+// labels, one indented instruction per line.
 std::string disassemble(const Program& program, const DisassemblyOptions& options = {});
 
 }  // namespace sbpf::isa

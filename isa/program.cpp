@@ -148,9 +148,9 @@ class SlotChecker {
       case kJmpCall:
         if (is32) return unknown();
         if (by_reg) {
-          uint8_t target = i_.callx_register();
           if (i_.imm != 0 && i_.dst != 0) return "callx names its register in both dst and imm";
-          if (i_.imm < 0 || target > 10) return "bad callx register r" + std::to_string(i_.callx_register());
+          if (i_.imm < 0 || i_.imm > 10 || i_.dst > 10)
+            return "bad callx register r" + std::to_string(i_.imm != 0 ? i_.imm : i_.dst);
           return first({must_be_zero("src", i_.src), must_be_zero("offset", i_.offset)});
         }
         if (i_.src == kCallKfunc) return "calls to kernel functions (kfuncs) are not supported";
@@ -246,7 +246,7 @@ void validate(Program& p) {
     f.end = std::next(it) == starts.end() ? n : *std::next(it);
     auto same = std::find_if(named.begin(), named.end(), [&](const Function& g) { return g.start == f.start; });
     f.name = same != named.end() && !same->name.empty() ? same->name
-             : f.start == 0 ? (p.name.empty() ? std::string("main") : p.name)
+             : f.start == 0 ? std::string("main")
                             : "func_" + std::to_string(f.start);
     p.functions.push_back(f);
   }

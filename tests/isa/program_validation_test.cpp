@@ -61,6 +61,7 @@ TEST(Validation, RejectsBadRegisters) {
   EXPECT_EQ(error_for({{0xb7, 10, 0, 0, 0}, kExit}),
             "pc 0: r10 is the read-only frame pointer and cannot be written");
   EXPECT_EQ(error_for({{0x8d, 11, 0, 0, 0}, kExit}), "pc 0: bad callx register r11");
+  EXPECT_EQ(error_for({{0x8d, 0, 0, 0, 0x144b740a}, kExit}), "pc 0: bad callx register r340489226");
 }
 
 TEST(Validation, RejectsNonZeroUnusedFields) {
@@ -132,7 +133,7 @@ TEST(Validation, FindsFunctionsAndChecksCalls) {
 
 TEST(Validation, RejectsFallingOffTheEnd) {
   EXPECT_EQ(error_for({{0xb7, 0, 0, 0, 1}}), "pc 0: execution can fall off the end of the program");
-  EXPECT_EQ(error_for({{0x15, 0, 0, 0, 0}}), "pc 0: execution can fall off the end of the program");
+  EXPECT_EQ(error_for({{0x15, 0, 0, -1, 0}}), "pc 0: execution can fall off the end of the program");
   // main falls into f.
   EXPECT_EQ(error_for({{kOpCall, 0, kCallLocal, 0, 1}, {0xb7, 0, 0, 0, 0}, {0xb7, 0, 0, 0, 1}, kExit}),
             "pc 1: execution can fall through from main into the next function");
