@@ -6,7 +6,7 @@ BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-sanitize bench clean
+.PHONY: all deps build demo test test-release test-sanitize bench fuzz clean
 
 all: build
 
@@ -38,6 +38,14 @@ test-sanitize: deps
 # Benchmarks (Google Benchmark); not part of `make test`.
 bench: build
 	$(BUILD)/bench/interpreter_bench
+
+# Long fuzzing (the clang + sanitizer build): FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 600
+fuzz: test-sanitize
+	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer; do \
+	  mkdir -p $(SANITIZE_BUILD)/fuzz-corpus/$$f && \
+	  $(SANITIZE_BUILD)/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) $(SANITIZE_BUILD)/fuzz-corpus/$$f || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD)

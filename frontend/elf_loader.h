@@ -30,7 +30,10 @@ bool looks_like_elf(const std::vector<uint8_t>& bytes);
 std::vector<isa::Program> load_elf(const std::string& path);
 
 // One program: the one in `section`, or the only one when `section` is empty.
-// Throws LoadError naming the sections present when it is ambiguous or absent.
+// When a section holds several programs, `section` may instead name the
+// program's function. Only the chosen program is linked, so it loads even if
+// another program of the object uses something unsupported. Throws LoadError
+// naming the sections present when the choice is ambiguous or absent.
 isa::Program load_elf_program(const std::string& path, const std::string& section = "");
 
 }  // namespace sbpf::frontend
