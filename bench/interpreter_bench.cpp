@@ -4,6 +4,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include "isa/assembler.h"
@@ -13,27 +16,16 @@ namespace {
 
 using sbpf::runtime::Interpreter;
 using sbpf::runtime::Invocation;
-using sbpf::runtime::RegionKind;
 
 constexpr size_t kMemoryBytes = 1 << 20;
 constexpr uint64_t kXorshiftRounds = 1 << 20;
 
-// r1 = memory, r2 = length: the sum of its 64-bit words.
-constexpr const char* kSumWords = R"(
-mov %r0, 0
-mov %r4, %r1
-add %r4, %r2
-loop:
-mov %r5, %r1
-add %r5, 8
-jgt %r5, %r4, done
-ldxdw %r3, [%r1]
-add %r0, %r3
-mov %r1, %r5
-ja loop
-done:
-exit
-)";
+// samples/asm/sum_words.s: the sum of the 64-bit words of r1[0..r2).
+std::string read_sample(const char* name) {
+  std::ifstream in(std::string(SBPF_SOURCE_DIR) + "/samples/asm/" + name);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+// Its loop is 7 instructions a word; 3 before, 4 after.
 constexpr uint64_t kSumWordsInsns = 3 + 7 * (kMemoryBytes / 8) + 4;
 
 // r1 rounds of xorshift64: pure ALU and one branch per round.
@@ -62,14 +54,12 @@ void set_rate(benchmark::State& state, uint64_t insns_per_run) {
 }
 
 void BM_Interpreter_SumWords(benchmark::State& state) {
-  sbpf::isa::Program program = sbpf::isa::assemble(kSumWords);
+  sbpf::isa::Program program = sbpf::isa::assemble(read_sample("sum_words.s"));
   sbpf::runtime::HelperRegistry helpers;
   Interpreter interpreter(program, helpers);
   std::vector<uint8_t> memory(kMemoryBytes, 1);
   Invocation inv;
-  inv.regions.add({RegionKind::kInput, memory.data(), memory.size(), false});
-  inv.args[0] = reinterpret_cast<uintptr_t>(memory.data());
-  inv.args[1] = memory.size();
+  inv.pass_memory(memory);
   for (auto _ : state) benchmark::DoNotOptimize(interpreter.run(inv).r0);
   set_rate(state, kSumWordsInsns);
 }

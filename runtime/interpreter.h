@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <vector>
 
@@ -32,6 +33,15 @@ struct Invocation {
   uint64_t args[5] = {0, 0, 0, 0, 0};  // r1..r5 at entry
   HeapArena* heap = nullptr;        // for malloc/free; mapped as a region when set
   uint64_t loop_budget = kDefaultLoopBudget;
+
+  // The raw-memory calling convention (the conformance suite's, and `sbpf
+  // run --mem`'s): `memory` as a writable region, r1 = its address (0 when
+  // empty), r2 = its length.
+  void pass_memory(std::span<uint8_t> memory) {
+    regions.add({RegionKind::kMemory, memory.data(), memory.size(), true});
+    args[0] = memory.empty() ? 0 : reinterpret_cast<uintptr_t>(memory.data());
+    args[1] = memory.size();
+  }
 };
 
 class Interpreter {

@@ -57,9 +57,7 @@ int conformance_plugin_command(const Args& raw_args) {
   runtime::HelperRegistry helpers;
   helpers.add({5, {"suite_helper", runtime::ReturnType::kScalar, {runtime::ArgType::kScalar}}, suite_helper});
   runtime::Invocation invocation;
-  invocation.regions.add({runtime::RegionKind::kMemory, memory.data(), memory.size(), true});
-  invocation.args[0] = memory.empty() ? 0 : reinterpret_cast<uintptr_t>(memory.data());
-  invocation.args[1] = memory.size();
+  invocation.pass_memory(memory);
 
   runtime::ExecutionResult result;
   try {

@@ -88,9 +88,7 @@ int run_command(const Args& args) {
   } else {
     if (auto hex = cl.get("--mem")) memory = parse_hex_bytes(*hex);
     if (auto file = cl.get("--mem-file")) memory = read_file(*file);
-    invocation.regions.add({runtime::RegionKind::kMemory, memory.data(), memory.size(), true});
-    invocation.args[0] = memory.empty() ? 0 : reinterpret_cast<uintptr_t>(memory.data());
-    invocation.args[1] = memory.size();
+    invocation.pass_memory(memory);
   }
 
   runtime::ExecutionResult result;

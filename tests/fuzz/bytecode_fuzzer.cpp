@@ -31,9 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   runtime::add_lambda_io_helpers(helpers);
   runtime::HeapArena heap(4096);
   runtime::Invocation invocation;
-  invocation.regions.add({runtime::RegionKind::kMemory, memory.data(), memory.size(), true});
-  invocation.args[0] = reinterpret_cast<uintptr_t>(memory.data());
-  invocation.args[1] = memory.size();
+  invocation.pass_memory(memory);
   invocation.heap = &heap;
   invocation.loop_budget = 4096;
   try {

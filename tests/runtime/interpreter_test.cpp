@@ -20,9 +20,7 @@ Run run_asm(const std::string& text, std::vector<uint8_t> memory = {}, const Hel
   isa::Program program = isa::assemble(text, "test.s");
   Interpreter interpreter(program, helpers);
   Invocation inv;
-  inv.regions.add({RegionKind::kMemory, memory.data(), memory.size(), true});
-  inv.args[0] = reinterpret_cast<uintptr_t>(memory.data());
-  inv.args[1] = memory.size();
+  inv.pass_memory(memory);
   inv.loop_budget = budget;
   Run run{interpreter.run(inv), std::move(memory)};
   return run;

@@ -1,3 +1,0 @@
-mov %r0, 0
-ldxdw %r0, [%r1+8]
-exit
