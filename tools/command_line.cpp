@@ -28,12 +28,12 @@ CommandLine::CommandLine(const std::vector<std::string>& args, std::set<std::str
     }
     if (flags.count(name)) {
       if (inline_value) throw UsageError("option " + name + " takes no value");
-      values_[name] = "";
+      values_[name].push_back("");
     } else if (options.count(name)) {
       if (inline_value) {
-        values_[name] = *inline_value;
+        values_[name].push_back(*inline_value);
       } else if (i + 1 < args.size()) {
-        values_[name] = args[++i];
+        values_[name].push_back(args[++i]);
       } else {
         throw UsageError("option " + name + " needs a value");
       }
@@ -46,7 +46,12 @@ CommandLine::CommandLine(const std::vector<std::string>& args, std::set<std::str
 std::optional<std::string> CommandLine::get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
-  return it->second;
+  return it->second.back();
+}
+
+std::vector<std::string> CommandLine::get_all(const std::string& name) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string CommandLine::get_or(const std::string& name, const std::string& fallback) const {

@@ -30,7 +30,10 @@ class CommandLine {
   CommandLine(const std::vector<std::string>& args, std::set<std::string> options, std::set<std::string> flags);
 
   bool has(const std::string& name) const { return values_.count(name) != 0; }
+  // The last value given for `name`.
   std::optional<std::string> get(const std::string& name) const;
+  // Every value given for a repeatable option, in order.
+  std::vector<std::string> get_all(const std::string& name) const;
   std::string get_or(const std::string& name, const std::string& fallback) const;
   // An unsigned number (decimal or 0x hex); UsageError when malformed.
   std::optional<uint64_t> get_number(const std::string& name) const;
@@ -42,7 +45,7 @@ class CommandLine {
   void expect_positionals(size_t n, const std::string& what) const;
 
  private:
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positionals_;
 };
 

@@ -9,6 +9,7 @@ namespace sbpf::tools {
 
 using Args = std::vector<std::string>;
 
+int compile_command(const Args& args);
 int asm_command(const Args& args);
 int disasm_command(const Args& args);
 int run_command(const Args& args);

@@ -15,6 +15,7 @@ struct Subcommand {
 };
 
 constexpr Subcommand kSubcommands[] = {
+    {"compile", sbpf::tools::compile_command, "compile a λ or XRP program in C to a BPF object"},
     {"asm", sbpf::tools::asm_command, "assemble text to raw bytecode"},
     {"disasm", sbpf::tools::disasm_command, "disassemble an ELF object or raw bytecode"},
     {"run", sbpf::tools::run_command, "run a program on memory, or a λ program on an input file"},

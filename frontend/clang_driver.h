@@ -1,0 +1,41 @@
+// `sbpf compile`: drives clang to turn a λ or XRP program written in C into
+// a BPF object (or, with `native`, into a host shared object: its twin).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sbpf::frontend {
+
+struct CompileOptions {
+  std::string source;
+  std::string output;
+  std::vector<std::string> include_dirs;  // -I
+  std::vector<std::string> defines;       // -D NAME or NAME=VALUE
+  std::string optimization = "2";         // -O LEVEL
+  bool native = false;                    // host shared object instead of BPF
+};
+
+// Where clang was looked for, in order, and what was found.
+struct ClangLookup {
+  std::optional<std::string> path;
+  std::vector<std::string> tried;  // each candidate with why it was passed over
+};
+
+// $SBPF_CLANG if set (and nothing else: a user who names a compiler means
+// it), otherwise clang-19 then clang on $PATH.
+ClangLookup find_clang();
+
+// The SDK's include directory: $SBPF_SDK_INCLUDE if set, else the one this
+// build was configured with.
+std::string sdk_include_dir();
+
+// The full clang command line for `options` (argv[0] is `clang`).
+std::vector<std::string> clang_command(const std::string& clang, const CompileOptions& options);
+
+// Runs a command with stdout and stderr passed through unchanged; returns its
+// exit status (127 when it could not be started).
+int run_command(const std::vector<std::string>& argv);
+
+}  // namespace sbpf::frontend
