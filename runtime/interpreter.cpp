@@ -204,6 +204,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   uint64_t budget = invocation.loop_budget;
 
   ExecutionResult result;
+  const Helper* helper = nullptr;  // the one a call or callx is about to run
   std::string helper_failure;
   auto abort = [&](AbortKind kind, const Instruction* at, std::string message) {
     result.abort = Abort{kind, static_cast<size_t>(at - code), std::move(message)};
@@ -315,6 +316,16 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
     uint8_t* p = regions.translate(addr, sizeof(T), true);                       \
     if (p == nullptr) goto bad_access;                                           \
     store_bytes<T>(p, static_cast<T>(value));                                    \
+    NEXT();                                                                      \
+  }
+// Atomics must be naturally aligned: the host's atomic instructions need it.
+#define ATOMIC_HANDLER(name, T)                                                  \
+  name : {                                                                       \
+    uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);             \
+    uint8_t* p = regions.translate(addr, sizeof(T), true);                       \
+    if (p == nullptr) goto bad_access;                                           \
+    if (addr % sizeof(T) != 0) goto misaligned;                                  \
+    atomic_op<T>(p, ip->imm, &reg[ip->src], &reg[0]);                            \
     NEXT();                                                                      \
   }
 #define ZEXT(v) static_cast<uint64_t>(v)
@@ -440,22 +451,8 @@ lddw:
   STORE_HANDLER(stxw, uint32_t, reg[ip->src])
   STORE_HANDLER(stxdw, uint64_t, reg[ip->src])
 
-atomic32 : {
-  uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);
-  uint8_t* p = regions.translate(addr, 4, true);
-  if (p == nullptr) goto bad_access;
-  if (addr % 4 != 0) goto misaligned;
-  atomic_op<uint32_t>(p, ip->imm, &reg[ip->src], &reg[0]);
-  NEXT();
-}
-atomic64 : {
-  uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);
-  uint8_t* p = regions.translate(addr, 8, true);
-  if (p == nullptr) goto bad_access;
-  if (addr % 8 != 0) goto misaligned;
-  atomic_op<uint64_t>(p, ip->imm, &reg[ip->src], &reg[0]);
-  NEXT();
-}
+  ATOMIC_HANDLER(atomic32, uint32_t)
+  ATOMIC_HANDLER(atomic64, uint64_t)
 
 call:
   if (ip->src == isa::kCallLocal) {
@@ -466,23 +463,22 @@ call:
     set_stack_depth(depth + 1);
     ip += ip->imm + 1;
     DISPATCH();
-  } else {
-    const Helper* helper = helper_at_[static_cast<size_t>(ip - code)];
-    if (helper == nullptr) goto unknown_helper;
-    if (!call_helper(*helper, regions, invocation.heap, reg, helper_failure)) goto helper_failed;
-    NEXT();
   }
+  helper = helper_at_[static_cast<size_t>(ip - code)];
+  if (helper == nullptr) goto unknown_helper;
+  goto invoke_helper;
 
 callx : {
   // The register holds a helper id: sbpf has no function addresses to call.
   uint64_t id = reg[ip->callx_register()];
-  const Helper* helper = id <= INT32_MAX ? helpers_.find(static_cast<int32_t>(id)) : nullptr;
+  helper = id <= INT32_MAX ? helpers_.find(static_cast<int32_t>(id)) : nullptr;
   if (helper == nullptr)
     return abort(AbortKind::kHelper, ip, "callx through r" + std::to_string(ip->callx_register()) + " = " +
                                              std::to_string(id) + ", which is not a helper id");
+}
+invoke_helper:
   if (!call_helper(*helper, regions, invocation.heap, reg, helper_failure)) goto helper_failed;
   NEXT();
-}
 
 exit:
   if (depth == 0) {
@@ -530,6 +526,7 @@ invalid:
 #undef JMP_TABLE
 #undef LOAD_HANDLER
 #undef STORE_HANDLER
+#undef ATOMIC_HANDLER
 #undef ZEXT
 #undef SEXT
 }
