@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 extern char** environ;
@@ -54,9 +55,15 @@ ClangLookup find_clang() {
   return lookup;
 }
 
-std::string sdk_include_dir() {
-  if (const char* dir = std::getenv("SBPF_SDK_INCLUDE"); dir != nullptr && *dir != '\0') return dir;
-  return SBPF_SDK_INCLUDE_DIR;
+std::string sdk_dir() {
+  if (const char* dir = std::getenv("SBPF_SDK"); dir != nullptr && *dir != '\0') return dir;
+  std::error_code error;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "sbpf" / "sdk";
+    if (std::filesystem::is_directory(installed / "include", error)) return installed.string();
+  }
+  return SBPF_SDK_DIR;
 }
 
 std::vector<std::string> clang_command(const std::string& clang, const CompileOptions& o) {
@@ -69,8 +76,12 @@ std::vector<std::string> clang_command(const std::string& clang, const CompileOp
     argv.insert(argv.end(), {"-target", "bpf", "-mcpu=v4", "-g", "-c", "-ffreestanding"});
   }
   argv.push_back("-O" + o.optimization);
-  argv.push_back("-I" + sdk_include_dir());
+  // The user's directories first, so that their own copy of a header wins
+  // over the SDK's stand-in for it.
   for (const auto& dir : o.include_dirs) argv.push_back("-I" + dir);
+  const std::string sdk = sdk_dir();
+  argv.insert(argv.end(), {"-I" + sdk + "/include", "-I" + sdk + "/compat/linux", "-I" + sdk + "/compat/lambda_io",
+                           "-include", "sbpf/kernel_types.h"});
   for (const auto& define : o.defines) argv.push_back("-D" + define);
   argv.insert(argv.end(), {o.source, "-o", o.output});
   return argv;

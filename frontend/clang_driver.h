@@ -27,9 +27,11 @@ struct ClangLookup {
 // it), otherwise clang-19 then clang on $PATH.
 ClangLookup find_clang();
 
-// The SDK's include directory: $SBPF_SDK_INCLUDE if set, else the one this
-// build was configured with.
-std::string sdk_include_dir();
+// The SDK's root, holding include/ (<sbpf/*.h>) and compat/ (stand-ins for
+// the headers λ-IO's and BPF-KV's programs include): $SBPF_SDK if set, else
+// share/sbpf/sdk next to an installed `sbpf`, else the source tree this
+// build was configured from.
+std::string sdk_dir();
 
 // The full clang command line for `options` (argv[0] is `clang`).
 std::vector<std::string> clang_command(const std::string& clang, const CompileOptions& options);

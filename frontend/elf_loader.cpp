@@ -17,6 +17,7 @@
 #include <system_error>
 
 #include "frontend/btf_check.h"
+#include "frontend/btf_context_type.h"
 #include "frontend/btf_ext.h"
 #include "frontend/elf_object.h"
 #include "frontend/global_data.h"
@@ -83,6 +84,7 @@ class OpenObject {
 
   isa::Program link(const EntryPoint& entry) const {
     isa::Program program = detail::link_program(entry, elf_, data_, ext_, libbpf_.btf());
+    program.context_type = detail::context_type_of(libbpf_.btf(), entry.function);
     try {
       isa::validate(program);
     } catch (const isa::FormatError& e) {

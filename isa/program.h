@@ -60,6 +60,10 @@ struct Program {
   std::vector<Function> functions;    // sorted by start; functions[0] is the entry
   std::vector<DataSection> sections;
   std::vector<LineInfo> lines;        // sorted by pc
+  // The struct the entry function's parameter points to, from BTF
+  // ("bpf_xrp", "context"); empty when the object does not say. Program
+  // types are recognised by it when the section name does not tell.
+  std::string context_type;
 
   size_t size() const { return insns.size(); }
   // True for the second slot of an `lddw`, which is not an instruction.

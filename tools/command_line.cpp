@@ -66,6 +66,14 @@ std::optional<uint64_t> CommandLine::get_number(const std::string& name) const {
   return value;
 }
 
+std::optional<uint64_t> CommandLine::get_byte_size(const std::string& name) const {
+  auto text = get(name);
+  if (!text) return std::nullopt;
+  auto value = parse_byte_size(*text);
+  if (!value) throw UsageError("option " + name + " expects a byte count (like 4096, 64K or 2M), not '" + *text + "'");
+  return value;
+}
+
 std::string CommandLine::get_choice(const std::string& name, const std::vector<std::string>& choices,
                                     const std::string& fallback) const {
   std::string value = get_or(name, fallback);
@@ -96,6 +104,22 @@ std::optional<uint64_t> parse_number(const std::string& text) {
     value = value * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
   }
   return value;
+}
+
+std::optional<uint64_t> parse_byte_size(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  unsigned shift = 0;
+  switch (text.back()) {
+    case 'K': case 'k': shift = 10; break;
+    case 'M': case 'm': shift = 20; break;
+    case 'G': case 'g': shift = 30; break;
+    default: break;
+  }
+  std::string digits = shift != 0 ? text.substr(0, text.size() - 1) : text;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  auto value = parse_number(digits);
+  if (!value || *value > (UINT64_MAX >> shift)) return std::nullopt;
+  return *value << shift;
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {

@@ -37,6 +37,8 @@ class CommandLine {
   std::string get_or(const std::string& name, const std::string& fallback) const;
   // An unsigned number (decimal or 0x hex); UsageError when malformed.
   std::optional<uint64_t> get_number(const std::string& name) const;
+  // A byte count: a number with an optional K, M or G suffix (powers of 1024).
+  std::optional<uint64_t> get_byte_size(const std::string& name) const;
   // The value must be one of `choices`.
   std::string get_choice(const std::string& name, const std::vector<std::string>& choices,
                          const std::string& fallback) const;
@@ -51,6 +53,8 @@ class CommandLine {
 
 // Parses a whole unsigned number, decimal or 0x-hex.
 std::optional<uint64_t> parse_number(const std::string& text);
+// Parses a decimal byte count with an optional K, M or G suffix.
+std::optional<uint64_t> parse_byte_size(const std::string& text);
 
 // Reads a whole file; UsageError naming the path when it cannot.
 std::vector<uint8_t> read_file(const std::string& path);

@@ -46,8 +46,22 @@ std::string format_abort(const isa::Program& program, const runtime::Abort& abor
   return out;
 }
 
-bool is_lambda_program(const isa::Program& program) {
-  return program.name.rfind("lambda/", 0) == 0 || program.name.rfind("lambda_io/", 0) == 0;
+ProgramKind program_kind(const isa::Program& program) {
+  auto starts = [&](const char* prefix) { return program.name.rfind(prefix, 0) == 0; };
+  if (starts("lambda/") || starts("lambda_io/")) return ProgramKind::kLambda;
+  if (starts("xrp")) return ProgramKind::kXrp;
+  if (program.context_type == "context") return ProgramKind::kLambda;
+  if (program.context_type == "bpf_xrp") return ProgramKind::kXrp;
+  return ProgramKind::kUnknown;
+}
+
+const char* program_kind_name(ProgramKind kind) {
+  switch (kind) {
+    case ProgramKind::kLambda: return "λ";
+    case ProgramKind::kXrp: return "XRP";
+    case ProgramKind::kUnknown: break;
+  }
+  return "unknown";
 }
 
 }  // namespace sbpf::tools

@@ -18,7 +18,11 @@ isa::Program load_program_file(const std::string& path, const std::string& secti
 // program has line info, then the pc and instruction.
 std::string format_abort(const isa::Program& program, const runtime::Abort& abort, const std::string& path);
 
-// True when the program is a λ function (sections `lambda/…`, `lambda_io/…`).
-bool is_lambda_program(const isa::Program& program);
+// The program types sbpf runs, as the program announces them: by section
+// (`lambda/…`, `lambda_io/…`, `xrp…`) or, for any other section name, by the
+// struct its entry function takes (`struct context`, `struct bpf_xrp`).
+enum class ProgramKind { kLambda, kXrp, kUnknown };
+ProgramKind program_kind(const isa::Program& program);
+const char* program_kind_name(ProgramKind kind);
 
 }  // namespace sbpf::tools

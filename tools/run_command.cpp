@@ -1,10 +1,19 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
+#include "frontend/elf_loader.h"
+#include "frontend/native_twin.h"
 #include "runtime/heap_arena.h"
 #include "runtime/interpreter.h"
-#include "runtime/lambda_context.h"
 #include "runtime/lambda_io_helpers.h"
+#include "runtime/lambda_runtime.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
@@ -16,21 +25,28 @@ namespace {
 constexpr const char* kHelp =
     "usage: sbpf run PROG [options]\n"
     "\n"
-    "Runs a program once. PROG is a BPF ELF object, assembly (.s) or raw bytecode.\n"
+    "Runs a program. PROG is a BPF ELF object, assembly (.s), raw bytecode, or a\n"
+    "native twin (a host shared object from `sbpf compile --native`).\n"
     "\n"
-    "A λ program (section lambda/... or lambda_io/...), or any program given --input,\n"
-    "gets the λ context in r1: {buf_o, buf_i, size_i, size_o_cap}. Its return value is\n"
-    "the number of output bytes, written to --out or shown as a hex dump.\n"
-    "Any other program gets r1 = memory, r2 = its length, like the conformance suite.\n"
+    "A λ program (section lambda/... or lambda_io/..., or a function taking\n"
+    "struct context), or any program given --input, runs over the input the way\n"
+    "the λ runtime does: once per chunk of --chunk-size bytes, each with a fresh\n"
+    "output buffer of --output-size bytes, the outputs concatenated. Its context\n"
+    "in r1 is {buf_o, buf_i, size_i, size_o_cap}; it returns the output bytes.\n"
+    "The output goes to --out, or is shown as a hex dump.\n"
+    "Any other program runs once with r1 = memory, r2 = its length, like the\n"
+    "conformance suite, and its r0 is printed.\n"
     "\n"
     "  --section NAME      the program in this ELF section (default: the only one)\n"
-    "  --input FILE        λ input buffer contents\n"
-    "  --out FILE          write the λ output bytes here\n"
-    "  --output-size N     λ output buffer capacity (default: input size, at least 4096)\n"
+    "  --input FILE        λ input (default: empty)\n"
+    "  --out FILE          write the λ output here\n"
+    "  --chunk-size N      λ chunk size (default 2M, λ-IO's device buffer)\n"
+    "  --output-size N     λ output capacity per chunk (default 16M)\n"
     "  --mem HEX           memory for a non-λ program, as hex bytes\n"
     "  --mem-file FILE     memory for a non-λ program, from a file\n"
     "  --engine interp     execution engine (the interpreter; the JITs come later)\n"
-    "  --loop-budget N     backward jumps allowed per invocation (default 16777215)\n";
+    "  --loop-budget N     backward jumps allowed per invocation (default 16777215)\n"
+    "Sizes take a K, M or G suffix.\n";
 
 void print_hex_dump(const uint8_t* bytes, size_t size) {
   for (size_t row = 0; row < size; row += 16) {
@@ -40,15 +56,114 @@ void print_hex_dump(const uint8_t* bytes, size_t size) {
   }
 }
 
-void print_r0(uint64_t r0) {
-  std::printf("r0 = %" PRId64 " (0x%" PRIx64 ")\n", static_cast<int64_t>(r0), r0);
+// The λ input, read chunk by chunk so that a large file is never held whole.
+class InputFile {
+ public:
+  explicit InputFile(const std::string& path) : path_(path), fd_(open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    struct stat st {};
+    if (fd_ < 0 || fstat(fd_, &st) != 0) throw UsageError("cannot open " + path + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) throw UsageError(path + ": not a regular file");
+    size_ = static_cast<uint64_t>(st.st_size);
+  }
+  ~InputFile() { close(fd_); }
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  uint64_t size() const { return size_; }
+  void read(uint64_t offset, std::span<uint8_t> chunk) const {
+    size_t done = 0;
+    while (done < chunk.size()) {
+      ssize_t n = pread(fd_, chunk.data() + done, chunk.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw UsageError("cannot read " + path_ + ": " + (n == 0 ? "file shrank" : std::strerror(errno)));
+      done += static_cast<size_t>(n);
+    }
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+  uint64_t size_ = 0;
+};
+
+int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::LambdaFunction& function,
+                       const isa::Program* program) {
+  runtime::LambdaRunOptions options;
+  options.chunk_bytes = cl.get_byte_size("--chunk-size").value_or(runtime::kLambdaChunkBytes);
+  options.output_capacity = cl.get_byte_size("--output-size").value_or(runtime::kLambdaOutputCapacity);
+  if (options.chunk_bytes == 0) throw UsageError("--chunk-size must be at least 1");
+
+  std::unique_ptr<InputFile> input;
+  if (auto in = cl.get("--input")) input = std::make_unique<InputFile>(*in);
+  std::unique_ptr<FILE, int (*)(FILE*)> out(nullptr, fclose);
+  const auto out_path = cl.get("--out");
+  if (out_path) {
+    out.reset(std::fopen(out_path->c_str(), "wb"));
+    if (!out) throw UsageError("cannot write " + *out_path + ": " + std::strerror(errno));
+  }
+  std::vector<uint8_t> shown;
+  runtime::LambdaRunResult result = runtime::run_lambda(
+      function, input ? input->size() : 0,
+      [&](uint64_t offset, std::span<uint8_t> chunk) { input->read(offset, chunk); },
+      [&](std::span<const uint8_t> bytes) {
+        if (!out) {
+          shown.insert(shown.end(), bytes.begin(), bytes.end());
+        } else if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), out.get()) != bytes.size()) {
+          throw UsageError("cannot write " + *out_path + ": " + std::strerror(errno));
+        }
+      },
+      options);
+  if (out && std::fflush(out.get()) != 0) throw UsageError("cannot write " + *out_path + ": " + std::strerror(errno));
+
+  if (!result.ok()) {
+    const runtime::LambdaFailure& failure = *result.failure;
+    if (failure.abort && program != nullptr) {
+      std::fputs(format_abort(*program, *failure.abort, path).c_str(), stderr);
+      std::fprintf(stderr, "note: in the chunk at input offset %" PRIu64 " (%" PRIu64 " bytes)\n",
+                   failure.chunk_offset, failure.chunk_bytes);
+    } else {
+      std::fprintf(stderr, "%s: error: %s\n", path.c_str(), failure.describe().c_str());
+    }
+    return kExitRejected;
+  }
+  if (out) {
+    std::printf("%" PRIu64 " chunk%s, %" PRIu64 " input bytes, %" PRIu64 " output bytes\n", result.chunks,
+                result.chunks == 1 ? "" : "s", input ? input->size() : 0, result.output_bytes);
+  } else {
+    print_hex_dump(shown.data(), shown.size());
+  }
+  return kExitOk;
+}
+
+int run_memory_program(const CommandLine& cl, const std::string& path, const isa::Program& program) {
+  if (cl.has("--out") || cl.has("--output-size") || cl.has("--chunk-size"))
+    throw UsageError("--out, --output-size and --chunk-size apply to λ programs (give --input)");
+  std::vector<uint8_t> memory;
+  if (auto hex = cl.get("--mem")) memory = parse_hex_bytes(*hex);
+  if (auto file = cl.get("--mem-file")) memory = read_file(*file);
+
+  runtime::HelperRegistry helpers;
+  runtime::add_lambda_io_helpers(helpers);
+  runtime::HeapArena heap;
+  runtime::Invocation invocation;
+  invocation.heap = &heap;
+  invocation.loop_budget = cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget);
+  invocation.pass_memory(memory);
+  runtime::Interpreter interpreter(program, helpers);
+  runtime::ExecutionResult result = interpreter.run(invocation);
+  if (!result.ok()) {
+    std::fputs(format_abort(program, *result.abort, path).c_str(), stderr);
+    return kExitRejected;
+  }
+  std::printf("r0 = %" PRId64 " (0x%" PRIx64 ")\n", static_cast<int64_t>(result.r0), result.r0);
+  return kExitOk;
 }
 
 }  // namespace
 
 int run_command(const Args& args) {
-  CommandLine cl(args, {"--section", "--input", "--out", "--output-size", "--mem", "--mem-file", "--engine",
-                        "--loop-budget"},
+  CommandLine cl(args, {"--section", "--input", "--out", "--chunk-size", "--output-size", "--mem", "--mem-file",
+                        "--engine", "--loop-budget"},
                  {"--help"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
@@ -57,72 +172,35 @@ int run_command(const Args& args) {
   cl.expect_positionals(1, "program file (sbpf run PROG)");
   cl.get_choice("--engine", {"interp", "auto"}, "interp");
   if (cl.has("--mem") && cl.has("--mem-file")) throw UsageError("give --mem or --mem-file, not both");
-
   const std::string& path = cl.positionals()[0];
-  isa::Program program = load_program_file(path, cl.get_or("--section", ""));
-  const bool lambda = is_lambda_program(program) || cl.has("--input");
-  if (lambda && (cl.has("--mem") || cl.has("--mem-file")))
-    throw UsageError("a λ program reads --input, not --mem");
-  if (!lambda && (cl.has("--out") || cl.has("--output-size")))
-    throw UsageError("--out and --output-size apply to λ programs (give --input)");
+  const bool memory_given = cl.has("--mem") || cl.has("--mem-file");
 
-  runtime::HelperRegistry helpers;
-  runtime::add_lambda_io_helpers(helpers);
-  runtime::HeapArena heap;
-  runtime::Invocation invocation;
-  invocation.heap = &heap;
-  invocation.loop_budget = cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget);
-
-  std::vector<uint8_t> memory, input, output;
-  runtime::LambdaContext context{};
-  if (lambda) {
-    if (auto in = cl.get("--input")) input = read_file(*in);
-    uint64_t capacity = cl.get_number("--output-size").value_or(std::max<uint64_t>(input.size(), 4096));
-    output.assign(capacity, 0);
-    context = {reinterpret_cast<uintptr_t>(output.data()), reinterpret_cast<uintptr_t>(input.data()), input.size(),
-               output.size()};
-    invocation.regions.add({runtime::RegionKind::kCtx, reinterpret_cast<uint8_t*>(&context), sizeof context, false});
-    invocation.regions.add({runtime::RegionKind::kInput, input.data(), input.size(), false});
-    invocation.regions.add({runtime::RegionKind::kOutput, output.data(), output.size(), true});
-    invocation.args[0] = reinterpret_cast<uintptr_t>(&context);
-  } else {
-    if (auto hex = cl.get("--mem")) memory = parse_hex_bytes(*hex);
-    if (auto file = cl.get("--mem-file")) memory = read_file(*file);
-    invocation.pass_memory(memory);
+  if (frontend::looks_like_native_twin(read_file(path))) {
+    if (memory_given) throw UsageError("a native twin is a λ function: it reads --input, not --mem");
+    try {
+      frontend::NativeTwin twin(path, cl.get_or("--section", ""));
+      runtime::NativeLambda function(reinterpret_cast<runtime::NativeLambda::Entry>(twin.entry()));
+      return run_lambda_program(cl, path, function, nullptr);
+    } catch (const frontend::LoadError& e) {
+      throw UsageError(e.what());
+    }
   }
 
-  runtime::ExecutionResult result;
+  isa::Program program = load_program_file(path, cl.get_or("--section", ""));
+  const ProgramKind kind = program_kind(program);
+  if (kind == ProgramKind::kXrp)
+    throw UsageError(path + ": an XRP program runs on reads of a file: use `sbpf xrp get`");
+  const bool lambda = kind == ProgramKind::kLambda || cl.has("--input");
+  if (lambda && memory_given) throw UsageError("a λ program reads --input, not --mem");
   try {
-    runtime::Interpreter interpreter(program, helpers);
-    result = interpreter.run(invocation);
+    if (!lambda) return run_memory_program(cl, path, program);
+    runtime::InterpretedLambda function(program,
+                                        cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget));
+    return run_lambda_program(cl, path, function, &program);
   } catch (const runtime::UnsupportedProgram& e) {
     std::fprintf(stderr, "%s: error: %s\n", path.c_str(), e.what());
     return kExitRejected;
   }
-  if (!result.ok()) {
-    std::fputs(format_abort(program, *result.abort, path).c_str(), stderr);
-    return kExitRejected;
-  }
-  print_r0(result.r0);
-  if (!lambda) return kExitOk;
-
-  auto produced = static_cast<int64_t>(result.r0);
-  if (produced < 0) {
-    std::fprintf(stderr, "%s: error: the λ function returned error %" PRId64 "\n", path.c_str(), produced);
-    return kExitRejected;
-  }
-  if (static_cast<uint64_t>(produced) > output.size()) {
-    std::fprintf(stderr, "%s: error: the λ function reports %" PRId64 " output bytes, but the buffer holds %zu\n",
-                 path.c_str(), produced, output.size());
-    return kExitRejected;
-  }
-  output.resize(static_cast<size_t>(produced));
-  if (auto out = cl.get("--out")) {
-    write_file(*out, output);
-  } else {
-    print_hex_dump(output.data(), output.size());
-  }
-  return kExitOk;
 }
 
 }  // namespace sbpf::tools

@@ -1,0 +1,96 @@
+#include "runtime/lambda_runtime.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/lambda_io_helpers.h"
+
+namespace sbpf::runtime {
+
+InterpretedLambda::InterpretedLambda(const isa::Program& program, uint64_t loop_budget) : loop_budget_(loop_budget) {
+  add_lambda_io_helpers(helpers_);
+  interpreter_ = std::make_unique<Interpreter>(program, helpers_);
+}
+
+InterpretedLambda::~InterpretedLambda() = default;
+
+ExecutionResult InterpretedLambda::invoke(LambdaContext& context, std::span<const uint8_t> input,
+                                          std::span<uint8_t> output) {
+  heap_.reset();
+  Invocation invocation;
+  invocation.heap = &heap_;
+  invocation.loop_budget = loop_budget_;
+  invocation.regions.add({RegionKind::kCtx, reinterpret_cast<uint8_t*>(&context), sizeof context, false});
+  invocation.regions.add({RegionKind::kInput, const_cast<uint8_t*>(input.data()), input.size(), false});
+  invocation.regions.add({RegionKind::kOutput, output.data(), output.size(), true});
+  invocation.args[0] = reinterpret_cast<uintptr_t>(&context);
+  return interpreter_->run(invocation);
+}
+
+ExecutionResult NativeLambda::invoke(LambdaContext& context, std::span<const uint8_t>, std::span<uint8_t>) {
+  return ExecutionResult{static_cast<uint64_t>(entry_(&context)), std::nullopt};
+}
+
+std::string LambdaFailure::describe() const {
+  std::string where = " (chunk at input offset " + std::to_string(chunk_offset) + ", " +
+                      std::to_string(chunk_bytes) + " bytes)";
+  switch (kind) {
+    case Kind::kAbort:
+      return std::string(abort_kind_name(abort->kind)) + ": " + abort->message + where;
+    case Kind::kErrorReturn:
+      return "the λ function returned error " + std::to_string(returned) + where;
+    case Kind::kOutputOverrun:
+      return "the λ function reports " + std::to_string(returned) +
+             " output bytes, more than the output buffer's capacity" + where;
+  }
+  return "";
+}
+
+LambdaRunResult run_lambda(LambdaFunction& function, uint64_t input_bytes, const ChunkReader& read,
+                           const OutputSink& write, const LambdaRunOptions& options) {
+  LambdaRunResult result;
+  const uint64_t chunk_bytes = std::max<uint64_t>(options.chunk_bytes, 1);
+  std::vector<uint8_t> input(std::min(chunk_bytes, input_bytes));
+  std::vector<uint8_t> output(options.output_capacity);
+  uint64_t offset = 0;
+  do {
+    const uint64_t size = std::min(chunk_bytes, input_bytes - offset);
+    std::span<uint8_t> chunk(input.data(), size);
+    read(offset, chunk);
+    // A fresh, zeroed output buffer per invocation: what one chunk left
+    // behind never shows through in the next one's output.
+    std::fill(output.begin(), output.end(), 0);
+    LambdaContext context{reinterpret_cast<uintptr_t>(output.data()), reinterpret_cast<uintptr_t>(chunk.data()),
+                          size, output.size()};
+    ExecutionResult run = function.invoke(context, chunk, output);
+    ++result.chunks;
+    const auto produced = static_cast<int64_t>(run.r0);
+    LambdaFailure failure{LambdaFailure::Kind::kAbort, offset, size, run.abort, produced};
+    if (run.abort) {
+      result.failure = failure;
+      return result;
+    }
+    if (produced < 0 || static_cast<uint64_t>(produced) > output.size()) {
+      failure.kind = produced < 0 ? LambdaFailure::Kind::kErrorReturn : LambdaFailure::Kind::kOutputOverrun;
+      result.failure = failure;
+      return result;
+    }
+    write(std::span<const uint8_t>(output.data(), static_cast<size_t>(produced)));
+    result.output_bytes += static_cast<uint64_t>(produced);
+    offset += size;
+  } while (offset < input_bytes);
+  return result;
+}
+
+LambdaRunResult run_lambda(LambdaFunction& function, std::span<const uint8_t> input, std::vector<uint8_t>& output,
+                           const LambdaRunOptions& options) {
+  output.clear();
+  return run_lambda(
+      function, input.size(),
+      [&](uint64_t offset, std::span<uint8_t> chunk) {
+        if (!chunk.empty()) std::memcpy(chunk.data(), input.data() + offset, chunk.size());
+      },
+      [&](std::span<const uint8_t> bytes) { output.insert(output.end(), bytes.begin(), bytes.end()); }, options);
+}
+
+}  // namespace sbpf::runtime
