@@ -4,23 +4,47 @@ set -euo pipefail
 sbpf=${1:-build/tools/sbpf}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "$(dirname "$sbpf")/.." && pwd)
+datagen=$build/samples/sbpf-datagen
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 step() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
+# The first n 8-byte little-endian integers of a file, signed, one line.
+int64s() { od -An -t d8 -v -N "$((8 * $2))" "$1" | tr -s ' \n' ' '; echo; }
 
-step "assemble a sample" "$sbpf" asm "$root/samples/asm/sum_words.s" -o "$work/sum_words.bin"
-step "disassemble it back" "$sbpf" disasm "$work/sum_words.bin"
-# 1..8 as little-endian 64-bit words: the sum is 36.
-mem=""
-for i in 1 2 3 4 5 6 7 8; do mem+=$(printf '%02x00000000000000' "$i"); done
-step "run it on 64 bytes of memory (expect 36)" "$sbpf" run "$work/sum_words.bin" --mem "$mem"
+step "compile a λ function written in C (samples/lambda/stats64.c) to BPF" \
+  "$sbpf" compile "$root/samples/lambda/stats64.c" -o "$work/stats64.o"
+step "and to its native twin, the reference" \
+  "$sbpf" compile --native "$root/samples/lambda/stats64.c" -o "$work/stats64.so"
+step "look at the bytecode, with the C source it came from" \
+  bash -c "'$sbpf' disasm '$work/stats64.o' | head -n 16"
 
-printf 'storage functions run next to the data.\n' > "$work/input.txt"
-step "run a λ function over a file" "$sbpf" run "$root/samples/asm/lambda_upcase.s" --input "$work/input.txt" --out "$work/output.txt"
-printf 'output: '; cat "$work/output.txt"
+step "generate 5 MiB of int64 values (seed 1)" "$datagen" stats64 --size 5M -o "$work/stats.in"
+step "run it over the file: one invocation per 2 MiB chunk" \
+  "$sbpf" run "$work/stats64.o" --input "$work/stats.in" --out "$work/stats.bpf"
+"$sbpf" run "$work/stats64.so" --input "$work/stats.in" --out "$work/stats.native" > /dev/null
+echo "{max, min, sum} per chunk, BPF:    $(int64s "$work/stats.bpf" 9)"
+echo "{max, min, sum} per chunk, native: $(int64s "$work/stats.native" 9)"
 
-step "an out-of-bounds access is stopped with the pc (exit 1 expected)" \
+printf '\n== every λ sample over generated data, BPF (interpreter) next to its native twin\n'
+printf '%-8s %10s %12s  %-24s %s\n' sample input output "first output bytes" "equal to native"
+for name in stats32 knn grep bitmap filter extract; do
+  "$datagen" "$name" --size 3M --seed 7 -o "$work/$name.in"
+  "$sbpf" run "$build/samples/lambda/$name.o" --input "$work/$name.in" --out "$work/$name.bpf" > /dev/null
+  "$sbpf" run "$build/samples/lambda/$name.so" --input "$work/$name.in" --out "$work/$name.native" > /dev/null
+  equal=$(cmp -s "$work/$name.bpf" "$work/$name.native" && echo yes || echo "NO")
+  printf '%-8s %10s %12s  %-24s %s\n' "$name" "$(stat -c %s "$work/$name.in")" "$(stat -c %s "$work/$name.bpf")" \
+    "$(od -An -tx1 -N8 "$work/$name.bpf" | tr -d ' \n')" "$equal"
+  [ "$equal" = yes ]
+done
+
+step "build a BPF-KV database of 100,000 keys (0, 2, 4, ...)" \
+  "$sbpf" xrp build-db "$work/kv.db" --keys 100000 --stride 2
+step "look keys up through the XRP function samples/xrp/bpfkv_get.c (5 reads each)" \
+  "$sbpf" xrp get "$work/kv.db" 0 31337 31338 199998 200000
+step "scan a range through samples/xrp/bpfkv_range.c" "$sbpf" xrp scan "$work/kv.db" 1000 1010
+
+step "an out-of-bounds access is stopped with the source line (exit 1 expected)" \
   bash -c "printf 'ldxdw %%r0, [%%r1+8]\nexit\n' > '$work/oob.s' && '$sbpf' run '$work/oob.s' --mem 00 || echo \"exit code \$?\""
 
 step "the bpf_conformance suite through the plugin contract" \

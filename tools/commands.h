@@ -13,6 +13,7 @@ int compile_command(const Args& args);
 int asm_command(const Args& args);
 int disasm_command(const Args& args);
 int run_command(const Args& args);
+int xrp_command(const Args& args);
 int conformance_plugin_command(const Args& args);
 
 }  // namespace sbpf::tools

@@ -19,6 +19,7 @@ constexpr Subcommand kSubcommands[] = {
     {"asm", sbpf::tools::asm_command, "assemble text to raw bytecode"},
     {"disasm", sbpf::tools::disasm_command, "disassemble an ELF object or raw bytecode"},
     {"run", sbpf::tools::run_command, "run a program on memory, or a λ program on an input file"},
+    {"xrp", sbpf::tools::xrp_command, "build a BPF-KV database and look keys up through XRP functions"},
     {"conformance-plugin", sbpf::tools::conformance_plugin_command, "the bpf_conformance plugin contract"},
 };
 

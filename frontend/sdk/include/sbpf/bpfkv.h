@@ -12,9 +12,10 @@
  * leaf's ptr[i] is the value of key[i]. A node with fewer than 31 entries
  * repeats its last key and pointer in the unused slots, so the search rule
  * (bpfkv_search_slot) needs no count: take slot i-1 for the first i >= 1
- * with key < key[i], else slot 30. `next` points to the next node on the
- * same level (0 for the last; the root, at offset 0, is never a `next`),
- * which range scans follow along the leaves.
+ * with key < key[i], else slot 30. `next` is the byte offset of the next node
+ * on the same level, without the file bit (BPF-KV's own range scan reads it
+ * as is), 0 for the last (the root, at offset 0, is never a `next`); range
+ * scans follow it along the leaves.
  *
  * The empty database is a single node, the root: a leaf whose keys and
  * pointers are all 0. A leaf slot whose pointer lacks BPFKV_FILE_MASK holds
@@ -63,7 +64,7 @@ static inline sbpf_u64 bpfkv_decode(sbpf_u64 ptr) { return ptr & ~BPFKV_FILE_MAS
 /* The log block holding the value `ptr` points to, and the value's offset in it. */
 static inline sbpf_u64 bpfkv_value_block(sbpf_u64 ptr) { return bpfkv_decode(ptr) & ~(sbpf_u64)(BPFKV_BLOCK_SIZE - 1); }
 static inline sbpf_u64 bpfkv_value_offset(sbpf_u64 ptr) { return ptr & (BPFKV_BLOCK_SIZE - 1); }
-/* True when a pointer carries the file bit: a real child, value or `next`. */
+/* True when a pointer carries the file bit: a real child or value. */
 static inline int bpfkv_is_pointer(sbpf_u64 ptr) { return (ptr & BPFKV_FILE_MASK) != 0; }
 
 /* The search rule: the slot of `node` to follow for `key`. In an internal

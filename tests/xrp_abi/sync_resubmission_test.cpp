@@ -1,0 +1,177 @@
+// The synchronous resubmission loop's contract: one read per completion,
+// whole blocks, a bounded number of reads, and every way a function can end
+// a request.
+#include "xrp_abi/sync_resubmission.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <numeric>
+
+#include "isa/assembler.h"
+
+namespace sbpf::xrp {
+namespace {
+
+// A 64 KiB "file" whose byte i is i / 512 (the block number), read from memory.
+struct MemoryFile {
+  std::vector<uint8_t> bytes = std::vector<uint8_t>(64 * 1024);
+  std::vector<std::pair<uint64_t, uint64_t>> reads;  // offset, size
+  MemoryFile() {
+    for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i / 512);
+  }
+  BlockReader reader() {
+    return [this](uint64_t offset, std::span<uint8_t> out) {
+      reads.emplace_back(offset, out.size());
+      if (offset + out.size() > bytes.size()) return false;
+      std::memcpy(out.data(), bytes.data() + offset, out.size());
+      return true;
+    };
+  }
+};
+
+struct Outcome {
+  XrpOutcome outcome;
+  std::vector<uint8_t> scratch = std::vector<uint8_t>(kScratchBytes);
+  std::vector<std::pair<uint64_t, uint64_t>> reads;
+};
+
+Outcome run(const std::string& text, uint64_t max_reads = 4096) {
+  isa::Program program = isa::assemble(text, "xrp.s");
+  InterpretedXrp function(program);
+  MemoryFile file;
+  Outcome o;
+  XrpRequest request;
+  request.scratch = o.scratch;
+  request.max_reads = max_reads;
+  o.outcome = run_xrp_request(function, file.reader(), request);
+  o.reads = file.reads;
+  return o;
+}
+
+// Context offsets: data 0, done 8, next_addr 16, size 144, scratch 272.
+
+TEST(SyncResubmission, FollowsTheChainTheFunctionAsksFor) {
+  // Counts completions in scratch[0]; reads block 1, 2, 3, then stops. Each
+  // block's first byte (its number) decides the next offset.
+  auto o = run(
+      "ldxdw %r2, [%r1+272]\n"  // scratch
+      "ldxdw %r3, [%r2+0]\n"
+      "add %r3, 1\n"
+      "stxdw [%r2+0], %r3\n"
+      "ldxdw %r4, [%r1+0]\n"    // data
+      "ldxb %r4, [%r4+0]\n"     // block number
+      "jeq %r4, 3, finish\n"
+      "add %r4, 1\n"
+      "lsh %r4, 9\n"
+      "stxdw [%r1+16], %r4\n"
+      "mov %r5, 512\n"
+      "stxdw [%r1+144], %r5\n"
+      "mov %r0, 0\n"
+      "exit\n"
+      "finish:\n"
+      "stw [%r1+8], 1\n"
+      "mov %r0, 0\n"
+      "exit\n");
+  ASSERT_TRUE(o.outcome.ok()) << o.outcome.failure->describe();
+  EXPECT_EQ(o.outcome.reads, 4u);
+  EXPECT_EQ(o.scratch[0], 4);
+  EXPECT_EQ(o.reads, (std::vector<std::pair<uint64_t, uint64_t>>{{0, 512}, {512, 512}, {1024, 512}, {1536, 512}}));
+}
+
+TEST(SyncResubmission, MoreThanOneSlotIsRefused) {
+  auto o = run(
+      "mov %r2, 512\n"
+      "stxdw [%r1+144], %r2\n"
+      "stxdw [%r1+152], %r2\n"
+      "mov %r0, 0\n"
+      "exit\n");
+  ASSERT_FALSE(o.outcome.ok());
+  EXPECT_EQ(o.outcome.failure->kind, XrpFailure::Kind::kBadNextRead);
+  EXPECT_EQ(o.outcome.failure->describe(),
+            "the function asked for more than one read at once (XRP resubmits one per completion) (after read 1)");
+}
+
+TEST(SyncResubmission, NeitherDoneNorAReadIsRefused) {
+  auto o = run("mov %r0, 0\nexit\n");
+  ASSERT_FALSE(o.outcome.ok());
+  EXPECT_EQ(o.outcome.failure->message, "the function neither set done nor asked for a read");
+}
+
+TEST(SyncResubmission, ReadsAreWholeBlocks) {
+  auto o = run(
+      "mov %r2, 100\n"
+      "stxdw [%r1+16], %r2\n"
+      "mov %r2, 512\n"
+      "stxdw [%r1+144], %r2\n"
+      "mov %r0, 0\n"
+      "exit\n");
+  ASSERT_FALSE(o.outcome.ok());
+  EXPECT_EQ(o.outcome.failure->message,
+            "the next read (512 bytes at offset 100) is not whole 512-byte blocks of at most 1048576 bytes");
+}
+
+TEST(SyncResubmission, ReadsPastTheEndOfTheFileFail) {
+  auto o = run(
+      "lddw %r2, 0x100000\n"
+      "stxdw [%r1+16], %r2\n"
+      "mov %r2, 512\n"
+      "stxdw [%r1+144], %r2\n"
+      "mov %r0, 0\n"
+      "exit\n");
+  ASSERT_FALSE(o.outcome.ok());
+  EXPECT_EQ(o.outcome.failure->message, "read of 512 bytes at offset 1048576 is past the end of the file");
+  EXPECT_EQ(o.outcome.reads, 2u);
+}
+
+TEST(SyncResubmission, ResubmissionsAreBounded) {
+  // Reads block 0 forever.
+  auto o = run(
+      "mov %r2, 512\n"
+      "stxdw [%r1+144], %r2\n"
+      "mov %r0, 0\n"
+      "exit\n",
+      10);
+  ASSERT_FALSE(o.outcome.ok());
+  EXPECT_EQ(o.outcome.failure->kind, XrpFailure::Kind::kTooManyReads);
+  EXPECT_EQ(o.outcome.reads, 10u);
+}
+
+TEST(SyncResubmission, ANonZeroReturnAbortsTheRequest) {
+  auto o = run("mov %r0, 7\nexit\n");
+  ASSERT_FALSE(o.outcome.ok());
+  EXPECT_EQ(o.outcome.failure->kind, XrpFailure::Kind::kErrorReturn);
+  EXPECT_EQ(o.outcome.failure->message, "the function aborted the request with status 7");
+}
+
+TEST(SyncResubmission, TheDataBlockIsReadOnlyAndBounded) {
+  auto store = run(
+      "ldxdw %r2, [%r1+0]\n"
+      "stb [%r2+0], 1\n"
+      "mov %r0, 0\n"
+      "exit\n");
+  ASSERT_FALSE(store.outcome.ok());
+  EXPECT_EQ(store.outcome.failure->kind, XrpFailure::Kind::kAbort);
+  auto load = run(
+      "ldxdw %r2, [%r1+0]\n"
+      "ldxb %r0, [%r2+512]\n"
+      "exit\n");
+  ASSERT_FALSE(load.outcome.ok());
+  EXPECT_EQ(load.outcome.failure->abort->kind, runtime::AbortKind::kBounds);
+}
+
+TEST(SyncResubmission, ScratchIsSharedWithTheCaller) {
+  auto o = run(
+      "ldxdw %r2, [%r1+272]\n"
+      "stdw [%r2+4088], 99\n"
+      "stw [%r1+8], 1\n"
+      "mov %r0, 0\n"
+      "exit\n");
+  ASSERT_TRUE(o.outcome.ok());
+  uint64_t last = 0;
+  std::memcpy(&last, o.scratch.data() + 4088, 8);
+  EXPECT_EQ(last, 99u);
+}
+
+}  // namespace
+}  // namespace sbpf::xrp
