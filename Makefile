@@ -40,6 +40,7 @@ test-sanitize: deps
 # Benchmarks (Google Benchmark); not part of `make test`.
 bench: build
 	$(BUILD)/bench/interpreter_bench
+	$(BUILD)/bench/lambda_samples_bench
 
 # Long fuzzing (the clang + sanitizer build): FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 600
