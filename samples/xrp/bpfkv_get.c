@@ -21,27 +21,13 @@
 #define GET_DESCENDING 0
 #define GET_READING_VALUE 1
 
-static unsigned int read_block(struct bpf_xrp *ctx, sbpf_u64 offset) {
-  ctx->next_addr[0] = offset;
-  ctx->size[0] = BPFKV_BLOCK_SIZE;
-  return 0;
-}
-
-/* The slot is cleared too, so the caller never sees the last read's request
- * next to `done`. */
-static unsigned int finish(struct bpf_xrp *ctx) {
-  ctx->done = 1;
-  ctx->size[0] = 0;
-  return 0;
-}
-
 SBPF_XRP(bpfkv_get) unsigned int bpfkv_get(struct bpf_xrp *ctx) {
   struct bpfkv_get_query *query = (struct bpfkv_get_query *)ctx->scratch;
 
   if (query->state == GET_READING_VALUE) {
     __builtin_memcpy(query->value, ctx->data + bpfkv_value_offset(query->value_ptr), BPFKV_VALUE_SIZE);
     query->found = 1;
-    return finish(ctx);
+    return sbpf_xrp_finish(ctx);
   }
   if (query->state != GET_DESCENDING) return BPFKV_ABORT_BAD_STATE;
   if (++query->depth > BPFKV_MAX_LEVELS) return BPFKV_ABORT_TOO_DEEP;
@@ -52,7 +38,7 @@ SBPF_XRP(bpfkv_get) unsigned int bpfkv_get(struct bpf_xrp *ctx) {
 
   if (node->type == BPFKV_INTERNAL) {
     if (!bpfkv_is_pointer(ptr)) return BPFKV_ABORT_BAD_NODE;
-    return read_block(ctx, bpfkv_decode(ptr));
+    return sbpf_xrp_resubmit(ctx, bpfkv_decode(ptr), BPFKV_BLOCK_SIZE);
   }
   if (node->type != BPFKV_LEAF) return BPFKV_ABORT_BAD_NODE;
 
@@ -60,11 +46,11 @@ SBPF_XRP(bpfkv_get) unsigned int bpfkv_get(struct bpf_xrp *ctx) {
    * its key, 0, must not match. */
   if (node->key[slot] != query->key || !bpfkv_is_pointer(ptr)) {
     query->found = 0;
-    return finish(ctx);
+    return sbpf_xrp_finish(ctx);
   }
   /* The leaf is gone once the value block replaces it in `data`: keep the
    * pointer to find the value inside that block. */
   query->value_ptr = ptr;
   query->state = GET_READING_VALUE;
-  return read_block(ctx, bpfkv_value_block(ptr));
+  return sbpf_xrp_resubmit(ctx, bpfkv_value_block(ptr), BPFKV_BLOCK_SIZE);
 }

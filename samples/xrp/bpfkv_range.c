@@ -33,20 +33,6 @@
 #define RANGE_READING_VALUE 1
 #define RANGE_READING_NEXT_LEAF 2
 
-static unsigned int read_block(struct bpf_xrp *ctx, sbpf_u64 offset) {
-  ctx->next_addr[0] = offset;
-  ctx->size[0] = BPFKV_BLOCK_SIZE;
-  return 0;
-}
-
-/* The slot is cleared too, so the caller never sees the last read's request
- * next to `done`. */
-static unsigned int finish(struct bpf_xrp *ctx) {
-  ctx->done = 1;
-  ctx->size[0] = 0;
-  return 0;
-}
-
 /* Goes on through query->leaf from query->slot: asks for the value of the
  * next key in range, for the next leaf, or finishes. */
 static unsigned int scan_leaf(struct bpf_xrp *ctx, struct bpfkv_range_query *query) {
@@ -55,27 +41,27 @@ static unsigned int scan_leaf(struct bpf_xrp *ctx, struct bpfkv_range_query *que
   for (int slot = (int)query->slot; slot < BPFKV_NODE_CAPACITY; slot++) {
     sbpf_u64 key = leaf->key[slot];
     if (!bpfkv_is_pointer(leaf->ptr[slot]) || key < query->cursor) continue;
-    if (key > query->high) return finish(ctx);
+    if (key > query->high) return sbpf_xrp_finish(ctx);
     if (query->count == BPFKV_RANGE_MAX_RESULTS) {
       query->more = 1;
-      return finish(ctx);
+      return sbpf_xrp_finish(ctx);
     }
     query->slot = slot;
     query->state = RANGE_READING_VALUE;
-    return read_block(ctx, bpfkv_value_block(leaf->ptr[slot]));
+    return sbpf_xrp_resubmit(ctx, bpfkv_value_block(leaf->ptr[slot]), BPFKV_BLOCK_SIZE);
   }
 
   /* The leaf is done. Once `high` itself was taken nothing can follow, so
    * the next leaf is not worth a read. */
-  if (leaf->next == 0 || query->cursor > query->high) return finish(ctx);
+  if (leaf->next == 0 || query->cursor > query->high) return sbpf_xrp_finish(ctx);
   if (query->count == BPFKV_RANGE_MAX_RESULTS) {
     /* Whether the next leaf holds a key in range would cost a read to learn;
      * "may remain" is enough for the caller to ask again. */
     query->more = 1;
-    return finish(ctx);
+    return sbpf_xrp_finish(ctx);
   }
   query->state = RANGE_READING_NEXT_LEAF;
-  return read_block(ctx, leaf->next);
+  return sbpf_xrp_resubmit(ctx, leaf->next, BPFKV_BLOCK_SIZE);
 }
 
 static void keep_leaf(struct bpfkv_range_query *query, const struct bpfkv_node *leaf) {
@@ -96,7 +82,7 @@ SBPF_XRP(bpfkv_range) unsigned int bpfkv_range(struct bpf_xrp *ctx) {
     query->count++;
     /* No key lies above 2^64-1, and cursor = key + 1 would wrap to 0 and
      * take every key again. */
-    if (key == ~(sbpf_u64)0) return finish(ctx);
+    if (key == ~(sbpf_u64)0) return sbpf_xrp_finish(ctx);
     query->cursor = key + 1;
     query->slot++;
     return scan_leaf(ctx, query);
@@ -114,7 +100,7 @@ SBPF_XRP(bpfkv_range) unsigned int bpfkv_range(struct bpf_xrp *ctx) {
   if (node->type == BPFKV_INTERNAL) {
     sbpf_u64 child = node->ptr[bpfkv_search_slot(node, query->low)];
     if (!bpfkv_is_pointer(child)) return BPFKV_ABORT_BAD_NODE;
-    return read_block(ctx, bpfkv_decode(child));
+    return sbpf_xrp_resubmit(ctx, bpfkv_decode(child), BPFKV_BLOCK_SIZE);
   }
   if (node->type != BPFKV_LEAF) return BPFKV_ABORT_BAD_NODE;
   keep_leaf(query, node);

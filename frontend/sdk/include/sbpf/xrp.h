@@ -45,6 +45,23 @@ SBPF_STATIC_ASSERT(sizeof(struct bpf_xrp) == 280, "XRP context layout");
  * (sbpf reads the type from BTF); this macro gives the `xrp/` prefix. */
 #define SBPF_XRP(name) __attribute__((section("xrp/" #name), used, visibility("default")))
 
+/* Asks for the next read, `size` bytes at file offset `offset`, in slot 0
+ * (XRP resubmits one read per completion). Returns 0, the value for the
+ * function to return. */
+static inline unsigned int sbpf_xrp_resubmit(struct bpf_xrp *ctx, sbpf_u64 offset, sbpf_u64 size) {
+  ctx->next_addr[0] = offset;
+  ctx->size[0] = size;
+  return 0;
+}
+
+/* Ends the request. The slot is cleared too, so the caller never sees the
+ * last read's request next to `done`. Returns 0. */
+static inline unsigned int sbpf_xrp_finish(struct bpf_xrp *ctx) {
+  ctx->done = 1;
+  ctx->size[0] = 0;
+  return 0;
+}
+
 #ifdef __cplusplus
 }
 #endif
