@@ -101,14 +101,12 @@ LambdaRunResult run_lambda(LambdaFunction& function, uint64_t input_bytes, const
     ExecutionResult run = function.invoke(context, chunk, output);
     ++result.chunks;
     const auto produced = static_cast<int64_t>(run.r0);
-    LambdaFailure failure{LambdaFailure::Kind::kAbort, offset, size, run.abort, produced};
-    if (run.abort) {
-      result.failure = failure;
-      return result;
-    }
-    if (produced < 0 || static_cast<uint64_t>(produced) > output.size()) {
-      failure.kind = produced < 0 ? LambdaFailure::Kind::kErrorReturn : LambdaFailure::Kind::kOutputOverrun;
-      result.failure = failure;
+    const bool overrun = produced >= 0 && static_cast<uint64_t>(produced) > output.size();
+    if (run.abort || produced < 0 || overrun) {
+      const auto kind = run.abort   ? LambdaFailure::Kind::kAbort
+                        : overrun   ? LambdaFailure::Kind::kOutputOverrun
+                                    : LambdaFailure::Kind::kErrorReturn;
+      result.failure = LambdaFailure{kind, offset, size, std::move(run.abort), produced};
       return result;
     }
     write(std::span<const uint8_t>(output.data(), static_cast<size_t>(produced)));

@@ -1,16 +1,14 @@
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <system_error>
 
 #include "frontend/elf_loader.h"
 #include "frontend/native_twin.h"
 #include "runtime/heap_arena.h"
+#include "runtime/host_file.h"
 #include "runtime/interpreter.h"
 #include "runtime/lambda_io_helpers.h"
 #include "runtime/lambda_runtime.h"
@@ -56,36 +54,6 @@ void print_hex_dump(const uint8_t* bytes, size_t size) {
   }
 }
 
-// The λ input, read chunk by chunk so that a large file is never held whole.
-class InputFile {
- public:
-  explicit InputFile(const std::string& path) : path_(path), fd_(open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    struct stat st {};
-    if (fd_ < 0 || fstat(fd_, &st) != 0) throw UsageError("cannot open " + path + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) throw UsageError(path + ": not a regular file");
-    size_ = static_cast<uint64_t>(st.st_size);
-  }
-  ~InputFile() { close(fd_); }
-  InputFile(const InputFile&) = delete;
-  InputFile& operator=(const InputFile&) = delete;
-
-  uint64_t size() const { return size_; }
-  void read(uint64_t offset, std::span<uint8_t> chunk) const {
-    size_t done = 0;
-    while (done < chunk.size()) {
-      ssize_t n = pread(fd_, chunk.data() + done, chunk.size() - done, static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw UsageError("cannot read " + path_ + ": " + (n == 0 ? "file shrank" : std::strerror(errno)));
-      done += static_cast<size_t>(n);
-    }
-  }
-
- private:
-  std::string path_;
-  int fd_;
-  uint64_t size_ = 0;
-};
-
 int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::LambdaFunction& function,
                        const isa::Program* program) {
   runtime::LambdaRunOptions options;
@@ -93,8 +61,15 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
   options.output_capacity = cl.get_byte_size("--output-size").value_or(runtime::kLambdaOutputCapacity);
   if (options.chunk_bytes == 0) throw UsageError("--chunk-size must be at least 1");
 
-  std::unique_ptr<InputFile> input;
-  if (auto in = cl.get("--input")) input = std::make_unique<InputFile>(*in);
+  // Read chunk by chunk, so that a large file is never held whole.
+  std::unique_ptr<runtime::HostFile> input;
+  if (auto in = cl.get("--input")) {
+    try {
+      input = std::make_unique<runtime::HostFile>(*in);
+    } catch (const std::system_error& e) {
+      throw UsageError(std::string("cannot open ") + e.what());
+    }
+  }
   std::unique_ptr<FILE, int (*)(FILE*)> out(nullptr, fclose);
   const auto out_path = cl.get("--out");
   if (out_path) {
@@ -104,7 +79,13 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
   std::vector<uint8_t> shown;
   runtime::LambdaRunResult result = runtime::run_lambda(
       function, input ? input->size() : 0,
-      [&](uint64_t offset, std::span<uint8_t> chunk) { input->read(offset, chunk); },
+      [&](uint64_t offset, std::span<uint8_t> chunk) {
+        try {
+          if (!input->read_at(offset, chunk)) throw UsageError("cannot read " + input->path() + ": the file shrank");
+        } catch (const std::system_error& e) {
+          throw UsageError(std::string("cannot read ") + e.what());
+        }
+      },
       [&](std::span<const uint8_t> bytes) {
         if (!out) {
           shown.insert(shown.end(), bytes.begin(), bytes.end());

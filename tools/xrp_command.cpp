@@ -149,15 +149,14 @@ int get(const CommandLine& cl) {
   for (size_t i = 2; i < cl.positionals().size(); ++i) keys.push_back(parse_key(cl.positionals()[i]));
   xrp::BlockReader read = open_database(cl.positionals()[1]);
   XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_get.o")), cl.get_or("--section", ""));
+  const uint64_t max_reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
   std::vector<uint8_t> scratch(xrp::kScratchBytes);
   for (uint64_t key : keys) {
     std::fill(scratch.begin(), scratch.end(), 0);
     bpfkv_get_query query{};
     query.key = key;
     std::memcpy(scratch.data(), &query, sizeof query);
-    xrp::XrpRequest request;
-    request.scratch = scratch;
-    request.max_reads = cl.get_number("--max-reads").value_or(request.max_reads);
+    xrp::XrpRequest request{.scratch = scratch, .max_reads = max_reads};
     if (!program.run(read, request)) return kExitRejected;
     std::memcpy(&query, scratch.data(), sizeof query);
     if (query.found == 1) {
@@ -175,6 +174,7 @@ int scan(const CommandLine& cl) {
   const uint64_t high = parse_key(cl.positionals()[3]);
   xrp::BlockReader read = open_database(cl.positionals()[1]);
   XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_range.o")), cl.get_or("--section", ""));
+  const uint64_t max_reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
   std::vector<uint8_t> scratch(xrp::kScratchBytes);
   auto* query = reinterpret_cast<bpfkv_range_query*>(scratch.data());
   uint64_t total = 0;
@@ -182,9 +182,7 @@ int scan(const CommandLine& cl) {
     std::fill(scratch.begin(), scratch.end(), 0);
     query->low = low;
     query->high = high;
-    xrp::XrpRequest request;
-    request.scratch = scratch;
-    request.max_reads = cl.get_number("--max-reads").value_or(request.max_reads);
+    xrp::XrpRequest request{.scratch = scratch, .max_reads = max_reads};
     if (!program.run(read, request)) return kExitRejected;
     if (query->count > BPFKV_RANGE_MAX_RESULTS) {
       std::fprintf(stderr, "error: the range function reports %" PRIu64 " results, more than the %d it has room for\n",

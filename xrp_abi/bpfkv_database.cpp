@@ -7,9 +7,13 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
+#include <system_error>
 
 #include <sbpf/bpfkv.h>
+
+#include "runtime/host_file.h"
 
 namespace sbpf::xrp {
 namespace {
@@ -191,18 +195,12 @@ void write_value_log(BufferedFile& file, const BpfkvBuildOptions& options) {
   if (tail != 0) file.append(kZeroes.data(), (BPFKV_LOG_CAPACITY - tail) * kBpfkvValueSize);
 }
 
-// Reads a database with pread, checking the format as it goes: the
+// Reads a database at offsets, checking the format as it goes: the
 // reference must fail loudly on a bad file rather than return a plausible
 // answer.
 class DatabaseReader {
  public:
-  explicit DatabaseReader(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw errno_error(path_, "cannot open");
-  }
-  DatabaseReader(const DatabaseReader&) = delete;
-  DatabaseReader& operator=(const DatabaseReader&) = delete;
-  ~DatabaseReader() { ::close(fd_); }
+  explicit DatabaseReader(const std::string& path) : path_(path), file_(open_file(path)) {}
 
   bpfkv_node node_at(uint64_t offset) {
     bpfkv_node node;
@@ -245,24 +243,28 @@ class DatabaseReader {
   }
 
  private:
-  void read_exactly(void* out, size_t size, uint64_t offset) {
-    size_t done = 0;
-    while (done < size) {
-      ssize_t n = ::pread(fd_, static_cast<uint8_t*>(out) + done, size - done, static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int error = errno;
-        throw io_error(path_, "cannot read at offset " + std::to_string(offset + done) + ": " + std::strerror(error));
-      }
-      if (n == 0)
-        throw io_error(path_, "the file ends before the " + std::to_string(size) + " bytes at offset " +
-                                  std::to_string(offset));
-      done += static_cast<size_t>(n);
+  static std::unique_ptr<runtime::HostFile> open_file(const std::string& path) {
+    try {
+      return std::make_unique<runtime::HostFile>(path);
+    } catch (const std::system_error& e) {
+      throw io_error(path, "cannot open: " + e.code().message());
     }
   }
 
+  void read_exactly(void* out, size_t size, uint64_t offset) {
+    bool whole = false;
+    try {
+      whole = file_->read_at(offset, std::span(static_cast<uint8_t*>(out), size));
+    } catch (const std::system_error& e) {
+      throw io_error(path_, "cannot read at offset " + std::to_string(offset) + ": " + e.code().message());
+    }
+    if (!whole)
+      throw io_error(path_, "the file ends before the " + std::to_string(size) + " bytes at offset " +
+                                std::to_string(offset));
+  }
+
   std::string path_;
-  int fd_ = -1;
+  std::unique_ptr<runtime::HostFile> file_;
 };
 
 // A leaf slot holds a key when its pointer has the file bit (the empty

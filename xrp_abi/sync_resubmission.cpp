@@ -1,12 +1,9 @@
 #include "xrp_abi/sync_resubmission.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
 #include <vector>
+
+#include "runtime/host_file.h"
 
 namespace sbpf::xrp {
 
@@ -99,23 +96,8 @@ XrpOutcome run_xrp_request(XrpFunction& function, const BlockReader& read, const
 }
 
 BlockReader file_block_reader(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
-  auto file = std::shared_ptr<int>(new int(fd), [](int* f) {
-    close(*f);
-    delete f;
-  });
-  return [file, path](uint64_t offset, std::span<uint8_t> bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = pread(*file, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw std::runtime_error(path + ": " + std::strerror(errno));
-      if (n == 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  };
+  auto file = std::make_shared<runtime::HostFile>(path);
+  return [file](uint64_t offset, std::span<uint8_t> bytes) { return file->read_at(offset, bytes); };
 }
 
 }  // namespace sbpf::xrp

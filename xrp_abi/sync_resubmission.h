@@ -58,16 +58,18 @@ class NativeXrp : public XrpFunction {
 };
 
 // Reads `bytes.size()` bytes at `offset`; returns false at the end of the file.
-// Throws std::runtime_error on I/O errors.
+// Throws std::runtime_error (or std::system_error) on I/O errors.
 using BlockReader = std::function<bool(uint64_t offset, std::span<uint8_t> bytes)>;
+
+// XRP's prototype has no bound on resubmissions; its paper says one is
+// needed. This is that per-request bound, by default.
+inline constexpr uint64_t kDefaultMaxReads = 4096;
 
 struct XrpRequest {
   uint64_t offset = 0;             // the first read, as read_xrp() takes it
   uint64_t size = kBlockBytes;
   std::span<uint8_t> scratch;      // kScratchBytes, shared with the function
-  // XRP's prototype has no bound on resubmissions; its paper says one is
-  // needed. This is that per-request counter.
-  uint64_t max_reads = 4096;
+  uint64_t max_reads = kDefaultMaxReads;
 };
 
 struct XrpFailure {
@@ -92,8 +94,8 @@ inline constexpr uint64_t kMaxReadBytes = 1u << 20;
 
 XrpOutcome run_xrp_request(XrpFunction& function, const BlockReader& read, const XrpRequest& request);
 
-// A BlockReader over a regular file (pread); the file stays open while the
-// reader lives.
+// A BlockReader over a regular file (runtime::HostFile); the file stays open
+// while the reader lives. Throws std::system_error ("path: reason").
 BlockReader file_block_reader(const std::string& path);
 
 }  // namespace sbpf::xrp
