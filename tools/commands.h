@@ -12,6 +12,7 @@ using Args = std::vector<std::string>;
 int compile_command(const Args& args);
 int asm_command(const Args& args);
 int disasm_command(const Args& args);
+int verify_command(const Args& args);
 int run_command(const Args& args);
 int xrp_command(const Args& args);
 int conformance_plugin_command(const Args& args);

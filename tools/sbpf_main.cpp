@@ -18,6 +18,7 @@ constexpr Subcommand kSubcommands[] = {
     {"compile", sbpf::tools::compile_command, "compile a λ or XRP program in C to a BPF object"},
     {"asm", sbpf::tools::asm_command, "assemble text to raw bytecode"},
     {"disasm", sbpf::tools::disasm_command, "disassemble an ELF object or raw bytecode"},
+    {"verify", sbpf::tools::verify_command, "prove a program safe, guarding what cannot be proven"},
     {"run", sbpf::tools::run_command, "run a program on memory, or a λ program on an input file"},
     {"xrp", sbpf::tools::xrp_command, "build a BPF-KV database and look keys up through XRP functions"},
     {"conformance-plugin", sbpf::tools::conformance_plugin_command, "the bpf_conformance plugin contract"},

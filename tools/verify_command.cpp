@@ -1,0 +1,100 @@
+#include <cstdio>
+
+#include "frontend/elf_loader.h"
+#include "tools/command_line.h"
+#include "tools/commands.h"
+#include "tools/program_file.h"
+#include "verifier/report.h"
+#include "verifier/verifier.h"
+
+namespace sbpf::tools {
+
+namespace {
+constexpr const char* kHelp =
+    "usage: sbpf verify PROG [--section NAME] [--type lambda|xrp|memory] [--format text|json|sarif]\n"
+    "                        [--loop-budget N] [--strict] [-v]\n"
+    "\n"
+    "Proves what it can about each program of a BPF ELF object (or of raw bytecode or\n"
+    "assembly) and guards the rest: an access not proven in bounds is checked at run\n"
+    "time, a loop not proven to end counts against the loop budget.\n"
+    "\n"
+    "  --section NAME     only the program in this ELF section\n"
+    "  --type T           the program type, when the section name and BTF do not tell\n"
+    "  --format F         text (default), json, or sarif (SARIF 2.1.0, for code scanning)\n"
+    "  --loop-budget N    backward jumps one invocation may take in counted loops\n"
+    "                     (default 16777215, λ-IO's)\n"
+    "  --strict           reject anything that would need a guard or a loop counter\n"
+    "  -v                 print the abstract state before every instruction\n"
+    "\n"
+    "Exit status: 0 every program verified, 1 a program was rejected, 2 bad input.\n";
+
+verifier::ProgramType type_of(const isa::Program& program, const std::string& forced) {
+  if (!forced.empty()) return *verifier::program_type_named(forced);
+  if (auto t = verifier::program_type_for(program)) return *t;
+  throw UsageError("cannot tell what kind of program '" + program.name +
+                   "' is (no lambda/, lambda_io/ or xrp section, no struct context or struct bpf_xrp parameter); "
+                   "pass --type lambda, xrp or memory");
+}
+
+}  // namespace
+
+int verify_command(const Args& args) {
+  CommandLine cl(args, {"--section", "--type", "--format", "--loop-budget"}, {"--help", "--strict", "-v", "--prove"});
+  if (cl.has("--help")) {
+    std::fputs(kHelp, stdout);
+    return kExitOk;
+  }
+  cl.expect_positionals(1, "program file (sbpf verify PROG)");
+  const std::string& path = cl.positionals()[0];
+  const std::string format = cl.get_choice("--format", {"text", "json", "sarif"}, "text");
+  const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
+  if (cl.has("--prove")) throw UsageError("--prove (Z3 guard removal) is not available yet");
+  verifier::Options options;
+  options.strict = cl.has("--strict");
+  options.trace = cl.has("-v");
+  if (auto budget = cl.get_number("--loop-budget")) options.loop_budget = *budget;
+
+  std::vector<isa::Program> programs;
+  const std::string section = cl.get_or("--section", "");
+  if (section.empty() && frontend::looks_like_elf(read_file(path))) {
+    try {
+      programs = frontend::load_elf(path);
+    } catch (const frontend::LoadError& e) {
+      throw UsageError(e.what());
+    }
+  } else {
+    programs.push_back(load_program_file(path, section));
+  }
+  std::vector<verifier::ProgramType> types;
+  for (const auto& p : programs) types.push_back(type_of(p, forced_type));
+
+  std::vector<verifier::VerificationResult> results;
+  bool all_accepted = true;
+  for (size_t i = 0; i < programs.size(); ++i) {
+    results.push_back(verifier::verify(programs[i], types[i], options));
+    all_accepted = all_accepted && results.back().accepted;
+  }
+  std::vector<verifier::ReportInput> inputs;
+  for (size_t i = 0; i < programs.size(); ++i) inputs.push_back({programs[i], types[i], results[i], path});
+  if (format == "sarif") {
+    std::fputs(verifier::sarif_report(inputs).c_str(), stdout);
+  } else if (format == "json") {
+    // One JSON document: an object for one program, an array for several.
+    if (inputs.size() == 1) {
+      std::fputs(verifier::json_report(inputs[0]).c_str(), stdout);
+    } else {
+      std::string out = "[\n";
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        std::string one = verifier::json_report(inputs[i]);
+        one.pop_back();
+        out += one + (i + 1 < inputs.size() ? ",\n" : "\n");
+      }
+      std::fputs((out + "]\n").c_str(), stdout);
+    }
+  } else {
+    for (const auto& in : inputs) std::fputs(verifier::text_report(in, options.trace).c_str(), stdout);
+  }
+  return all_accepted ? kExitOk : kExitRejected;
+}
+
+}  // namespace sbpf::tools

@@ -1,0 +1,224 @@
+#include "verifier/abstract_state.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace sbpf::verifier {
+
+int RegionTable::find(RegionKind kind) const {
+  for (size_t i = 0; i < regions.size(); ++i)
+    if (regions[i].kind == kind) return static_cast<int>(i);
+  return -1;
+}
+
+std::string RegionTable::names(RegionIds ids) const {
+  std::string out;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    if (!(ids & (RegionIds{1} << i))) continue;
+    if (!out.empty()) out += "|";
+    out += region_name(regions[i].kind);
+  }
+  return out;
+}
+
+RegionSet RegionTable::kinds(RegionIds ids) const {
+  RegionSet set = 0;
+  for (size_t i = 0; i < regions.size(); ++i)
+    if (ids & (RegionIds{1} << i)) set |= region_bit(regions[i].kind);
+  return set;
+}
+
+RegionTable build_region_table(const isa::Program& program, const ProgramType& type) {
+  RegionTable t;
+  int symbols = 0;
+  auto add = [&](AnalysisRegion r) {
+    if (r.length.min != r.length.max && symbols < DifferenceBounds::kMaxLengths) r.length_symbol = symbols++;
+    t.regions.push_back(r);
+    return static_cast<int>(t.regions.size() - 1);
+  };
+  if (type.ctx_size != 0) {
+    // The ctx region's writability is per field; the region itself is
+    // writable exactly when some field is.
+    bool writable = false;
+    for (const auto& f : type.ctx_fields) writable |= f.writable;
+    t.ctx = add({RegionKind::kCtx, RegionLength::fixed(type.ctx_size), writable});
+  }
+  for (const auto& r : type.regions) add({r.kind, r.length, r.writable});
+  t.stack = add({RegionKind::kStack, RegionLength::fixed(kFrameBytes), true});
+  for (size_t i = 0; i < program.sections.size(); ++i) {
+    const auto& s = program.sections[i];
+    const bool rodata = s.kind == isa::SectionKind::kRodata;
+    AnalysisRegion r{rodata ? RegionKind::kRodata : RegionKind::kData, RegionLength::fixed(s.bytes.size()), !rodata};
+    r.section = static_cast<int>(i);
+    t.section_region.push_back(static_cast<int>(t.regions.size()) < kMaxRegions ? add(r) : -1);
+  }
+  return t;
+}
+
+void AbstractState::join_with(const AbstractState& other, int stack_region) {
+  if (!other.reachable) return;
+  if (!reachable) {
+    *this = other;
+    return;
+  }
+  for (size_t f = 0; f < frames.size(); ++f) {
+    Frame& a = frames[f];
+    const Frame& b = other.frames[f];
+    for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = join(a.regs[r], b.regs[r], stack_region);
+    for (size_t s = 0; s < a.slots.size(); ++s) {
+      StackSlot& x = a.slots[s];
+      const StackSlot& y = b.slots[s];
+      x.spilled = join(x.spilled, y.spilled, stack_region);
+      x.written &= y.written;
+      x.pointer_bytes |= y.pointer_bytes;
+    }
+    a.suspended_relations.join_with(b.suspended_relations);
+  }
+  relations.join_with(other.relations);
+}
+
+void AbstractState::widen_with(const AbstractState& next, int stack_region) {
+  if (!next.reachable) return;
+  if (!reachable) {
+    *this = next;
+    return;
+  }
+  for (size_t f = 0; f < frames.size(); ++f) {
+    Frame& a = frames[f];
+    const Frame& b = next.frames[f];
+    for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = widen(a.regs[r], b.regs[r], stack_region);
+    for (size_t s = 0; s < a.slots.size(); ++s) {
+      StackSlot& x = a.slots[s];
+      const StackSlot& y = next.frames[f].slots[s];
+      x.spilled = widen(x.spilled, y.spilled, stack_region);
+      x.written &= y.written;
+      x.pointer_bytes |= y.pointer_bytes;
+    }
+    a.suspended_relations.widen_with(b.suspended_relations);
+  }
+  relations.widen_with(next.relations);
+}
+
+void AbstractState::narrow_with(const AbstractState& next) {
+  if (!reachable || !next.reachable) return;
+  for (size_t f = 0; f < frames.size(); ++f) {
+    Frame& a = frames[f];
+    const Frame& b = next.frames[f];
+    for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = narrow(a.regs[r], b.regs[r]);
+    for (size_t s = 0; s < a.slots.size(); ++s) a.slots[s].spilled = narrow(a.slots[s].spilled, b.slots[s].spilled);
+    a.suspended_relations.narrow_with(b.suspended_relations);
+  }
+  relations.narrow_with(next.relations);
+}
+
+bool AbstractState::leq(const AbstractState& other) const {
+  if (!reachable) return true;
+  if (!other.reachable) return false;
+  for (size_t f = 0; f < frames.size(); ++f) {
+    const Frame& a = frames[f];
+    const Frame& b = other.frames[f];
+    for (size_t r = 0; r < a.regs.size(); ++r)
+      if (!verifier::leq(a.regs[r], b.regs[r])) return false;
+    for (size_t s = 0; s < a.slots.size(); ++s) {
+      const StackSlot& x = a.slots[s];
+      const StackSlot& y = b.slots[s];
+      if ((y.written & ~x.written) || (x.pointer_bytes & ~y.pointer_bytes) || !verifier::leq(x.spilled, y.spilled))
+        return false;
+    }
+    if (!(a.suspended_relations <= b.suspended_relations)) return false;
+  }
+  return relations <= other.relations;
+}
+
+namespace {
+
+std::string number(uint64_t v) {
+  char buf[32];
+  if (v <= 4096) std::snprintf(buf, sizeof buf, "%" PRIu64, v);
+  else if (static_cast<int64_t>(v) < 0 && static_cast<int64_t>(v) >= -4096) std::snprintf(buf, sizeof buf, "%" PRId64, static_cast<int64_t>(v));
+  else std::snprintf(buf, sizeof buf, "%#" PRIx64, v);
+  return buf;
+}
+
+std::string describe_scalar(const Scalar& s) {
+  if (s.is_const()) return number(s.umin);
+  if (s.is_top()) return "any";
+  std::string out;
+  auto add = [&](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+  if (s.non_negative() || s.smin == Scalar::kSMin) {
+    if (s.umin != 0 || s.umax != Scalar::kUMax) add("[" + number(s.umin) + ", " + number(s.umax) + "]");
+  } else {
+    add("[" + std::to_string(s.smin) + ", " + std::to_string(s.smax) + "]");
+  }
+  if (s.bits.mask != Scalar::kUMax && !(s.bits == Tnum::range(s.umin, s.umax)))
+    add("bits " + number(s.bits.value) + "/" + number(s.bits.mask));
+  return out.empty() ? "any" : out;
+}
+
+}  // namespace
+
+std::string describe_value(const Value& v, const RegionTable& regions) {
+  switch (v.kind) {
+    case Value::Kind::kUninit: return "uninitialised";
+    case Value::Kind::kScalar: return "scalar " + describe_scalar(v.num);
+    case Value::Kind::kPointer: {
+      std::string out = "pointer to " + regions.names(v.regions);
+      if (v.regions & (RegionIds{1} << regions.stack)) out += " (frame " + std::to_string(v.frame) + ")";
+      out += v.num.is_const() ? (static_cast<int64_t>(v.num.umin) < 0 ? "" : "+") + number(v.num.umin)
+                              : " + " + describe_scalar(v.num);
+      if (v.maybe_null) out += " or null";
+      return out;
+    }
+  }
+  return "?";
+}
+
+std::string AbstractState::describe(const RegionTable& regions) const {
+  if (!reachable) return "unreachable";
+  std::string out;
+  const Frame& f = top();
+  for (int r = 0; r < 11; ++r) {
+    if (!f.regs[static_cast<size_t>(r)].is_init()) continue;
+    if (!out.empty()) out += "; ";
+    out += "r" + std::to_string(r) + "=" + describe_value(f.regs[static_cast<size_t>(r)], regions);
+  }
+  for (int s = 0; s < kSlotsPerFrame; ++s) {
+    const StackSlot& slot = f.slots[static_cast<size_t>(s)];
+    if (slot.written == 0) continue;
+    out += "; fp-" + std::to_string((s + 1) * 8) + "=";
+    out += slot.spilled.is_init() ? describe_value(slot.spilled, regions)
+                                  : (slot.pointer_bytes ? "pointer bytes" : "data") +
+                                        std::string(slot.written == 0xff ? "" : " (partly written)");
+  }
+  // Name the variables in use, and what their intervals already imply.
+  using DB = DifferenceBounds;
+  std::array<std::string, DB::kVariables> names;
+  std::array<int64_t, DB::kVariables> lo, hi;
+  lo.fill(INT64_MIN);
+  hi.fill(INT64_MAX);
+  for (int r = 0; r < 11; ++r) {
+    const Value& v = f.regs[static_cast<size_t>(r)];
+    if (!v.is_init()) continue;
+    names[DB::reg(r)] = "r" + std::to_string(r);
+    lo[DB::reg(r)] = v.num.smin;
+    hi[DB::reg(r)] = v.num.smax;
+  }
+  for (const auto& r : regions.regions) {
+    if (r.length_symbol < 0) continue;
+    names[DB::length(r.length_symbol)] = std::string("len(") + region_name(r.kind) + ")";
+    lo[DB::length(r.length_symbol)] = static_cast<int64_t>(r.length.min);
+    hi[DB::length(r.length_symbol)] = static_cast<int64_t>(r.length.max);
+  }
+  std::array<std::array<int64_t, DB::kVariables>, DB::kVariables> implied;
+  for (int y = 0; y < DB::kVariables; ++y)
+    for (int x = 0; x < DB::kVariables; ++x) {
+      int64_t d;
+      implied[y][x] = __builtin_sub_overflow(hi[x], lo[y], &d) ? DB::kInfinity : d;
+    }
+  const std::string rel = relations.describe(names, implied);
+  if (!rel.empty()) out += "; " + rel;
+  if (frames.size() > 1) out += "; frame " + std::to_string(frames.size() - 1);
+  return out;
+}
+
+}  // namespace sbpf::verifier

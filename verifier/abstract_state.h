@@ -1,0 +1,87 @@
+// The abstract state at one program point: per frame the registers and the
+// 8-byte stack slots, and the difference bounds of the current frame.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "isa/program.h"
+#include "verifier/abstract_value.h"
+#include "verifier/difference_bounds.h"
+#include "verifier/program_type.h"
+
+namespace sbpf::verifier {
+
+inline constexpr int64_t kFrameBytes = 512;
+inline constexpr int kSlotsPerFrame = kFrameBytes / 8;
+inline constexpr int kMaxFrames = 8;
+
+// One region of the analysis. Pointer offsets into the stack are relative to
+// the top of their frame (valid offsets are -512..-1); others to the start.
+struct AnalysisRegion {
+  RegionKind kind = RegionKind::kMemory;
+  RegionLength length;
+  bool writable = false;
+  int length_symbol = -1;  // index of its length in DifferenceBounds, -1 when fixed
+  int section = -1;        // data sections: index in Program::sections
+};
+
+struct RegionTable {
+  std::vector<AnalysisRegion> regions;
+  int ctx = -1;
+  int stack = -1;
+  std::vector<int> section_region;  // Program::sections index -> region id
+
+  int find(RegionKind kind) const;  // the first region of that kind, -1 if none
+  std::string names(RegionIds ids) const;
+  RegionSet kinds(RegionIds ids) const;
+};
+
+RegionTable build_region_table(const isa::Program& program, const ProgramType& type);
+
+// Eight bytes of one frame's stack.
+struct StackSlot {
+  Value spilled;             // a register stored whole (8 aligned bytes), else uninit
+  uint8_t written = 0;       // per byte: holds program data
+  uint8_t pointer_bytes = 0; // per byte: holds part of a pointer
+
+  bool operator==(const StackSlot&) const = default;
+};
+
+struct Frame {
+  std::array<Value, 11> regs;
+  std::array<StackSlot, kSlotsPerFrame> slots;  // slots[i] covers offsets -(i+1)*8 .. -i*8-1
+  size_t return_pc = 0;                          // where the caller resumes
+  DifferenceBounds suspended_relations;          // the caller's relations while a callee runs
+
+  bool operator==(const Frame&) const = default;
+};
+
+struct AbstractState {
+  bool reachable = false;
+  std::vector<Frame> frames;   // back() is the running frame
+  DifferenceBounds relations;  // registers of the running frame, region lengths
+
+  static AbstractState unreachable() { return {}; }
+
+  Frame& top() { return frames.back(); }
+  const Frame& top() const { return frames.back(); }
+  Value& reg(int r) { return frames.back().regs[static_cast<size_t>(r)]; }
+  const Value& reg(int r) const { return frames.back().regs[static_cast<size_t>(r)]; }
+
+  // Lattice operations; both states must have the same frame depth (the
+  // analysis keeps one state per call context, so they do).
+  void join_with(const AbstractState& other, int stack_region);
+  void widen_with(const AbstractState& next, int stack_region);
+  void narrow_with(const AbstractState& next);
+  bool leq(const AbstractState& other) const;
+  bool operator==(const AbstractState&) const = default;
+
+  std::string describe(const RegionTable& regions) const;
+};
+
+std::string describe_value(const Value& v, const RegionTable& regions);
+
+}  // namespace sbpf::verifier

@@ -1,0 +1,111 @@
+// The analysis behind verify(): a fixpoint over each function's graph per
+// call context, then a checking pass over the final states that records
+// diagnostics and annotations. Internal to verifier/; the public surface is
+// verifier.h.
+#pragma once
+
+#include <array>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "verifier/abstract_state.h"
+#include "verifier/control_flow_graph.h"
+#include "verifier/verifier.h"
+
+namespace sbpf::verifier {
+
+class Analyzer {
+ public:
+  Analyzer(const isa::Program& program, const ProgramType& type, const Options& options);
+  VerificationResult run();
+
+ private:
+  // A function analysed for one chain of call sites.
+  struct Context {
+    size_t function = 0;
+    int parent = -1;
+    size_t call_pc = 0;  // in the parent
+    std::vector<AbstractState> in;  // per block of the function
+    bool have_entry = false;
+    AbstractState last_entry, last_exit;
+    // Filled by the checking pass, read by the loop-bound proof:
+    struct LatchState {
+      size_t from, to;  // an edge back to a loop's head
+      AbstractState state;
+    };
+    std::vector<LatchState> latch_states;
+    std::vector<std::pair<size_t, std::array<Value, 11>>> before;  // registers before each add/sub of a constant
+    std::vector<bool> checked_block;                               // reached by the checking pass
+  };
+  struct Edge {
+    size_t to;
+    AbstractState state;
+  };
+
+  // fixpoint.cpp
+  AbstractState analyze_function(int context, const AbstractState& entry, bool check);
+  std::vector<Edge> transfer_block(int context, size_t block, AbstractState state, bool check, AbstractState& exits);
+  int child_context(int context, size_t call_pc, size_t function);
+  AbstractState entry_state();
+
+  // instruction semantics: alu_semantics.cpp, branch_semantics.cpp,
+  // memory_semantics.cpp, call_semantics.cpp
+  void step(int context, size_t pc, AbstractState& s, bool check, AbstractState& exits);
+  void alu(size_t pc, AbstractState& s);
+  void branch(size_t pc, const AbstractState& s, AbstractState& taken, AbstractState& not_taken);
+  void load(size_t pc, AbstractState& s);
+  void store(size_t pc, AbstractState& s);
+  void atomic(size_t pc, AbstractState& s);
+  void lddw(size_t pc, AbstractState& s);
+  void helper_call(size_t pc, int32_t id, AbstractState& s);
+  void local_call(int context, size_t pc, AbstractState& s, bool check);
+  void exit(size_t pc, AbstractState& s, AbstractState& exits);
+
+  // Values and registers.
+  Value use(size_t pc, const AbstractState& s, int r);  // reports an uninitialised read
+  void set_scalar(AbstractState& s, int r, const Scalar& v);
+  void set_value(AbstractState& s, int r, const Value& v);
+  void sync_bounds(AbstractState& s, int r);  // interval -> difference bounds
+
+  // Memory (memory_semantics.cpp).
+  enum class Access : uint8_t { kRead, kWrite };
+  struct AccessResult {
+    bool ok = false;
+    bool proven = false;
+    RegionIds regions = 0;
+  };
+  AccessResult check_access(size_t pc, const AbstractState& s, int base, const Value& ptr, int64_t offset,
+                            uint64_t size_max, Access access, const char* what);
+  Value read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, unsigned size, bool sign_extend);
+  void write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max, const Value* value,
+                   bool exact);
+  bool check_stack_readable(size_t pc, const AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max,
+                            const char* what);
+  Value read_ctx(size_t pc, const Value& ptr, int64_t offset, unsigned size);
+  bool check_ctx_write(size_t pc, const Value& ptr, int64_t offset, unsigned size);
+  void record_access(size_t pc, const AccessResult& r, unsigned size);
+
+  // Diagnostics, only while checking.
+  void error(size_t pc, Rule rule, std::string message);
+  std::string insn_text(size_t pc) const;
+
+  // loop_bounds.cpp: decides free or counted for every backward jump.
+  void decide_back_edges();
+  uint64_t loop_trip_bound(const Context& c, const FunctionGraph& g, size_t loop);
+
+  const isa::Program& program_;
+  const ProgramType& type_;
+  const Options& options_;
+  ProgramGraph graph_;
+  RegionTable regions_;
+  std::vector<Context> contexts_;
+  std::map<std::pair<int, size_t>, int> context_of_call_;
+  bool checking_ = false;
+  VerificationResult result_;
+  std::vector<bool> access_seen_;      // per pc: some checked context reached it
+  std::vector<uint8_t> error_at_;      // per pc: a diagnostic was already reported
+};
+
+}  // namespace sbpf::verifier

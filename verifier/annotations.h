@@ -1,0 +1,45 @@
+// What the verifier hands the engines: per memory access whether it was
+// proven in bounds or needs a run-time guard, and per backward jump whether
+// its loop was proven bounded or must count against the loop budget. The
+// interpreter and both JITs consume it identically.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "isa/program.h"
+#include "verifier/region_kind.h"
+
+namespace sbpf::verifier {
+
+enum class AccessCheck : uint8_t {
+  kNone,     // not a memory access (or unreachable)
+  kProven,   // in bounds on every path: no check at run time
+  kGuarded,  // checked at run time against `regions`; a failure aborts with `bounds`
+};
+
+struct AccessAnnotation {
+  AccessCheck check = AccessCheck::kNone;
+  RegionSet regions = 0;  // the regions the pointer may point into
+  uint8_t size = 0;       // bytes accessed
+};
+
+// A backward jump (a taken jump whose target is at or before it): every
+// cycle of the control flow contains one.
+enum class BackEdge : uint8_t {
+  kNone,     // not a backward jump (or unreachable)
+  kFree,     // its loop provably ends within the budget: not counted
+  kCounted,  // each taken jump counts against the per-invocation budget
+};
+
+struct Annotations {
+  std::vector<AccessAnnotation> access;  // per pc
+  std::vector<BackEdge> back_edge;       // per pc
+
+  bool empty() const { return access.empty(); }
+  // Every access guarded and every backward jump counted: how a program runs
+  // that was never verified.
+  static Annotations all_checked(const isa::Program& program);
+};
+
+}  // namespace sbpf::verifier

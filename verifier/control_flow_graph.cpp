@@ -1,0 +1,234 @@
+#include "verifier/control_flow_graph.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+namespace sbpf::verifier {
+
+namespace {
+
+using isa::Instruction;
+
+// Strongly connected components of the subgraph made of `nodes`, ignoring
+// edges into `cut` (SIZE_MAX: none). Tarjan's algorithm, iterative so that
+// long programs cannot exhaust the native stack.
+std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const std::vector<size_t>& nodes,
+                                                   size_t cut) {
+  const size_t n = g.blocks.size();
+  std::vector<int> in_set(n, 0);
+  for (size_t b : nodes) in_set[b] = 1;
+  std::vector<size_t> index(n, SIZE_MAX), low(n, 0);
+  std::vector<bool> on_stack(n, false);
+  std::vector<size_t> stack;
+  std::vector<std::vector<size_t>> components;
+  size_t next = 0;
+  struct Frame {
+    size_t node;
+    size_t edge;
+  };
+  std::vector<Frame> calls;
+  for (size_t root : nodes) {
+    if (index[root] != SIZE_MAX) continue;
+    calls.push_back({root, 0});
+    index[root] = low[root] = next++;
+    stack.push_back(root);
+    on_stack[root] = true;
+    while (!calls.empty()) {
+      Frame& f = calls.back();
+      const auto& succ = g.blocks[f.node].successors;
+      if (f.edge < succ.size()) {
+        const size_t s = succ[f.edge++];
+        if (!in_set[s] || s == cut) continue;
+        if (index[s] == SIZE_MAX) {
+          index[s] = low[s] = next++;
+          stack.push_back(s);
+          on_stack[s] = true;
+          calls.push_back({s, 0});
+        } else if (on_stack[s]) {
+          low[f.node] = std::min(low[f.node], index[s]);
+        }
+        continue;
+      }
+      const size_t v = f.node;
+      calls.pop_back();
+      if (!calls.empty()) low[calls.back().node] = std::min(low[calls.back().node], low[v]);
+      if (low[v] != index[v]) continue;
+      std::vector<size_t> component;
+      size_t w;
+      do {
+        w = stack.back();
+        stack.pop_back();
+        on_stack[w] = false;
+        component.push_back(w);
+      } while (w != v);
+      components.push_back(std::move(component));
+    }
+  }
+  return components;
+}
+
+bool has_self_edge(const FunctionGraph& g, size_t b) {
+  const auto& s = g.blocks[b].successors;
+  return std::find(s.begin(), s.end(), b) != s.end();
+}
+
+void find_loops(FunctionGraph& g) {
+  struct Pending {
+    std::vector<size_t> nodes;
+    size_t cut;
+    int parent;
+  };
+  std::vector<size_t> reachable;
+  for (size_t b : g.order) reachable.push_back(b);
+  std::vector<Pending> work{{reachable, SIZE_MAX, -1}};
+  g.innermost_loop.assign(g.blocks.size(), -1);
+  while (!work.empty()) {
+    Pending p = std::move(work.back());
+    work.pop_back();
+    for (auto& component : strong_components(g, p.nodes, p.cut)) {
+      // A single block loops only through an edge to itself, which does
+      // not count once that block is the cut head.
+      if (component.size() == 1 && (component[0] == p.cut || !has_self_edge(g, component[0]))) continue;
+      // The head is the block first in reverse post-order: for a reducible
+      // loop, its only entry.
+      size_t head = component[0];
+      for (size_t b : component)
+        if (g.rank[b] < g.rank[head]) head = b;
+      Loop loop;
+      loop.head = head;
+      std::sort(component.begin(), component.end());
+      loop.blocks = component;
+      loop.parent = p.parent;
+      for (size_t b : component) {
+        if (b == head) continue;
+        for (size_t pred : g.blocks[b].predecessors)
+          if (g.rank[pred] != SIZE_MAX && !std::binary_search(component.begin(), component.end(), pred))
+            loop.reducible = false;
+      }
+      const int id = static_cast<int>(g.loops.size());
+      for (size_t b : component) g.innermost_loop[b] = id;
+      g.loops.push_back(loop);
+      work.push_back({std::move(component), head, id});
+    }
+  }
+}
+
+FunctionGraph build_function(const isa::Program& program, size_t fi) {
+  const isa::Function& fn = program.functions[fi];
+  FunctionGraph g;
+  g.function = fi;
+  // Leaders: the entry, jump targets, and whatever follows a jump or exit.
+  std::vector<bool> leader(fn.end - fn.start + 1, false);
+  leader[0] = true;
+  for (size_t pc = fn.start; pc < fn.end; ++pc) {
+    if (program.is_lddw_tail(pc)) continue;
+    const Instruction& insn = program.insns[pc];
+    const bool jumps = insn.is_branch() || insn.opcode == isa::kOpGotol;
+    if (jumps) leader[static_cast<size_t>(insn.jump_target(pc)) - fn.start] = true;
+    if (jumps || insn.is_exit()) leader[pc + 1 - fn.start] = true;
+  }
+  for (size_t pc = fn.start; pc < fn.end; ++pc)
+    if (leader[pc - fn.start]) g.block_start_.push_back(pc);
+  for (size_t i = 0; i < g.block_start_.size(); ++i) {
+    BasicBlock b;
+    b.first = g.block_start_[i];
+    const size_t end = i + 1 < g.block_start_.size() ? g.block_start_[i + 1] : fn.end;
+    b.last = end - 1;
+    if (program.is_lddw_tail(b.last)) --b.last;
+    g.blocks.push_back(b);
+  }
+  for (size_t i = 0; i < g.blocks.size(); ++i) {
+    BasicBlock& b = g.blocks[i];
+    const Instruction& insn = program.insns[b.last];
+    const size_t after = b.last + (insn.is_lddw() ? 2 : 1);
+    if (!insn.ends_block_unconditionally() && after < fn.end) b.successors.push_back(g.block_of(after));
+    if (insn.is_branch() || insn.opcode == isa::kOpGotol) {
+      const size_t target = g.block_of(static_cast<size_t>(insn.jump_target(b.last)));
+      if (std::find(b.successors.begin(), b.successors.end(), target) == b.successors.end())
+        b.successors.push_back(target);
+    }
+    for (size_t s : b.successors) g.blocks[s].predecessors.push_back(i);
+  }
+  // Reverse post-order from the entry, iteratively; edges to an ancestor on
+  // the DFS stack close cycles and mark loop heads.
+  const size_t n = g.blocks.size();
+  g.rank.assign(n, SIZE_MAX);
+  g.loop_head.assign(n, false);
+  std::vector<uint8_t> color(n, 0);  // 0 new, 1 on stack, 2 done
+  std::vector<std::pair<size_t, size_t>> dfs{{0, 0}};
+  std::vector<size_t> post;
+  color[0] = 1;
+  while (!dfs.empty()) {
+    auto& [b, e] = dfs.back();
+    if (e < g.blocks[b].successors.size()) {
+      const size_t s = g.blocks[b].successors[e++];
+      if (color[s] == 0) {
+        color[s] = 1;
+        dfs.push_back({s, 0});
+      } else if (color[s] == 1) {
+        g.loop_head[s] = true;
+      }
+      continue;
+    }
+    color[b] = 2;
+    post.push_back(b);
+    dfs.pop_back();
+  }
+  g.order.assign(post.rbegin(), post.rend());
+  for (size_t i = 0; i < g.order.size(); ++i) g.rank[g.order[i]] = i;
+  find_loops(g);
+  // Every head of the loop hierarchy is a widening point too (irreducible
+  // loops may be entered elsewhere than the DFS found).
+  for (const Loop& l : g.loops) g.loop_head[l.head] = true;
+  return g;
+}
+
+}  // namespace
+
+size_t FunctionGraph::block_of(size_t pc) const {
+  auto it = std::upper_bound(block_start_.begin(), block_start_.end(), pc);
+  return static_cast<size_t>(it - block_start_.begin()) - 1;
+}
+
+bool FunctionGraph::loop_contains(int loop, size_t block) const {
+  const auto& blocks = loops[static_cast<size_t>(loop)].blocks;
+  return std::binary_search(blocks.begin(), blocks.end(), block);
+}
+
+int FunctionGraph::loop_of_edge(size_t from, size_t to) const {
+  int l = innermost_loop[from];
+  while (l >= 0 && !loop_contains(l, to)) l = loops[static_cast<size_t>(l)].parent;
+  return l;
+}
+
+ProgramGraph build_graph(const isa::Program& program) {
+  ProgramGraph graph;
+  for (size_t f = 0; f < program.functions.size(); ++f) graph.functions.push_back(build_function(program, f));
+  // Reachability across functions: a function is live once a live block calls it.
+  graph.reachable.assign(program.size(), false);
+  std::vector<bool> function_live(program.functions.size(), false);
+  std::vector<size_t> work{0};
+  function_live[0] = true;
+  while (!work.empty()) {
+    const FunctionGraph& g = graph.functions[work.back()];
+    work.pop_back();
+    for (size_t b : g.order) {
+      for (size_t pc = g.blocks[b].first; pc <= g.blocks[b].last; ++pc) {
+        graph.reachable[pc] = true;
+        const Instruction& insn = program.insns[pc];
+        if (insn.is_lddw()) graph.reachable[pc + 1] = true;
+        if (!insn.is_local_call()) continue;
+        const size_t target = pc + 1 + static_cast<size_t>(static_cast<int64_t>(insn.imm));
+        const size_t callee = static_cast<size_t>(&program.function_at(target) - program.functions.data());
+        if (!function_live[callee]) {
+          function_live[callee] = true;
+          work.push_back(callee);
+        }
+      }
+    }
+  }
+  return graph;
+}
+
+}  // namespace sbpf::verifier

@@ -1,0 +1,305 @@
+// The fixpoint: each function's blocks in reverse post-order from a
+// worklist, joining at merge points and widening at loop heads after a few
+// precise rounds; then descending rounds that narrow what widening lost;
+// then, with the states final, the checking pass that reports diagnostics
+// and records annotations. Calls analyse the callee in a context of their
+// own (the chain of call sites), so a callee sees its caller's arguments.
+#include <chrono>
+#include <set>
+
+#include "isa/disassembler.h"
+#include "verifier/analyzer.h"
+
+namespace sbpf::verifier {
+
+namespace {
+
+using DB = DifferenceBounds;
+
+// Joins before widening at a loop head: enough to see a loop's first
+// iterations precisely (and a counter's alignment) before bounds jump.
+constexpr unsigned kWideningDelay = 3;
+constexpr int kNarrowingRounds = 2;
+
+}  // namespace
+
+Analyzer::Analyzer(const isa::Program& program, const ProgramType& type, const Options& options)
+    : program_(program), type_(type), options_(options) {}
+
+std::string Analyzer::insn_text(size_t pc) const {
+  return isa::disassemble_instruction(program_, pc);
+}
+
+void Analyzer::error(size_t pc, Rule rule, std::string message) {
+  if (!checking_ || error_at_[pc]) return;
+  error_at_[pc] = 1;
+  result_.diagnostics.push_back({pc, rule, std::move(message)});
+}
+
+int Analyzer::child_context(int context, size_t call_pc, size_t function) {
+  auto [it, fresh] = context_of_call_.try_emplace({context, call_pc}, static_cast<int>(contexts_.size()));
+  if (fresh) {
+    Context c;
+    c.function = function;
+    c.parent = context;
+    c.call_pc = call_pc;
+    contexts_.push_back(std::move(c));
+  }
+  return it->second;
+}
+
+AbstractState Analyzer::entry_state() {
+  AbstractState s;
+  s.reachable = true;
+  s.frames.resize(1);
+  for (const AnalysisRegion& r : regions_.regions)
+    if (r.length_symbol >= 0)
+      s.relations.bound(DB::length(r.length_symbol), static_cast<int64_t>(r.length.min),
+                        static_cast<int64_t>(r.length.max));
+  for (int i = 0; i < 5; ++i) {
+    const EntryArgument& a = type_.entry[i];
+    const int r = i + 1;
+    switch (a.kind) {
+      case EntryArgument::Kind::kNone: break;
+      case EntryArgument::Kind::kCtx:
+        if (regions_.ctx >= 0) set_value(s, r, Value::pointer(RegionIds{1} << regions_.ctx, Scalar::constant(0)));
+        break;
+      case EntryArgument::Kind::kRegionStart: {
+        const int id = regions_.find(a.region);
+        if (id >= 0) set_value(s, r, Value::pointer(RegionIds{1} << id, Scalar::constant(0)));
+        break;
+      }
+      case EntryArgument::Kind::kRegionLength: {
+        const int id = regions_.find(a.region);
+        if (id < 0) break;
+        const AnalysisRegion& reg = regions_.regions[static_cast<size_t>(id)];
+        set_scalar(s, r, Scalar::unsigned_range(reg.length.min, reg.length.max));
+        if (reg.length_symbol >= 0) {
+          s.relations.add(DB::reg(r), DB::length(reg.length_symbol), 0);
+          s.relations.add(DB::length(reg.length_symbol), DB::reg(r), 0);
+        }
+        break;
+      }
+    }
+  }
+  s.reg(10) = Value::pointer(RegionIds{1} << regions_.stack, Scalar::constant(0), 0);
+  sync_bounds(s, 10);
+  return s;
+}
+
+void Analyzer::step(int context, size_t pc, AbstractState& s, bool check, AbstractState& exits) {
+  const isa::Instruction& insn = program_.insns[pc];
+  if (options_.trace && checking_ && result_.trace[pc].empty()) result_.trace[pc] = s.describe(regions_);
+  switch (insn.cls()) {
+    case isa::kClassAlu:
+    case isa::kClassAlu64:
+      if (check && insn.cls() == isa::kClassAlu64 && (insn.op() == isa::kAluAdd || insn.op() == isa::kAluSub) &&
+          insn.source() == isa::kSourceK)
+        contexts_[static_cast<size_t>(context)].before.push_back({pc, s.top().regs});
+      alu(pc, s);
+      return;
+    case isa::kClassLdx: load(pc, s); return;
+    case isa::kClassSt: store(pc, s); return;
+    case isa::kClassStx:
+      if (insn.is_atomic()) atomic(pc, s);
+      else store(pc, s);
+      return;
+    case isa::kClassLd: lddw(pc, s); return;
+    default: break;
+  }
+  if (insn.is_exit()) {
+    exit(pc, s, exits);
+    s.reachable = false;
+  } else if (insn.is_local_call()) {
+    local_call(context, pc, s, check);
+  } else if (insn.is_helper_call()) {
+    helper_call(pc, insn.imm, s);
+  } else if (insn.is_callx()) {
+    const Value id = use(pc, s, insn.callx_register());
+    if (id.is_scalar() && id.num.is_const() && id.num.umin <= INT32_MAX) {
+      helper_call(pc, static_cast<int32_t>(id.num.umin), s);
+    } else {
+      error(pc, Rule::kHelperArgument, "callx through r" + std::to_string(insn.callx_register()) + ", which is " +
+                                           describe_value(id, regions_) + ", not a known helper id");
+      for (int r = 0; r <= 5; ++r) set_value(s, r, r == 0 ? Value::scalar(Scalar::top()) : Value::uninit());
+    }
+  } else if (insn.opcode == isa::kOpCall) {
+    error(pc, Rule::kMalformed, "call by BTF id (kfunc) needs a kernel");
+  }
+}
+
+std::vector<Analyzer::Edge> Analyzer::transfer_block(int context, size_t block, AbstractState s, bool check,
+                                                     AbstractState& exits) {
+  const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
+  const BasicBlock& b = g.blocks[block];
+  std::vector<Edge> out;
+  for (size_t pc = b.first; pc <= b.last && s.reachable; ++pc) {
+    if (program_.is_lddw_tail(pc)) continue;
+    const isa::Instruction& insn = program_.insns[pc];
+    if (pc == b.last && (insn.is_branch() || insn.opcode == isa::kOpGotol)) {
+      if (options_.trace && checking_ && result_.trace[pc].empty()) result_.trace[pc] = s.describe(regions_);
+      AbstractState taken, not_taken;
+      branch(pc, s, taken, not_taken);
+      if (not_taken.reachable) out.push_back({g.block_of(pc + 1), std::move(not_taken)});
+      if (taken.reachable) out.push_back({g.block_of(static_cast<size_t>(insn.jump_target(pc))), std::move(taken)});
+      return out;
+    }
+    step(context, pc, s, check, exits);
+  }
+  if (s.reachable && !b.successors.empty()) out.push_back({b.successors[0], std::move(s)});
+  return out;
+}
+
+AbstractState Analyzer::analyze_function(int context, const AbstractState& entry, bool check) {
+  {
+    Context& c = contexts_[static_cast<size_t>(context)];
+    if (!check && c.have_entry && c.last_entry == entry) return c.last_exit;
+  }
+  const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
+  const size_t n = g.blocks.size();
+  checking_ = false;
+  std::vector<AbstractState> in(n);
+  in[0] = entry;
+  std::vector<unsigned> visits(n, 0);
+  AbstractState exits;
+
+  // Ascending rounds: a worklist in reverse post-order.
+  std::set<size_t> work{0};
+  while (!work.empty()) {
+    const size_t b = g.order[*work.begin()];
+    work.erase(work.begin());
+    ++result_.statistics.states_visited;
+    for (Edge& e : transfer_block(context, b, in[b], false, exits)) {
+      AbstractState& dst = in[e.to];
+      if (e.state.leq(dst)) continue;
+      if (g.loop_head[e.to] && ++visits[e.to] > kWideningDelay) {
+        AbstractState joined = dst;
+        joined.join_with(e.state, regions_.stack);
+        dst.widen_with(joined, regions_.stack);
+      } else {
+        dst.join_with(e.state, regions_.stack);
+      }
+      work.insert(g.rank[e.to]);
+    }
+  }
+  // Descending rounds: recompute every block's entry from its predecessors'
+  // and narrow, which keeps the states a post-fixpoint.
+  for (int round = 0; round < kNarrowingRounds; ++round) {
+    std::vector<AbstractState> next(n);
+    next[0] = entry;
+    for (size_t b : g.order)
+      for (Edge& e : transfer_block(context, b, in[b], false, exits)) next[e.to].join_with(e.state, regions_.stack);
+    bool changed = false;
+    for (size_t b : g.order) {
+      if (b == 0 || !g.loop_head[b]) {
+        changed |= !(next[b] == in[b]);
+        in[b] = std::move(next[b]);
+        continue;
+      }
+      AbstractState narrowed = in[b];
+      narrowed.narrow_with(next[b]);
+      changed |= !(narrowed == in[b]);
+      in[b] = std::move(narrowed);
+    }
+    if (!changed) break;
+  }
+
+  // The final round over the final states: the exit state, and in checking
+  // mode the diagnostics, annotations and loop facts.
+  exits = AbstractState::unreachable();
+  checking_ = check;
+  Context* c = &contexts_[static_cast<size_t>(context)];
+  if (check) {
+    c->latch_states.clear();
+    c->before.clear();
+    c->checked_block.assign(n, false);
+  }
+  for (size_t b : g.order) {
+    if (!in[b].reachable) continue;
+    std::vector<Edge> edges = transfer_block(context, b, in[b], check, exits);
+    c = &contexts_[static_cast<size_t>(context)];  // callees may have added contexts
+    if (!check) continue;
+    c->checked_block[b] = true;
+    for (Edge& e : edges) {
+      const int loop = g.loop_of_edge(b, e.to);
+      if (loop >= 0 && g.loops[static_cast<size_t>(loop)].head == e.to)
+        c->latch_states.push_back({b, e.to, std::move(e.state)});
+    }
+  }
+  checking_ = false;
+  c->in = std::move(in);
+  c->have_entry = true;
+  c->last_entry = entry;
+  c->last_exit = exits;
+  return exits;
+}
+
+VerificationResult Analyzer::run() {
+  const auto start = std::chrono::steady_clock::now();
+  const size_t n = program_.size();
+  result_.statistics.instructions = n;
+  result_.annotations.access.assign(n, {});
+  result_.annotations.back_edge.assign(n, BackEdge::kNone);
+  if (options_.trace) result_.trace.assign(n, "");
+  access_seen_.assign(n, false);
+  error_at_.assign(n, 0);
+
+  graph_ = build_graph(program_);
+  regions_ = build_region_table(program_, type_);
+  checking_ = true;
+  for (size_t pc = 0; pc < n; ++pc) {
+    if (graph_.reachable[pc]) continue;
+    const isa::Function& f = program_.function_at(pc);
+    error(pc, Rule::kMalformed,
+          pc == f.start ? "function " + f.name + " is never called" : "instruction is unreachable");
+    break;  // one is enough: the rest of a dead stretch says the same
+  }
+  checking_ = false;
+
+  contexts_.clear();
+  context_of_call_.clear();
+  Context root;
+  root.function = 0;
+  contexts_.push_back(std::move(root));
+  const AbstractState entry = entry_state();
+  analyze_function(0, entry, false);
+  analyze_function(0, entry, true);
+  decide_back_edges();
+
+  // What the analysis never reached stays checked at run time.
+  for (size_t pc = 0; pc < n; ++pc) {
+    if (program_.is_lddw_tail(pc)) continue;
+    const isa::Instruction& insn = program_.insns[pc];
+    if ((insn.is_load() || insn.is_store() || insn.is_atomic()) && !access_seen_[pc])
+      result_.annotations.access[pc] = {AccessCheck::kGuarded, static_cast<RegionSet>((1u << kNumRegionKinds) - 1),
+                                        static_cast<uint8_t>(insn.access_bytes())};
+  }
+  checking_ = true;
+  for (size_t pc = 0; pc < n; ++pc) {
+    const AccessAnnotation& a = result_.annotations.access[pc];
+    if (a.check == AccessCheck::kGuarded) {
+      ++result_.statistics.accesses_guarded;
+      if (options_.strict)
+        error(pc, Rule::kOutOfBounds, "access cannot be proven in bounds and --strict forbids run-time guards");
+    } else if (a.check == AccessCheck::kProven) {
+      ++result_.statistics.accesses_proven;
+    }
+    const BackEdge e = result_.annotations.back_edge[pc];
+    if (e == BackEdge::kFree) ++result_.statistics.back_edges_free;
+    if (e == BackEdge::kCounted) {
+      ++result_.statistics.back_edges_counted;
+      if (options_.strict)
+        error(pc, Rule::kUnboundedLoop,
+              "loop is not proven to end within " + std::to_string(options_.loop_budget) +
+                  " iterations and --strict forbids the run-time loop budget");
+    }
+  }
+  checking_ = false;
+  std::stable_sort(result_.diagnostics.begin(), result_.diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) { return a.pc < b.pc; });
+  result_.accepted = result_.diagnostics.empty();
+  result_.statistics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return std::move(result_);
+}
+
+}  // namespace sbpf::verifier

@@ -1,0 +1,413 @@
+// Loads, stores and atomics: where a pointer may point, whether the access
+// is proven in bounds or needs a guard, and what the stack and the context
+// hold. The stack and the context are never guarded: a run-time check sees
+// only their regions, not the frame a pointer belongs to or a field's
+// permission, so every access to them must be proven.
+#include <algorithm>
+
+#include "verifier/analyzer.h"
+
+namespace sbpf::verifier {
+
+namespace {
+
+using isa::Instruction;
+using DB = DifferenceBounds;
+
+std::string signed_text(int64_t v) { return (v < 0 ? "" : "+") + std::to_string(v); }
+
+// The largest power of two known to divide every value of `s` (up to 2^32).
+uint64_t known_alignment(const Scalar& s) {
+  const uint64_t unknown_or_set = s.bits.mask | s.bits.value;
+  if (unknown_or_set == 0) return uint64_t{1} << 32;
+  return std::min<uint64_t>(uint64_t{1} << std::countr_zero(unknown_or_set), uint64_t{1} << 32);
+}
+
+int64_t floor_to_multiple(int64_t c, int64_t a) {
+  int64_t q = c / a;
+  if (c % a != 0 && c < 0) --q;
+  return q * a;
+}
+
+Scalar loaded_scalar(unsigned size, bool sign_extend) {
+  const uint64_t max = size == 8 ? ~uint64_t{0} : (uint64_t{1} << (size * 8)) - 1;
+  if (!sign_extend) return Scalar::unsigned_range(0, max);
+  const int64_t half = static_cast<int64_t>(uint64_t{1} << (size * 8 - 1));
+  return Scalar::signed_range(-half, half - 1);
+}
+
+}  // namespace
+
+void Analyzer::record_access(size_t pc, const AccessResult& r, unsigned size) {
+  if (!checking_) return;
+  AccessAnnotation& a = result_.annotations.access[pc];
+  const AccessCheck check = r.proven ? AccessCheck::kProven : AccessCheck::kGuarded;
+  if (!access_seen_[pc]) {
+    a = {check, regions_.kinds(r.regions), static_cast<uint8_t>(size)};
+    access_seen_[pc] = true;
+  } else {
+    if (check == AccessCheck::kGuarded) a.check = AccessCheck::kGuarded;
+    a.regions |= regions_.kinds(r.regions);
+  }
+}
+
+Analyzer::AccessResult Analyzer::check_access(size_t pc, const AbstractState& s, int base, const Value& ptr,
+                                              int64_t offset, uint64_t size_max, Access access, const char* what) {
+  AccessResult out;
+  const std::string reg = "r" + std::to_string(base);
+  if (!ptr.is_pointer()) {
+    error(pc, Rule::kScalarDereference,
+          std::string(what) + " through " + reg + ", which is a " + describe_value(ptr, regions_) + ", not a pointer");
+    return out;
+  }
+  if (ptr.maybe_null) {
+    error(pc, Rule::kScalarDereference,
+          std::string(what) + " through " + reg + ", which may be null: compare it with 0 first");
+    return out;
+  }
+  out.ok = true;
+  out.proven = true;
+  out.regions = ptr.regions;
+  bool always_out = true;
+  const Scalar& o = ptr.num;
+  // The accessed bytes' extremes, in 128 bits so no sum wraps.
+  const __int128 first = static_cast<__int128>(o.smin) + offset;
+  const __int128 last_end = static_cast<__int128>(o.smax) + offset + static_cast<__int128>(size_max);
+  for (size_t id = 0; id < regions_.regions.size(); ++id) {
+    if (!(ptr.regions & (RegionIds{1} << id))) continue;
+    const AnalysisRegion& r = regions_.regions[id];
+    if (access == Access::kWrite && !r.writable) {
+      error(pc, Rule::kReadOnly,
+            std::string(what) + " through " + reg + " writes into " + region_name(r.kind) + ", which is read-only");
+      out.ok = false;
+      return out;
+    }
+    const bool stack = static_cast<int>(id) == regions_.stack;
+    const __int128 lo = stack ? -kFrameBytes : 0;
+    bool in = first >= lo;
+    bool never = static_cast<__int128>(o.smax) + offset < lo;
+    if (stack) {
+      in = in && last_end <= 0;
+      never = never || static_cast<__int128>(o.smin) + offset >= 0;
+    } else if (r.length.min == r.length.max || last_end <= static_cast<__int128>(r.length.min)) {
+      in = in && last_end <= static_cast<__int128>(r.length.min);
+      never = never || static_cast<__int128>(o.smin) + offset + 1 > static_cast<__int128>(r.length.max);
+    } else if (r.length_symbol >= 0) {
+      // Relational: offset - length <= c, tightened because both are
+      // multiples of a common power of two.
+      int64_t c = s.relations.upper(DB::reg(base), DB::length(r.length_symbol));
+      if (c != DB::kInfinity) {
+        const int64_t a = static_cast<int64_t>(std::min(known_alignment(o), r.length.alignment));
+        if (a > 1) c = floor_to_multiple(c, a);
+        in = in && static_cast<__int128>(c) + offset + static_cast<__int128>(size_max) <= 0;
+      } else {
+        in = false;
+      }
+      never = never || static_cast<__int128>(o.smin) + offset + 1 > static_cast<__int128>(r.length.max);
+    } else {
+      in = false;
+    }
+    always_out = always_out && never;
+    if (in) continue;
+    out.proven = false;
+    if (stack || static_cast<int>(id) == regions_.ctx) {
+      const std::string range = o.is_const() ? signed_text(static_cast<int64_t>(o.umin) + offset)
+                                             : "[" + signed_text(static_cast<int64_t>(first)) + ", " +
+                                                   signed_text(static_cast<int64_t>(last_end) - 1) + "]";
+      error(pc, Rule::kOutOfBounds,
+            std::string(what) + " of " + std::to_string(size_max) + " bytes at " + region_name(r.kind) + range +
+                (stack ? " is outside the 512-byte stack frame" : " is outside the context (" +
+                                                                      std::to_string(r.length.max) + " bytes)") +
+                (o.is_const() ? "" : "; " + reg + " is " + describe_value(ptr, regions_)));
+      out.ok = false;
+      return out;
+    }
+  }
+  if (always_out) {
+    error(pc, Rule::kOutOfBounds,
+          std::string(what) + " of " + std::to_string(size_max) + " bytes at " + reg + signed_text(offset) +
+              " is out of bounds on every path: " + reg + " is " + describe_value(ptr, regions_));
+    out.ok = false;
+  }
+  return out;
+}
+
+// ---- the stack ----
+
+namespace {
+
+// Slot index and byte of the stack byte at `offset` (negative) from a frame's top.
+std::pair<int, int> slot_of(int64_t offset) {
+  const int slot = static_cast<int>((-offset - 1) / 8);
+  return {slot, static_cast<int>(offset + (slot + 1) * 8)};
+}
+
+}  // namespace
+
+bool Analyzer::check_stack_readable(size_t pc, const AbstractState& s, const Value& ptr, int64_t offset,
+                                    uint64_t size_max, const char* what) {
+  const Frame& f = s.frames[ptr.frame];
+  const int64_t lo = ptr.num.smin + offset;
+  const int64_t hi = ptr.num.smax + offset + static_cast<int64_t>(size_max);  // exclusive
+  for (int64_t b = lo; b < hi; ++b) {
+    auto [slot, byte] = slot_of(b);
+    const StackSlot& st = f.slots[static_cast<size_t>(slot)];
+    if (st.pointer_bytes & (1u << byte)) {
+      error(pc, Rule::kPointerLeak,
+            std::string(what) + " reads byte fp" + std::to_string(b) +
+                ", part of a spilled pointer, as data; only an 8-byte load of the whole slot restores a pointer");
+      return false;
+    }
+    if (!(st.written & (1u << byte))) {
+      error(pc, Rule::kUninitialized,
+            std::string(what) + " reads stack byte fp" + std::to_string(b) + " before it is written");
+      return false;
+    }
+  }
+  return true;
+}
+
+Value Analyzer::read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, unsigned size,
+                           bool sign_extend) {
+  const Frame& f = s.frames[ptr.frame];
+  if (ptr.num.is_const()) {
+    const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
+    auto [slot, byte] = slot_of(at);
+    const StackSlot& st = f.slots[static_cast<size_t>(slot)];
+    if (size == 8 && byte == 0 && st.spilled.is_init()) return st.spilled;  // a fill
+    if (!check_stack_readable(pc, s, ptr, offset, size, "load")) return Value::scalar(Scalar::top());
+    // A narrow read of the low bytes of a spilled scalar.
+    if (byte == 0 && st.spilled.is_scalar() && !sign_extend) {
+      switch (size) {
+        case 1: return Value::scalar(Scalar::zero_extend(st.spilled.num.truncate<uint8_t>()));
+        case 2: return Value::scalar(Scalar::zero_extend(st.spilled.num.truncate<uint16_t>()));
+        case 4: return Value::scalar(Scalar::zero_extend(st.spilled.num.truncate<uint32_t>()));
+      }
+    }
+    return Value::scalar(loaded_scalar(size, sign_extend));
+  }
+  if (!check_stack_readable(pc, s, ptr, offset, size, "load")) return Value::scalar(Scalar::top());
+  return Value::scalar(loaded_scalar(size, sign_extend));
+}
+
+void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max,
+                           const Value* value, bool exact) {
+  Frame& f = s.frames[ptr.frame];
+  if (value && value->is_pointer()) {
+    const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
+    if (!ptr.num.is_const() || size_max != 8 || (at & 7) != 0) {
+      error(pc, Rule::kPointerLeak,
+            "store of pointer " + describe_value(*value, regions_) +
+                " must be an 8-byte store to a fixed, 8-byte-aligned stack slot (anything else splits the address)");
+      return;
+    }
+    StackSlot& st = f.slots[static_cast<size_t>(slot_of(at).first)];
+    st.spilled = *value;
+    st.written = 0xff;
+    st.pointer_bytes = 0xff;
+    return;
+  }
+  if (exact && ptr.num.is_const()) {
+    const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
+    auto [slot, byte] = slot_of(at);
+    if (size_max == 8 && byte == 0 && value) {
+      StackSlot& st = f.slots[static_cast<size_t>(slot)];
+      st.spilled = *value;
+      st.written = 0xff;
+      st.pointer_bytes = 0;
+      return;
+    }
+    for (int64_t b = at; b < at + static_cast<int64_t>(size_max); ++b) {
+      auto [sl, by] = slot_of(b);
+      StackSlot& st = f.slots[static_cast<size_t>(sl)];
+      st.spilled = Value::uninit();
+      st.written |= static_cast<uint8_t>(1u << by);
+      st.pointer_bytes &= static_cast<uint8_t>(~(1u << by));
+    }
+    return;
+  }
+  // Some bytes in the range are written, which ones is not known: what
+  // was there is no longer a known value, and nothing becomes initialised.
+  const int64_t lo = ptr.num.smin + offset;
+  const int64_t hi = ptr.num.smax + offset + static_cast<int64_t>(size_max);
+  for (int64_t b = lo; b < hi; ++b) f.slots[static_cast<size_t>(slot_of(b).first)].spilled = Value::uninit();
+}
+
+// ---- the context ----
+
+Value Analyzer::read_ctx(size_t pc, const Value& ptr, int64_t offset, unsigned size) {
+  const int64_t lo = ptr.num.smin + offset;
+  const int64_t hi = ptr.num.smax + offset + size;
+  for (const CtxField& f : type_.ctx_fields) {
+    const int64_t fs = f.offset, fe = f.offset + f.size;
+    if (hi <= fs || lo >= fe) continue;
+    const bool whole = ptr.num.is_const() && lo == fs && size == f.size;
+    if (f.kind == CtxField::Kind::kPointer) {
+      if (!whole) {
+        error(pc, Rule::kPointerLeak, "load of " + std::to_string(size) + " bytes at ctx" + signed_text(lo) +
+                                          " reads part of pointer field `" + f.name + "` as a number");
+        return Value::scalar(Scalar::top());
+      }
+      const int id = regions_.find(f.region);
+      if (id < 0) return Value::scalar(Scalar::top());
+      return Value::pointer(RegionIds{1} << id, Scalar::constant(0));
+    }
+    if (f.kind == CtxField::Kind::kRegionLength && whole) {
+      const int id = regions_.find(f.region);
+      if (id < 0) break;
+      const AnalysisRegion& r = regions_.regions[static_cast<size_t>(id)];
+      // The region spans the field rounded up to its alignment.
+      return Value::scalar(Scalar::unsigned_range(r.length.min > r.length.alignment - 1 ? r.length.min - (r.length.alignment - 1) : 0,
+                                                  r.length.max));
+    }
+  }
+  return Value::scalar(loaded_scalar(size, false));
+}
+
+bool Analyzer::check_ctx_write(size_t pc, const Value& ptr, int64_t offset, unsigned size) {
+  const int64_t lo = ptr.num.smin + offset;
+  const int64_t hi = ptr.num.smax + offset + size;
+  for (int64_t b = lo; b < hi; ++b) {
+    const CtxField* field = nullptr;
+    for (const CtxField& f : type_.ctx_fields)
+      if (b >= f.offset && b < f.offset + f.size) field = &f;
+    if (field == nullptr || !field->writable) {
+      error(pc, Rule::kReadOnly,
+            "store of " + std::to_string(size) + " bytes at ctx" + signed_text(lo) + " writes " +
+                (field ? "field `" + field->name + "`, which is read-only" : "padding of the context, which is read-only"));
+      return false;
+    }
+  }
+  return true;
+}
+
+// ---- instructions ----
+
+void Analyzer::load(size_t pc, AbstractState& s) {
+  const Instruction& insn = program_.insns[pc];
+  const unsigned size = insn.access_bytes();
+  const bool sx = insn.mode() == isa::kModeMemSx;
+  const Value ptr = use(pc, s, insn.src);
+  const AccessResult r = check_access(pc, s, insn.src, ptr, insn.offset, size, Access::kRead, "load");
+  Value loaded = Value::scalar(loaded_scalar(size, sx));
+  if (r.ok) {
+    record_access(pc, r, size);
+    const RegionIds stack = RegionIds{1} << regions_.stack;
+    const RegionIds ctx = regions_.ctx >= 0 ? RegionIds{1} << regions_.ctx : 0;
+    if (ptr.regions == stack) {
+      loaded = read_stack(pc, s, ptr, insn.offset, size, sx);
+    } else if (ptr.regions == ctx && ctx != 0) {
+      loaded = read_ctx(pc, ptr, insn.offset, size);
+      if (sx) loaded = Value::scalar(loaded_scalar(size, true));
+      // A length field is related to its region's length.
+      const int64_t at = static_cast<int64_t>(ptr.num.umin) + insn.offset;
+      if (ptr.num.is_const() && size == 8)
+        if (const CtxField* f = type_.field_at(static_cast<uint32_t>(at)); f && f->kind == CtxField::Kind::kRegionLength) {
+          set_value(s, insn.dst, loaded);
+          const int id = regions_.find(f->region);
+          const AnalysisRegion& reg = regions_.regions[static_cast<size_t>(id)];
+          if (reg.length_symbol >= 0) {
+            const int len = DB::length(reg.length_symbol);
+            s.relations.add(DB::reg(insn.dst), len, 0);
+            s.relations.add(len, DB::reg(insn.dst), static_cast<int64_t>(reg.length.alignment) - 1);
+          }
+          return;
+        }
+    } else if ((ptr.regions & (stack | ctx)) != 0) {
+      error(pc, Rule::kOutOfBounds, "load through r" + std::to_string(insn.src) + ", which may point into " +
+                                        regions_.names(ptr.regions) + ": the stack and the context need a fixed region");
+    }
+  }
+  set_value(s, insn.dst, loaded);
+}
+
+void Analyzer::store(size_t pc, AbstractState& s) {
+  const Instruction& insn = program_.insns[pc];
+  const unsigned size = insn.access_bytes();
+  const Value ptr = use(pc, s, insn.dst);
+  Value value = insn.cls() == isa::kClassStx ? use(pc, s, insn.src)
+                                             : Value::constant(static_cast<uint64_t>(static_cast<int64_t>(insn.imm)));
+  const AccessResult r = check_access(pc, s, insn.dst, ptr, insn.offset, size, Access::kWrite, "store");
+  if (!r.ok) return;
+  record_access(pc, r, size);
+  const RegionIds stack = RegionIds{1} << regions_.stack;
+  const RegionIds ctx = regions_.ctx >= 0 ? RegionIds{1} << regions_.ctx : 0;
+  if (ptr.regions == stack) {
+    if (size < 8 && value.is_scalar()) value = Value::scalar(Scalar::top());
+    write_stack(pc, s, ptr, insn.offset, size, &value, true);
+    return;
+  }
+  if (value.is_pointer()) {
+    error(pc, Rule::kPointerLeak,
+          "store of pointer r" + std::to_string(insn.src) + " into " + regions_.names(ptr.regions) +
+              "; the caller would read a host address (pointers may only be spilled to the stack)");
+    return;
+  }
+  if (ptr.regions == ctx && ctx != 0) {
+    check_ctx_write(pc, ptr, insn.offset, size);
+  } else if ((ptr.regions & (stack | ctx)) != 0) {
+    error(pc, Rule::kOutOfBounds, "store through r" + std::to_string(insn.dst) + ", which may point into " +
+                                      regions_.names(ptr.regions) + ": the stack and the context need a fixed region");
+  }
+}
+
+void Analyzer::atomic(size_t pc, AbstractState& s) {
+  const Instruction& insn = program_.insns[pc];
+  const unsigned size = insn.access_bytes();
+  const Value ptr = use(pc, s, insn.dst);
+  const Value value = use(pc, s, insn.src);
+  if (value.is_pointer()) {
+    error(pc, Rule::kPointerLeak, "atomic operation with pointer r" + std::to_string(insn.src) + " as its operand");
+    return;
+  }
+  const bool cmpxchg = insn.imm == isa::kAtomicCmpxchg;
+  if (cmpxchg) {
+    const Value expected = use(pc, s, 0);
+    if (expected.is_pointer()) error(pc, Rule::kPointerLeak, "cmpxchg compares memory with pointer r0");
+  }
+  const AccessResult r = check_access(pc, s, insn.dst, ptr, insn.offset, size, Access::kWrite, "atomic");
+  if (!r.ok) return;
+  record_access(pc, r, size);
+  const RegionIds stack = RegionIds{1} << regions_.stack;
+  const RegionIds ctx = regions_.ctx >= 0 ? RegionIds{1} << regions_.ctx : 0;
+  if (ptr.regions == stack) {
+    if (!check_stack_readable(pc, s, ptr, insn.offset, size, "atomic")) return;
+    const Value unknown = Value::scalar(Scalar::top());
+    write_stack(pc, s, ptr, insn.offset, size, size == 8 ? &unknown : nullptr, true);
+  } else if (ptr.regions == ctx && ctx != 0) {
+    check_ctx_write(pc, ptr, insn.offset, size);
+  } else if ((ptr.regions & (stack | ctx)) != 0) {
+    error(pc, Rule::kOutOfBounds, "atomic through r" + std::to_string(insn.dst) + ", which may point into " +
+                                      regions_.names(ptr.regions) + ": the stack and the context need a fixed region");
+  }
+  const Scalar old = loaded_scalar(size, false);
+  if (cmpxchg) set_scalar(s, 0, old);
+  else if (insn.imm & isa::kAtomicFetch) set_scalar(s, insn.src, old);
+}
+
+void Analyzer::lddw(size_t pc, AbstractState& s) {
+  const Instruction& insn = program_.insns[pc];
+  switch (insn.src) {
+    case isa::kLddwImm64: set_scalar(s, insn.dst, Scalar::constant(program_.lddw_value_at(pc))); return;
+    case isa::kLddwMapValue: {
+      const size_t section = static_cast<uint32_t>(insn.imm);
+      const int id = section < regions_.section_region.size() ? regions_.section_region[section] : -1;
+      if (id < 0) {
+        error(pc, Rule::kMalformed, "lddw refers to data section " + std::to_string(section) +
+                                        ", beyond the 32 regions the verifier tracks");
+        set_scalar(s, insn.dst, Scalar::top());
+        return;
+      }
+      const uint64_t off = static_cast<uint32_t>(program_.insns[pc + 1].imm);
+      set_value(s, insn.dst, Value::pointer(RegionIds{1} << id, Scalar::constant(off)));
+      return;
+    }
+    default:
+      error(pc, Rule::kMalformed, "lddw form " + std::to_string(insn.src) +
+                                      " (maps, kernel variables, code addresses) needs a kernel; sbpf supports "
+                                      "constants and global data");
+      set_scalar(s, insn.dst, Scalar::top());
+  }
+}
+
+}  // namespace sbpf::verifier

@@ -1,0 +1,28 @@
+// The kinds of memory an invocation may touch. The verifier reasons about
+// them, the engines map them to host address ranges (runtime/region.h).
+#pragma once
+
+#include <cstdint>
+
+namespace sbpf::verifier {
+
+enum class RegionKind : uint8_t {
+  kCtx,      // the program's context structure
+  kInput,    // λ input buffer, XRP data block (read-only)
+  kOutput,   // λ output buffer
+  kStack,    // 512 bytes per frame, the current frame and its callers
+  kScratch,  // XRP scratch page shared with the caller
+  kRodata,
+  kData,     // .data and .bss
+  kHeap,     // λ-IO malloc arena (helpers 157/158)
+  kMemory,   // raw memory given on the command line or by the conformance suite
+};
+inline constexpr int kNumRegionKinds = 9;
+
+const char* region_name(RegionKind kind);
+
+// A set of region kinds, as a bit mask: what a pointer may point into.
+using RegionSet = uint16_t;
+inline constexpr RegionSet region_bit(RegionKind kind) { return static_cast<RegionSet>(1u << static_cast<int>(kind)); }
+
+}  // namespace sbpf::verifier

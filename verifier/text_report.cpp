@@ -1,0 +1,56 @@
+#include <cstdio>
+
+#include "isa/disassembler.h"
+#include "verifier/report.h"
+
+namespace sbpf::verifier {
+
+namespace {
+
+std::string location(const ReportInput& in, size_t pc) {
+  if (const isa::LineInfo* line = in.program.line_for(pc))
+    return line->file + ":" + std::to_string(line->line) + ":" + std::to_string(line->column);
+  return in.path;
+}
+
+std::string milliseconds(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f ms", seconds * 1e3);
+  return buf;
+}
+
+}  // namespace
+
+std::string text_report(const ReportInput& in, bool verbose) {
+  const VerificationResult& r = in.result;
+  std::string out;
+  if (verbose && !r.trace.empty()) {
+    for (size_t pc = 0; pc < in.program.size(); ++pc) {
+      if (in.program.is_lddw_tail(pc)) continue;
+      out += std::to_string(pc) + ": " + isa::disassemble_instruction(in.program, pc);
+      out += r.trace[pc].empty() ? "    ; not reached\n" : "    ; " + r.trace[pc] + "\n";
+    }
+  }
+  for (const Diagnostic& d : r.diagnostics) {
+    out += location(in, d.pc) + ": error: " + d.message + " [" + rule_name(d.rule) + "]\n";
+    if (const isa::LineInfo* line = in.program.line_for(d.pc); line && !line->source.empty())
+      out += "  " + std::to_string(line->line) + " | " + line->source + "\n";
+    out += "note: at pc " + std::to_string(d.pc) + ": " + isa::disassemble_instruction(in.program, d.pc) + "\n";
+  }
+  const Statistics& s = r.statistics;
+  out += in.path + ": " + in.program.name + " (" + in.type.name + "): ";
+  if (r.accepted) {
+    out += "verified, " + std::to_string(s.accesses_guarded) + (s.accesses_guarded == 1 ? " guard" : " guards") +
+           " and " + std::to_string(s.back_edges_counted) + " counted " +
+           (s.back_edges_counted == 1 ? "loop" : "loops");
+  } else {
+    out += "rejected, " + std::to_string(r.diagnostics.size()) + (r.diagnostics.size() == 1 ? " error" : " errors");
+  }
+  out += " (" + std::to_string(s.instructions) + " instructions; accesses " + std::to_string(s.accesses_proven) +
+         " proven, " + std::to_string(s.accesses_guarded) + " guarded; backward jumps " +
+         std::to_string(s.back_edges_free) + " free, " + std::to_string(s.back_edges_counted) + " counted; " +
+         milliseconds(s.seconds) + ")\n";
+  return out;
+}
+
+}  // namespace sbpf::verifier

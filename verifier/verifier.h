@@ -1,0 +1,77 @@
+// The sBPF verifier: proves what it can about a program and guards the rest.
+//
+//   verify(program, type, options) -> VerificationResult
+//
+// An accepted program can never touch memory outside its regions, run
+// forever, or hand a host pointer to its caller: every memory access is either
+// proven in bounds or guarded at run time, and every backward jump either
+// belongs to a loop proven to end within the budget or counts against it.
+// No global state: verify() may run on several threads at once.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "isa/program.h"
+#include "verifier/annotations.h"
+#include "verifier/program_type.h"
+
+namespace sbpf::verifier {
+
+struct Options {
+  // Back-jumps one invocation may take across counted loops (λ-IO's value).
+  uint64_t loop_budget = (16u << 20) - 1;
+  // Reject what would need a guard or a counter: kernel-like behaviour.
+  bool strict = false;
+  // Hand each remaining guard to Z3, with this budget per guard.
+  bool prove = false;
+  unsigned prove_timeout_ms = 200;
+  // Record the abstract state before every instruction (for `-v`).
+  bool trace = false;
+};
+
+// Which safety rule a rejection broke. Stable names (rule_name) appear in
+// JSON and SARIF reports.
+enum class Rule : uint8_t {
+  kMalformed,         // the code cannot be analysed (unreachable code, a call too deep, …)
+  kUninitialized,     // read of an uninitialised register or stack byte
+  kScalarDereference, // a scalar used as a pointer
+  kOutOfBounds,       // an access that is out of bounds on every path, or in --strict mode not proven
+  kReadOnly,          // write to input, rodata or a read-only ctx field
+  kPointerLeak,       // a host pointer stored where the caller can read it, or turned into a number
+  kHelperArgument,    // a helper call whose arguments do not match its signature
+  kReturnValue,       // r0 not a scalar at exit
+  kStackLimit,        // stack beyond 512 bytes per frame, or too many frames
+  kUnboundedLoop,     // in --strict mode: a loop not proven to end
+};
+const char* rule_name(Rule rule);
+
+struct Diagnostic {
+  size_t pc = 0;
+  Rule rule = Rule::kMalformed;
+  std::string message;  // the instruction and the value that broke the rule
+};
+
+struct Statistics {
+  size_t instructions = 0;
+  size_t accesses_proven = 0;
+  size_t accesses_guarded = 0;
+  size_t guards_removed_by_z3 = 0;
+  size_t back_edges_free = 0;
+  size_t back_edges_counted = 0;
+  size_t states_visited = 0;  // block visits by the fixpoint iteration
+  double seconds = 0;
+};
+
+struct VerificationResult {
+  bool accepted = false;
+  Annotations annotations;              // filled when accepted
+  std::vector<Diagnostic> diagnostics;  // why it was rejected (the first error comes first)
+  Statistics statistics;
+  std::vector<std::string> trace;       // per pc, the state before it (Options::trace)
+};
+
+VerificationResult verify(const isa::Program& program, const ProgramType& type, const Options& options = {});
+
+}  // namespace sbpf::verifier
