@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 #include "runtime/lambda_io_helpers.h"
+#include "verifier/program_type.h"
 
 namespace sbpf::runtime {
 
@@ -83,9 +85,17 @@ class ZeroedBuffer {
 
 LambdaRunResult run_lambda(LambdaFunction& function, uint64_t input_bytes, const ChunkReader& read,
                            const OutputSink& write, const LambdaRunOptions& options) {
+  // The verifier's λ program type promises these bounds to its proofs.
+  if (options.chunk_bytes > verifier::kLambdaMaxInputBytes || options.output_capacity > verifier::kLambdaMaxOutputBytes)
+    throw std::invalid_argument("λ chunks are at most " + std::to_string(verifier::kLambdaMaxInputBytes >> 20) +
+                                " MiB and outputs at most " + std::to_string(verifier::kLambdaMaxOutputBytes >> 20) +
+                                " MiB per invocation");
   LambdaRunResult result;
   const uint64_t chunk_bytes = std::max<uint64_t>(options.chunk_bytes, 1);
-  std::vector<uint8_t> input(std::min(chunk_bytes, input_bytes));
+  // The input region spans each chunk rounded up to 8 bytes, the padding
+  // zeroed: the verifier relies on it to prove 8-byte loads while i < size_i.
+  auto padded = [](uint64_t n) { return (n + 7) & ~uint64_t{7}; };
+  std::vector<uint8_t> input(padded(std::min(chunk_bytes, input_bytes)));
   ZeroedBuffer output_buffer(options.output_capacity);
   std::span<uint8_t> output = output_buffer.span();
   uint64_t offset = 0;
@@ -93,12 +103,13 @@ LambdaRunResult run_lambda(LambdaFunction& function, uint64_t input_bytes, const
     const uint64_t size = std::min(chunk_bytes, input_bytes - offset);
     std::span<uint8_t> chunk(input.data(), size);
     read(offset, chunk);
+    std::fill(input.begin() + static_cast<ptrdiff_t>(size), input.begin() + static_cast<ptrdiff_t>(padded(size)), 0);
     // A zeroed output buffer per invocation: what one chunk left behind
     // never shows through in the next one's output.
     if (result.chunks != 0) output_buffer.clear();
     LambdaContext context{reinterpret_cast<uintptr_t>(output.data()), reinterpret_cast<uintptr_t>(chunk.data()),
                           size, output.size()};
-    ExecutionResult run = function.invoke(context, chunk, output);
+    ExecutionResult run = function.invoke(context, std::span<const uint8_t>(input.data(), padded(size)), output);
     ++result.chunks;
     const auto produced = static_cast<int64_t>(run.r0);
     const bool overrun = produced >= 0 && static_cast<uint64_t>(produced) > output.size();

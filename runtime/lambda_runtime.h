@@ -34,7 +34,8 @@ class LambdaFunction {
  public:
   virtual ~LambdaFunction() = default;
   // Runs the function on `input`, writing into `output`; `context` is already
-  // filled and points at both.
+  // filled and points at both. `input` spans context.size_i rounded up to 8
+  // bytes, the padding zeroed (the λ input region of verifier/program_type.h).
   virtual ExecutionResult invoke(LambdaContext& context, std::span<const uint8_t> input,
                                  std::span<uint8_t> output) = 0;
 };

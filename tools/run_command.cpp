@@ -15,6 +15,7 @@
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
+#include "verifier/program_type.h"
 
 namespace sbpf::tools {
 
@@ -38,8 +39,8 @@ constexpr const char* kHelp =
     "  --section NAME      the program in this ELF section (default: the only one)\n"
     "  --input FILE        λ input (default: empty)\n"
     "  --out FILE          write the λ output here\n"
-    "  --chunk-size N      λ chunk size (default 2M, λ-IO's device buffer)\n"
-    "  --output-size N     λ output capacity per chunk (default 16M)\n"
+    "  --chunk-size N      λ chunk size (default 2M, λ-IO's device buffer; at most 8M)\n"
+    "  --output-size N     λ output capacity per chunk (default 16M; at most 256M)\n"
     "  --mem HEX           memory for a non-λ program, as hex bytes\n"
     "  --mem-file FILE     memory for a non-λ program, from a file\n"
     "  --engine interp     execution engine (the interpreter; the JITs come later)\n"
@@ -60,6 +61,10 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
   options.chunk_bytes = cl.get_byte_size("--chunk-size").value_or(runtime::kLambdaChunkBytes);
   options.output_capacity = cl.get_byte_size("--output-size").value_or(runtime::kLambdaOutputCapacity);
   if (options.chunk_bytes == 0) throw UsageError("--chunk-size must be at least 1");
+  if (options.chunk_bytes > verifier::kLambdaMaxInputBytes)
+    throw UsageError("--chunk-size is at most 8M: the verifier's proofs assume λ chunks no larger");
+  if (options.output_capacity > verifier::kLambdaMaxOutputBytes)
+    throw UsageError("--output-size is at most 256M: the verifier's proofs assume λ outputs no larger");
 
   // Read chunk by chunk, so that a large file is never held whole.
   std::unique_ptr<runtime::HostFile> input;

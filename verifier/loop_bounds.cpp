@@ -3,8 +3,8 @@
 // every trip around the loop, without wrapping, and lies within a known
 // range whenever the loop goes round: then the trips are at most the range
 // over the step. A loop runs free when its bound times the bounds of every
-// loop around it (through calls too) stays within the budget; that keeps
-// the total of uncounted jumps in one invocation within the budget as well.
+// loop around it (through calls too) stays within the budget: every loop
+// nest then ends, and each nest's uncounted jumps stay within the budget.
 #include <algorithm>
 
 #include "verifier/analyzer.h"
@@ -145,7 +145,7 @@ void Analyzer::decide_back_edges() {
     const size_t p = static_cast<size_t>(c.parent);
     const FunctionGraph& pg = graph_.functions[contexts_[p].function];
     uint64_t m = multiplier[p];
-    if (bounds[p].empty()) m = kUnbounded;
+    if (contexts_[p].checked_block.empty()) m = kUnbounded;
     for (int l = pg.innermost_loop[pg.block_of(c.call_pc)]; l >= 0 && m != kUnbounded;
          l = pg.loops[static_cast<size_t>(l)].parent)
       m = saturating_mul(m, bounds[p][static_cast<size_t>(l)]);
