@@ -2,6 +2,7 @@
 // what the engines pass through.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace sbpf::verifier {

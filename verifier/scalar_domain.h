@@ -170,8 +170,8 @@ struct BasicScalar {
     U hi;
     if (!__builtin_mul_overflow(a.umax, b.umax, &hi)) r.umin = a.umin * b.umin, r.umax = hi;
     S c[4];
-    bool over = __builtin_mul_overflow(a.smin, b.smin, &c[0]) | __builtin_mul_overflow(a.smin, b.smax, &c[1]) |
-                __builtin_mul_overflow(a.smax, b.smin, &c[2]) | __builtin_mul_overflow(a.smax, b.smax, &c[3]);
+    const bool over = __builtin_mul_overflow(a.smin, b.smin, &c[0]) || __builtin_mul_overflow(a.smin, b.smax, &c[1]) ||
+                      __builtin_mul_overflow(a.smax, b.smin, &c[2]) || __builtin_mul_overflow(a.smax, b.smax, &c[3]);
     if (!over) r.smin = *std::min_element(c, c + 4), r.smax = *std::max_element(c, c + 4);
     r.bits = a.bits * b.bits;
     r.normalize();
