@@ -9,6 +9,7 @@ const char* abort_kind_name(AbortKind kind) {
     case AbortKind::kLoopBudget: return "loop_budget";
     case AbortKind::kStackOverflow: return "stack_overflow";
     case AbortKind::kHelper: return "helper";
+    case AbortKind::kVerifierBug: return "verifier_bug";
   }
   return "?";
 }

@@ -14,6 +14,7 @@ enum class AbortKind : uint8_t {
   kLoopBudget,     // the per-invocation back-edge budget ran out
   kStackOverflow,  // a local call deeper than the frame limit
   kHelper,         // an unknown helper, or a helper that rejected its arguments
+  kVerifierBug,    // paranoid mode: something the verifier proved turned out false
 };
 
 const char* abort_kind_name(AbortKind kind);

@@ -7,26 +7,14 @@
 #include <string>
 
 #include "runtime/region.h"
+#include "verifier/helper_signature.h"
 
 namespace sbpf::runtime {
 
-// What a helper expects in r1..r5.
-enum class ArgType : uint8_t {
-  kNone,          // unused
-  kScalar,        // any number
-  kReadableMem,   // pointer to memory the helper reads; size in the next kSize arg
-  kWritableMem,   // pointer to memory the helper writes; size in the next kSize arg
-  kSize,          // byte count of the preceding memory argument
-  kHeapPointer,   // a pointer returned by malloc, or 0
-};
-
-enum class ReturnType : uint8_t { kScalar, kHeapPointerOrNull };
-
-struct HelperSignature {
-  std::string name;
-  ReturnType ret = ReturnType::kScalar;
-  ArgType args[5] = {ArgType::kNone, ArgType::kNone, ArgType::kNone, ArgType::kNone, ArgType::kNone};
-};
+// Signatures are the verifier's: it checks them at each call.
+using verifier::ArgType;
+using verifier::HelperSignature;
+using verifier::ReturnType;
 
 class HeapArena;
 

@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 
@@ -18,6 +19,11 @@ static_assert(std::endian::native == std::endian::little,
 using isa::Instruction;
 
 namespace {
+
+// PcPlan::flags. An access that is not proven is checked against the plan's
+// regions; a backward jump that is not free counts against the budget.
+constexpr uint8_t kProvenAccess = 1;
+constexpr uint8_t kFreeBackEdge = 2;
 
 // Division and modulo never fault in BPF: x / 0 = 0, x % 0 = x, and the one
 // signed overflow (MIN / -1) wraps to MIN with remainder 0.
@@ -122,9 +128,23 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
+// "input, output": the kinds in `set`, for messages.
+std::string region_names(RegionSet set) {
+  std::string names;
+  for (int k = 0; k < verifier::kNumRegionKinds; ++k) {
+    const auto kind = static_cast<RegionKind>(k);
+    if ((set & region_bit(kind)) == 0) continue;
+    if (!names.empty()) names += ", ";
+    names += region_name(kind);
+  }
+  return names;
+}
+
 // Why the access of `insn` at `addr` failed, in the program's terms: relative
 // to the region its base register points into, when it points into one.
-std::string describe_bad_access(const Instruction& insn, uint64_t base_value, const RegionTable& regions) {
+// `allowed`: the regions it was checked against.
+std::string describe_bad_access(const Instruction& insn, uint64_t base_value, const RegionTable& regions,
+                                RegionSet allowed) {
   const bool write = insn.cls() == isa::kClassSt || insn.cls() == isa::kClassStx;
   const unsigned len = insn.access_bytes();
   const uint8_t base_reg = insn.cls() == isa::kClassLdx ? insn.src : insn.dst;
@@ -138,6 +158,10 @@ std::string describe_bad_access(const Instruction& insn, uint64_t base_value, co
   const bool before = addr < r->start();
   const uint64_t distance = before ? r->start() - addr : addr - r->start();
   std::string where = name + (before ? "-" : "+") + std::to_string(distance);
+  if ((allowed & region_bit(r->kind)) == 0) {
+    const std::string names = region_names(allowed);
+    return what + " = " + where + ", but this access may only touch " + (names.empty() ? "no region" : names);
+  }
   if (r->contains(addr, len)) return what + " = " + where + ", but " + name + " is read-only";
   return what + " = " + where + (before ? ", before the start of " : ", past the end of ") + name + " (" +
          std::to_string(r->size) + " bytes)";
@@ -145,9 +169,27 @@ std::string describe_bad_access(const Instruction& insn, uint64_t base_value, co
 
 }  // namespace
 
-Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& helpers)
-    : program_(program), helpers_(helpers) {
+Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& helpers, InterpreterOptions options)
+    : program_(program), helpers_(helpers), paranoid_(options.paranoid) {
   const size_t n = program.size();
+  if (options.paranoid && options.annotations == nullptr)
+    throw std::invalid_argument("paranoid mode checks annotations; the program has none");
+  if (const verifier::Annotations* annotations = options.annotations) {
+    if (annotations->access.size() != n || annotations->back_edge.size() != n)
+      throw std::invalid_argument("annotations for " + std::to_string(annotations->access.size()) + " accesses and " +
+                                  std::to_string(annotations->back_edge.size()) + " jumps, but the program has " +
+                                  std::to_string(n) + " slots");
+    plans_.resize(n);
+    for (size_t pc = 0; pc < n; ++pc) {
+      const verifier::AccessAnnotation& access = annotations->access[pc];
+      PcPlan& plan = plans_[pc];
+      if (access.check == verifier::AccessCheck::kProven) plan.flags |= kProvenAccess;
+      // kNone on an access means the verifier never reached it: if it runs
+      // anyway, check it as if the program were not annotated.
+      plan.regions = access.check == verifier::AccessCheck::kGuarded ? access.regions : kAllRegionKinds;
+      if (annotations->back_edge[pc] == verifier::BackEdge::kFree) plan.flags |= kFreeBackEdge;
+    }
+  }
   helper_at_.assign(n, nullptr);
   lddw_value_.assign(n, 0);
   for (const auto& section : program.sections) sections_.push_back(section.bytes);
@@ -202,6 +244,9 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   Frame frames[kMaxFrames];
   size_t depth = 0;
   uint64_t budget = invocation.loop_budget;
+  uint64_t free_budget = invocation.loop_budget;  // paranoid mode: the free backward jumps, counted apart
+  const PcPlan* const plans = plans_.data();
+  const bool paranoid = paranoid_;
 
   ExecutionResult result;
   const Helper* helper = nullptr;  // the one a call or callx is about to run
@@ -240,6 +285,25 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
     }                                                                 \
     NEXT();                                                           \
   } while (0)
+  // The same for an annotated program: a back-edge of a loop the verifier
+  // proved bounded is free, except that paranoid mode counts it apart to
+  // catch a wrong proof.
+#define ANNOTATED_BRANCH(cond, displacement)                                   \
+  do {                                                                         \
+    if (cond) {                                                                \
+      int64_t d_ = (displacement);                                             \
+      if (d_ < 0) {                                                            \
+        if ((plans[ip - code].flags & kFreeBackEdge) == 0) {                   \
+          if (budget-- == 0) goto loop_budget_exhausted;                       \
+        } else if (paranoid && free_budget-- == 0) {                           \
+          goto free_loop_over_budget;                                          \
+        }                                                                      \
+      }                                                                        \
+      ip += d_ + 1;                                                            \
+      DISPATCH();                                                              \
+    }                                                                          \
+    NEXT();                                                                    \
+  } while (0)
 #define SIGNED(x) static_cast<std::make_signed_t<decltype(x)>>(x)
 
   // ALU: `d` and `s` are the operands at the operation's width; 32-bit
@@ -275,38 +339,79 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   table[isa::kClassAlu64 | isa::kSourceK | (op)] = &&name##64_k; \
   table[isa::kClassAlu64 | isa::kSourceX | (op)] = &&name##64_x;
 
-#define JMP_HANDLERS(name, cond)                                                   \
-  name##32_k : {                                                                   \
+  // Each jump has two handlers, `name` with BRANCH and `name_annotated` with
+  // ANNOTATED_BRANCH: the table picks per run, so an unannotated program
+  // pays nothing for annotations.
+#define JMP_HANDLER_SET(name, cond, branch, suffix)                                \
+  name##32_k##suffix : {                                                           \
     uint32_t d = static_cast<uint32_t>(reg[ip->dst]);                              \
     uint32_t s = static_cast<uint32_t>(ip->imm);                                   \
-    BRANCH(cond, ip->offset);                                                      \
+    branch(cond, ip->offset);                                                      \
   }                                                                                \
-  name##32_x : {                                                                   \
+  name##32_x##suffix : {                                                           \
     uint32_t d = static_cast<uint32_t>(reg[ip->dst]);                              \
     uint32_t s = static_cast<uint32_t>(reg[ip->src]);                              \
-    BRANCH(cond, ip->offset);                                                      \
+    branch(cond, ip->offset);                                                      \
   }                                                                                \
-  name##64_k : {                                                                   \
+  name##64_k##suffix : {                                                           \
     uint64_t d = reg[ip->dst];                                                     \
     uint64_t s = static_cast<uint64_t>(static_cast<int64_t>(ip->imm));             \
-    BRANCH(cond, ip->offset);                                                      \
+    branch(cond, ip->offset);                                                      \
   }                                                                                \
-  name##64_x : {                                                                   \
+  name##64_x##suffix : {                                                           \
     uint64_t d = reg[ip->dst];                                                     \
     uint64_t s = reg[ip->src];                                                     \
-    BRANCH(cond, ip->offset);                                                      \
+    branch(cond, ip->offset);                                                      \
   }
-#define JMP_TABLE(name, op)                                  \
-  table[isa::kClassJmp32 | isa::kSourceK | (op)] = &&name##32_k; \
-  table[isa::kClassJmp32 | isa::kSourceX | (op)] = &&name##32_x; \
-  table[isa::kClassJmp | isa::kSourceK | (op)] = &&name##64_k;   \
-  table[isa::kClassJmp | isa::kSourceX | (op)] = &&name##64_x;
+#define JMP_HANDLERS(name, cond)                \
+  JMP_HANDLER_SET(name, cond, BRANCH, )         \
+  JMP_HANDLER_SET(name, cond, ANNOTATED_BRANCH, _annotated)
+#define JMP_TABLE(name, op, suffix)                                      \
+  table[isa::kClassJmp32 | isa::kSourceK | (op)] = &&name##32_k##suffix; \
+  table[isa::kClassJmp32 | isa::kSourceX | (op)] = &&name##32_x##suffix; \
+  table[isa::kClassJmp | isa::kSourceK | (op)] = &&name##64_k##suffix;   \
+  table[isa::kClassJmp | isa::kSourceX | (op)] = &&name##64_x##suffix;
+#define ALL_JMP_TABLES(suffix)                  \
+  JMP_TABLE(jeq, isa::kJmpJeq, suffix)          \
+  JMP_TABLE(jgt, isa::kJmpJgt, suffix)          \
+  JMP_TABLE(jge, isa::kJmpJge, suffix)          \
+  JMP_TABLE(jset, isa::kJmpJset, suffix)        \
+  JMP_TABLE(jne, isa::kJmpJne, suffix)          \
+  JMP_TABLE(jsgt, isa::kJmpJsgt, suffix)        \
+  JMP_TABLE(jsge, isa::kJmpJsge, suffix)        \
+  JMP_TABLE(jlt, isa::kJmpJlt, suffix)          \
+  JMP_TABLE(jle, isa::kJmpJle, suffix)          \
+  JMP_TABLE(jslt, isa::kJmpJslt, suffix)        \
+  JMP_TABLE(jsle, isa::kJmpJsle, suffix)        \
+  table[isa::kOpJa] = &&ja##suffix;             \
+  table[isa::kOpGotol] = &&gotol##suffix;
 
+  // Accesses have two handlers too. `name` checks against every region;
+  // `name_annotated` follows the plan: a proven access goes straight to the
+  // host address in the register, any other is checked against the regions
+  // the verifier said it may touch.
+#define TRANSLATE_ANNOTATED(p, addr, len, write)                                  \
+  do {                                                                           \
+    const PcPlan plan_ = plans[ip - code];                                       \
+    if (plan_.flags & kProvenAccess) {                                           \
+      (p) = reinterpret_cast<uint8_t*>(addr);                                    \
+    } else {                                                                     \
+      (p) = regions.translate((addr), (len), (write), plan_.regions);            \
+      if ((p) == nullptr) goto bad_access;                                       \
+    }                                                                            \
+  } while (0)
 #define LOAD_HANDLER(name, T, extend)                                            \
   name : {                                                                       \
     uint64_t addr = reg[ip->src] + static_cast<int64_t>(ip->offset);             \
     const uint8_t* p = regions.translate(addr, sizeof(T), false);                \
     if (p == nullptr) goto bad_access;                                           \
+    reg[ip->dst] = extend(load_bytes<T>(p));                                     \
+    NEXT();                                                                      \
+  }                                                                              \
+  name##_annotated : {                                                           \
+    uint64_t addr = reg[ip->src] + static_cast<int64_t>(ip->offset);             \
+    uint8_t* p;                                                                  \
+    TRANSLATE_ANNOTATED(p, addr, sizeof(T), false);                              \
     reg[ip->dst] = extend(load_bytes<T>(p));                                     \
     NEXT();                                                                      \
   }
@@ -317,8 +422,16 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
     if (p == nullptr) goto bad_access;                                           \
     store_bytes<T>(p, static_cast<T>(value));                                    \
     NEXT();                                                                      \
+  }                                                                              \
+  name##_annotated : {                                                           \
+    uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);             \
+    uint8_t* p;                                                                  \
+    TRANSLATE_ANNOTATED(p, addr, sizeof(T), true);                               \
+    store_bytes<T>(p, static_cast<T>(value));                                    \
+    NEXT();                                                                      \
   }
-// Atomics must be naturally aligned: the host's atomic instructions need it.
+// Atomics must be naturally aligned, proven or not: the host's atomic
+// instructions need it, and the verifier does not track alignment.
 #define ATOMIC_HANDLER(name, T)                                                  \
   name : {                                                                       \
     uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);             \
@@ -327,7 +440,33 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
     if (addr % sizeof(T) != 0) goto misaligned;                                  \
     atomic_op<T>(p, ip->imm, &reg[ip->src], &reg[0]);                            \
     NEXT();                                                                      \
+  }                                                                              \
+  name##_annotated : {                                                           \
+    uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);             \
+    uint8_t* p;                                                                  \
+    TRANSLATE_ANNOTATED(p, addr, sizeof(T), true);                               \
+    if (addr % sizeof(T) != 0) goto misaligned;                                  \
+    atomic_op<T>(p, ip->imm, &reg[ip->src], &reg[0]);                            \
+    NEXT();                                                                      \
   }
+#define ACCESS_TABLES(suffix)                                                       \
+  table[isa::kClassLdx | isa::kModeMem | isa::kSizeB] = &&ldxb##suffix;             \
+  table[isa::kClassLdx | isa::kModeMem | isa::kSizeH] = &&ldxh##suffix;             \
+  table[isa::kClassLdx | isa::kModeMem | isa::kSizeW] = &&ldxw##suffix;             \
+  table[isa::kClassLdx | isa::kModeMem | isa::kSizeDW] = &&ldxdw##suffix;           \
+  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeB] = &&ldxsb##suffix;          \
+  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeH] = &&ldxsh##suffix;          \
+  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeW] = &&ldxsw##suffix;          \
+  table[isa::kClassSt | isa::kModeMem | isa::kSizeB] = &&stb##suffix;               \
+  table[isa::kClassSt | isa::kModeMem | isa::kSizeH] = &&sth##suffix;               \
+  table[isa::kClassSt | isa::kModeMem | isa::kSizeW] = &&stw##suffix;               \
+  table[isa::kClassSt | isa::kModeMem | isa::kSizeDW] = &&stdw##suffix;             \
+  table[isa::kClassStx | isa::kModeMem | isa::kSizeB] = &&stxb##suffix;             \
+  table[isa::kClassStx | isa::kModeMem | isa::kSizeH] = &&stxh##suffix;             \
+  table[isa::kClassStx | isa::kModeMem | isa::kSizeW] = &&stxw##suffix;             \
+  table[isa::kClassStx | isa::kModeMem | isa::kSizeDW] = &&stxdw##suffix;           \
+  table[isa::kClassStx | isa::kModeAtomic | isa::kSizeW] = &&atomic32##suffix;      \
+  table[isa::kClassStx | isa::kModeAtomic | isa::kSizeDW] = &&atomic64##suffix;
 #define ZEXT(v) static_cast<uint64_t>(v)
 #define SEXT(v) static_cast<uint64_t>(static_cast<int64_t>(SIGNED(v)))
 
@@ -349,41 +488,23 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   table[isa::kClassAlu | isa::kSourceX | isa::kAluEnd] = &&to_be;
   table[isa::kClassAlu64 | isa::kSourceK | isa::kAluEnd] = &&to_be;  // bswap: unconditional, same as `be` here
 
-  JMP_TABLE(jeq, isa::kJmpJeq)
-  JMP_TABLE(jgt, isa::kJmpJgt)
-  JMP_TABLE(jge, isa::kJmpJge)
-  JMP_TABLE(jset, isa::kJmpJset)
-  JMP_TABLE(jne, isa::kJmpJne)
-  JMP_TABLE(jsgt, isa::kJmpJsgt)
-  JMP_TABLE(jsge, isa::kJmpJsge)
-  JMP_TABLE(jlt, isa::kJmpJlt)
-  JMP_TABLE(jle, isa::kJmpJle)
-  JMP_TABLE(jslt, isa::kJmpJslt)
-  JMP_TABLE(jsle, isa::kJmpJsle)
-  table[isa::kOpJa] = &&ja;
-  table[isa::kOpGotol] = &&gotol;
+  // Paranoid mode runs the annotated jumps (to count free back-edges apart)
+  // but the plain accesses (to check every one against every region).
+  if (plans_.empty()) {
+    ALL_JMP_TABLES()
+  } else {
+    ALL_JMP_TABLES(_annotated)
+  }
   table[isa::kOpCall] = &&call;
   table[isa::kOpCallx] = &&callx;
   table[isa::kOpExit] = &&exit;
   table[isa::kOpLddw] = &&lddw;
 
-  table[isa::kClassLdx | isa::kModeMem | isa::kSizeB] = &&ldxb;
-  table[isa::kClassLdx | isa::kModeMem | isa::kSizeH] = &&ldxh;
-  table[isa::kClassLdx | isa::kModeMem | isa::kSizeW] = &&ldxw;
-  table[isa::kClassLdx | isa::kModeMem | isa::kSizeDW] = &&ldxdw;
-  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeB] = &&ldxsb;
-  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeH] = &&ldxsh;
-  table[isa::kClassLdx | isa::kModeMemSx | isa::kSizeW] = &&ldxsw;
-  table[isa::kClassSt | isa::kModeMem | isa::kSizeB] = &&stb;
-  table[isa::kClassSt | isa::kModeMem | isa::kSizeH] = &&sth;
-  table[isa::kClassSt | isa::kModeMem | isa::kSizeW] = &&stw;
-  table[isa::kClassSt | isa::kModeMem | isa::kSizeDW] = &&stdw;
-  table[isa::kClassStx | isa::kModeMem | isa::kSizeB] = &&stxb;
-  table[isa::kClassStx | isa::kModeMem | isa::kSizeH] = &&stxh;
-  table[isa::kClassStx | isa::kModeMem | isa::kSizeW] = &&stxw;
-  table[isa::kClassStx | isa::kModeMem | isa::kSizeDW] = &&stxdw;
-  table[isa::kClassStx | isa::kModeAtomic | isa::kSizeW] = &&atomic32;
-  table[isa::kClassStx | isa::kModeAtomic | isa::kSizeDW] = &&atomic64;
+  if (plans_.empty() || paranoid) {
+    ACCESS_TABLES()
+  } else {
+    ACCESS_TABLES(_annotated)
+  }
 
   DISPATCH();
 
@@ -429,6 +550,10 @@ ja:
   BRANCH(true, ip->offset);
 gotol:
   BRANCH(true, ip->imm);
+ja_annotated:
+  ANNOTATED_BRANCH(true, ip->offset);
+gotol_annotated:
+  ANNOTATED_BRANCH(true, ip->imm);
 
 lddw:
   reg[ip->dst] = lddw_value_[static_cast<size_t>(ip - code)];
@@ -494,7 +619,15 @@ exit:
 
 bad_access : {
   const uint8_t base = ip->cls() == isa::kClassLdx ? ip->src : ip->dst;
-  return abort(AbortKind::kBounds, ip, describe_bad_access(*ip, reg[base], regions));
+  // Only the annotated handlers restrict an access to its plan's regions;
+  // paranoid mode checked it against all of them.
+  const bool annotated = !plans_.empty();
+  const PcPlan plan = annotated ? plans[ip - code] : PcPlan{};
+  const bool restricted = annotated && !paranoid;
+  std::string why = describe_bad_access(*ip, reg[base], regions, restricted ? plan.regions : kAllRegionKinds);
+  if (paranoid && (plan.flags & kProvenAccess) != 0)
+    return abort(AbortKind::kVerifierBug, ip, "proven access out of bounds: " + why);
+  return abort(AbortKind::kBounds, ip, std::move(why));
 }
 misaligned:
   return abort(AbortKind::kMisaligned, ip,
@@ -503,6 +636,9 @@ misaligned:
 loop_budget_exhausted:
   return abort(AbortKind::kLoopBudget, ip,
                "more than " + std::to_string(invocation.loop_budget) + " backward jumps in one invocation");
+free_loop_over_budget:
+  return abort(AbortKind::kVerifierBug, ip,
+               "loop proven bounded ran more than " + std::to_string(invocation.loop_budget) + " backward jumps");
 stack_overflow:
   return abort(AbortKind::kStackOverflow, ip,
                "call would need stack frame " + std::to_string(depth + 2) + "; the limit is " +
@@ -519,11 +655,16 @@ invalid:
 #undef DISPATCH
 #undef NEXT
 #undef BRANCH
+#undef ANNOTATED_BRANCH
 #undef SIGNED
 #undef ALU_HANDLERS
 #undef ALU_TABLE
+#undef JMP_HANDLER_SET
 #undef JMP_HANDLERS
 #undef JMP_TABLE
+#undef ALL_JMP_TABLES
+#undef TRANSLATE_ANNOTATED
+#undef ACCESS_TABLES
 #undef LOAD_HANDLER
 #undef STORE_HANDLER
 #undef ATOMIC_HANDLER

@@ -78,7 +78,9 @@ uint64_t memset_helper(HelperCall& call, const uint64_t a[5]) {
 
 void add_lambda_io_helpers(HelperRegistry& registry) {
   using A = ArgType;
-  registry.add({kHelperMemcpy, {"memcpy", ReturnType::kScalar, {A::kWritableMem, A::kReadableMem, A::kSize}}, memcpy_helper});
+  registry.add({kHelperMemcpy,
+                {"memcpy", ReturnType::kFirstArgument, {A::kWritableMem, A::kReadableMem, A::kSize}},
+                memcpy_helper});
   registry.add({kHelperMalloc, {"malloc", ReturnType::kHeapPointerOrNull, {A::kScalar}}, malloc_helper});
   registry.add({kHelperFree, {"free", ReturnType::kScalar, {A::kHeapPointer}}, free_helper});
   registry.add({kHelperMemRead,
@@ -88,7 +90,9 @@ void add_lambda_io_helpers(HelperRegistry& registry) {
                 {"mem_write", ReturnType::kScalar, {A::kWritableMem, A::kReadableMem, A::kScalar, A::kSize, A::kScalar}},
                 mem_write_helper});
   registry.add({kHelperMemcmp, {"memcmp", ReturnType::kScalar, {A::kReadableMem, A::kReadableMem, A::kSize}}, memcmp_helper});
-  registry.add({kHelperMemset, {"memset", ReturnType::kScalar, {A::kWritableMem, A::kScalar, A::kSize}}, memset_helper});
+  registry.add({kHelperMemset,
+                {"memset", ReturnType::kFirstArgument, {A::kWritableMem, A::kScalar, A::kSize}},
+                memset_helper});
 }
 
 }  // namespace sbpf::runtime

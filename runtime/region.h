@@ -9,21 +9,18 @@
 #include <span>
 #include <stdexcept>
 
+#include "verifier/region_kind.h"
+
 namespace sbpf::runtime {
 
-enum class RegionKind : uint8_t {
-  kCtx,      // the program's context structure
-  kInput,    // λ input buffer (read-only)
-  kOutput,   // λ output buffer
-  kStack,    // 512 bytes per frame, the current frame and its callers
-  kScratch,  // XRP scratch page shared with the caller
-  kRodata,
-  kData,     // .data and .bss
-  kHeap,     // λ-IO malloc arena (helpers 157/158)
-  kMemory,   // raw memory given on the command line or by the conformance suite
-};
+// The kinds are the verifier's: an annotation names the regions a guarded
+// access may touch by kind.
+using verifier::RegionKind;
+using verifier::RegionSet;
+using verifier::region_bit;
+using verifier::region_name;
 
-const char* region_name(RegionKind kind);
+inline constexpr RegionSet kAllRegionKinds = (1u << verifier::kNumRegionKinds) - 1;
 
 struct Region {
   RegionKind kind = RegionKind::kMemory;
@@ -56,14 +53,22 @@ class RegionTable {
   uint8_t* translate(uint64_t addr, uint64_t len, bool write) const {
     const Region& last = regions_[last_hit_];
     if (last.contains(addr, len) && (last.writable || !write)) return last.base + (addr - last.start());
-    return translate_slow(addr, len, write);
+    return translate_slow(addr, len, write, kAllRegionKinds);
+  }
+  // The same, but only regions whose kind is in `allowed` count: the check of
+  // an access the verifier guarded to those regions.
+  uint8_t* translate(uint64_t addr, uint64_t len, bool write, RegionSet allowed) const {
+    const Region& last = regions_[last_hit_];
+    if (last.contains(addr, len) && (last.writable || !write) && (allowed >> static_cast<int>(last.kind) & 1) != 0)
+      return last.base + (addr - last.start());
+    return translate_slow(addr, len, write, allowed);
   }
 
   // The region containing `addr`, whatever the permission (for messages).
   const Region* find(uint64_t addr) const;
 
  private:
-  uint8_t* translate_slow(uint64_t addr, uint64_t len, bool write) const;
+  uint8_t* translate_slow(uint64_t addr, uint64_t len, bool write, RegionSet allowed) const;
 
   std::array<Region, kCapacity> regions_{};
   size_t count_ = 0;

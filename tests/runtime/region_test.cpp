@@ -32,6 +32,23 @@ TEST(RegionTable, TranslatesWithPermissions) {
   EXPECT_EQ(t.find(reinterpret_cast<uintptr_t>(ro) + 3)->kind, RegionKind::kInput);
 }
 
+TEST(RegionTable, TranslatesOnlyIntoTheAllowedKinds) {
+  uint8_t ro[8], rw[8];
+  RegionTable t;
+  t.add({RegionKind::kInput, ro, 8, false});
+  t.add({RegionKind::kOutput, rw, 8, true});
+  const uint64_t in = reinterpret_cast<uintptr_t>(ro);
+  const uint64_t out = reinterpret_cast<uintptr_t>(rw);
+  // The last hit is input: the restricted lookup must not take it anyway.
+  EXPECT_EQ(t.translate(in, 8, false), ro);
+  EXPECT_EQ(t.translate(in, 8, false, region_bit(RegionKind::kOutput)), nullptr);
+  EXPECT_EQ(t.translate(in + 1, 1, false, region_bit(RegionKind::kInput)), ro + 1);
+  EXPECT_EQ(t.translate(out, 8, true, region_bit(RegionKind::kOutput) | region_bit(RegionKind::kStack)), rw);
+  EXPECT_EQ(t.translate(out, 8, true, region_bit(RegionKind::kInput)), nullptr);
+  EXPECT_EQ(t.translate(in, 1, true, kAllRegionKinds), nullptr);  // permissions still apply
+  EXPECT_EQ(t.translate(out, 1, false, 0), nullptr);
+}
+
 TEST(RegionTable, RefusesMoreThanItsCapacity) {
   RegionTable t;
   uint8_t b[1];
