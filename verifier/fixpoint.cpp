@@ -4,6 +4,7 @@
 // then, with the states final, the checking pass that reports diagnostics
 // and records annotations. Calls analyse the callee in a context of their
 // own (the chain of call sites), so a callee sees its caller's arguments.
+#include <algorithm>
 #include <chrono>
 #include <set>
 
@@ -295,7 +296,8 @@ VerificationResult Analyzer::run() {
     }
   }
   checking_ = false;
-  std::stable_sort(result_.diagnostics.begin(), result_.diagnostics.end(),
+  // One diagnostic per pc (error() keeps the first), so sorting by pc is total.
+  std::sort(result_.diagnostics.begin(), result_.diagnostics.end(),
                    [](const Diagnostic& a, const Diagnostic& b) { return a.pc < b.pc; });
   result_.accepted = result_.diagnostics.empty();
   result_.statistics.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
