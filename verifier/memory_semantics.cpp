@@ -111,9 +111,9 @@ Analyzer::AccessResult Analyzer::check_access(size_t pc, const AbstractState& s,
     if (in) continue;
     out.proven = false;
     if (stack || static_cast<int>(id) == regions_.ctx) {
-      const std::string range = o.is_const() ? signed_text(static_cast<int64_t>(o.umin) + offset)
-                                             : "[" + signed_text(static_cast<int64_t>(first)) + ", " +
-                                                   signed_text(static_cast<int64_t>(last_end) - 1) + "]";
+      // Offsets shown as signed 64-bit values; the 128-bit sums may exceed them.
+      auto shown = [](__int128 v) { return signed_text(static_cast<int64_t>(std::clamp<__int128>(v, INT64_MIN, INT64_MAX))); };
+      const std::string range = o.is_const() ? shown(first) : "[" + shown(first) + ", " + shown(last_end - 1) + "]";
       error(pc, Rule::kOutOfBounds,
             std::string(what) + " of " + std::to_string(size_max) + " bytes at " + region_name(r.kind) + range +
                 (stack ? " is outside the 512-byte stack frame" : " is outside the context (" +
