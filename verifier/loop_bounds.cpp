@@ -49,6 +49,7 @@ bool writes_other_than_step(const isa::Instruction& insn, int r, int64_t& step) 
 
 uint64_t Analyzer::loop_trip_bound(const Context& c, const FunctionGraph& g, size_t index) {
   const Loop& loop = g.loops[index];
+  if (!c.in[loop.head].reachable) return 1;  // the analysis shows it never runs
   uint64_t best = kUnbounded;
   for (int x = 0; x <= 9; ++x) {
     int sign = 0;

@@ -52,7 +52,11 @@ struct BasicScalar {
   constexpr bool is_const() const { return umin == umax; }
   constexpr bool is_top() const { return *this == top(); }
   // Empty: no concrete value satisfies all components (an infeasible path).
-  constexpr bool is_bottom() const { return umin > umax || smin > smax || !bits.contains(umin); }
+  // Only what is certain: a bound need not itself be a member of `bits`
+  // (umin = 25 with bits "multiple of 8" still holds 32), so emptiness is
+  // crossed bounds, which normalize() also produces when `bits` and the
+  // range do not meet.
+  constexpr bool is_bottom() const { return umin > umax || smin > smax; }
   constexpr bool contains(U x) const {
     return x >= umin && x <= umax && static_cast<S>(x) >= smin && static_cast<S>(x) <= smax && bits.contains(x);
   }
