@@ -1,0 +1,172 @@
+// The program generator: every program validates, has about the size asked
+// for, is the same for the same seed, and runs in the interpreter to a result
+// or a typed abort, never a crash.
+#include "tests/program_generator/program_generator.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "runtime/heap_arena.h"
+#include "runtime/interpreter.h"
+#include "runtime/lambda_context.h"
+#include "runtime/lambda_io_helpers.h"
+
+namespace sbpf::testing {
+namespace {
+
+constexpr uint64_t kLoopBudget = 100000;
+
+// One λ invocation set up as the λ runtime does: the context, the input
+// region spanning size_i rounded up to 8 bytes (zero padding), the output.
+class LambdaHarness {
+ public:
+  LambdaHarness() { runtime::add_lambda_io_helpers(helpers_); }
+
+  runtime::ExecutionResult run(const isa::Program& program, const std::vector<uint8_t>& input,
+                               size_t output_capacity) {
+    std::vector<uint64_t> in((input.size() + 7) / 8);
+    std::vector<uint64_t> out((output_capacity + 7) / 8);
+    if (!input.empty()) std::memcpy(in.data(), input.data(), input.size());
+    runtime::LambdaContext ctx{reinterpret_cast<uintptr_t>(out.data()), reinterpret_cast<uintptr_t>(in.data()),
+                               input.size(), output_capacity};
+    heap_.reset();
+    runtime::Invocation invocation;
+    invocation.heap = &heap_;
+    invocation.loop_budget = kLoopBudget;
+    invocation.regions.add({runtime::RegionKind::kCtx, reinterpret_cast<uint8_t*>(&ctx), sizeof ctx, false});
+    invocation.regions.add(
+        {runtime::RegionKind::kInput, reinterpret_cast<uint8_t*>(in.data()), in.size() * 8, false});
+    invocation.regions.add(
+        {runtime::RegionKind::kOutput, reinterpret_cast<uint8_t*>(out.data()), output_capacity, true});
+    invocation.args[0] = reinterpret_cast<uintptr_t>(&ctx);
+    runtime::Interpreter interpreter(program, helpers_);
+    return interpreter.run(invocation);
+  }
+
+ private:
+  runtime::HelperRegistry helpers_;
+  runtime::HeapArena heap_{64 * 1024};
+};
+
+std::vector<uint8_t> data_for(uint64_t seed, size_t size) {
+  std::vector<uint8_t> bytes(size);
+  uint64_t x = seed * 0x9e3779b97f4a7c15u + 1;
+  for (auto& b : bytes) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    b = static_cast<uint8_t>(x);
+  }
+  return bytes;
+}
+
+std::string outcome(const runtime::ExecutionResult& result) {
+  return result.ok() ? "ok" : runtime::abort_kind_name(result.abort->kind);
+}
+
+TEST(ProgramGenerator, ThousandSeedsValidateAndRun) {
+  LambdaHarness harness;
+  std::map<std::string, size_t> outcomes;
+  size_t with_violations = 0, loops = 0, data_bound = 0, calls = 0, helpers = 0, total_size = 0;
+  const struct {
+    size_t input;
+    size_t output;
+  } runs[] = {{0, 16}, {13, 64}, {256, 4096}};
+  for (uint64_t seed = 0; seed < 1000; ++seed) {
+    GenerationReport report;
+    isa::Program program = generate_lambda_program(seed, {}, &report);
+    // The generator validated it already; a second validation of a copy
+    // checks it was not changed afterwards.
+    isa::Program copy = program;
+    ASSERT_NO_THROW(isa::validate(copy)) << "seed " << seed;
+    // Generation stops at the first fragment boundary past the target.
+    EXPECT_GE(program.size(), 64u) << "seed " << seed;
+    EXPECT_LE(program.size(), 160u) << "seed " << seed;
+    total_size += program.size();
+    with_violations += report.violations.empty() ? 0 : 1;
+    loops += report.loops;
+    data_bound += report.data_bound_loops;
+    calls += report.local_calls;
+    helpers += report.helper_calls;
+    for (const auto& v : report.violations) ASSERT_LT(v.pc, program.size()) << "seed " << seed;
+    for (const auto& run : runs) {
+      runtime::ExecutionResult result = harness.run(program, data_for(seed, run.input), run.output);
+      ++outcomes[outcome(result)];
+    }
+  }
+  std::printf("mean size %.1f slots; %zu programs with planted violations; %zu loops (%zu data-bound), "
+              "%zu local calls, %zu helper calls\n",
+              total_size / 1000.0, with_violations, loops, data_bound, calls, helpers);
+  for (const auto& [name, count] : outcomes) std::printf("  %-14s %5zu of 3000 runs\n", name.c_str(), count);
+  EXPECT_GT(outcomes["ok"], 1000u);
+}
+
+TEST(ProgramGenerator, SameSeedSameProgram) {
+  for (uint64_t seed : {0u, 1u, 42u, 999u, 123456789u}) {
+    GeneratorOptions options;
+    options.target_instructions = 500;
+    EXPECT_EQ(isa::encode(generate_lambda_program(seed, options)), isa::encode(generate_lambda_program(seed, options)))
+        << "seed " << seed;
+  }
+  EXPECT_NE(isa::encode(generate_lambda_program(1)), isa::encode(generate_lambda_program(2)));
+}
+
+TEST(ProgramGenerator, ChoiceBytesDriveTheProgram) {
+  // No bytes: a tiny program that returns.
+  isa::Program empty = generate_lambda_program(std::span<const uint8_t>{});
+  EXPECT_LE(empty.size(), 8u);
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    const std::vector<uint8_t> bytes = data_for(seed, seed * 3);
+    isa::Program a = generate_lambda_program(bytes);
+    isa::Program b = generate_lambda_program(bytes);
+    ASSERT_EQ(isa::encode(a), isa::encode(b)) << "seed " << seed;
+  }
+  // More bytes, more program (up to the target).
+  GeneratorOptions options;
+  options.target_instructions = 100000;
+  EXPECT_GT(generate_lambda_program(data_for(7, 4000), options).size(),
+            generate_lambda_program(data_for(7, 100), options).size());
+}
+
+TEST(ProgramGenerator, OptionsAreHonoured) {
+  GeneratorOptions options;
+  options.allow_calls = false;
+  options.allow_helpers = false;
+  options.allow_atomics = false;
+  options.violations_per_mille = 0;
+  options.target_instructions = 300;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    GenerationReport report;
+    isa::Program program = generate_lambda_program(seed, options, &report);
+    EXPECT_TRUE(report.violations.empty()) << "seed " << seed;
+    EXPECT_EQ(program.functions.size(), 1u) << "seed " << seed;
+    for (size_t pc = 0; pc < program.size(); ++pc) {
+      if (program.is_lddw_tail(pc)) continue;
+      EXPECT_FALSE(program.insns[pc].opcode == isa::kOpCall) << "seed " << seed << " pc " << pc;
+      EXPECT_FALSE(program.insns[pc].is_atomic()) << "seed " << seed << " pc " << pc;
+    }
+  }
+}
+
+TEST(ProgramGenerator, LargeProgramsGenerateQuickly) {
+  for (size_t target : {10000u, 100000u}) {
+    GeneratorOptions options;
+    options.target_instructions = target;
+    const auto start = std::chrono::steady_clock::now();
+    isa::Program program = generate_lambda_program(uint64_t{target}, options);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%zu-slot target: %zu slots, %zu functions, in %.3f s\n", target, program.size(),
+                program.functions.size(), seconds);
+    EXPECT_GE(program.size(), target);
+    EXPECT_LE(program.size(), target * 11 / 10);
+    EXPECT_LT(seconds, 10.0);
+  }
+}
+
+}  // namespace
+}  // namespace sbpf::testing
