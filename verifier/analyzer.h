@@ -29,6 +29,7 @@ class Analyzer {
     size_t call_pc = 0;  // in the parent
     std::vector<AbstractState> in;  // per block of the function
     bool have_entry = false;
+    unsigned entries_seen = 0;  // distinct entries analysed outside the checking pass
     AbstractState last_entry, last_exit;
     // Filled by the checking pass, read by the loop-bound proof:
     struct LatchState {

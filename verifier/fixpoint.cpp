@@ -151,10 +151,26 @@ std::vector<Analyzer::Edge> Analyzer::transfer_block(int context, size_t block, 
   return out;
 }
 
-AbstractState Analyzer::analyze_function(int context, const AbstractState& entry, bool check) {
+AbstractState Analyzer::analyze_function(int context, const AbstractState& call_entry, bool check) {
+  AbstractState entry = call_entry;
   {
     Context& c = contexts_[static_cast<size_t>(context)];
-    if (!check && c.have_entry && c.last_entry == entry) return c.last_exit;
+    if (!check && c.have_entry) {
+      // The exit computed from a larger entry covers this one: the
+      // transfer functions are monotone.
+      if (entry.leq(c.last_entry)) return c.last_exit;
+      // A call inside the caller's loop sees a growing entry on every
+      // round; widening it like a loop head keeps the callee's analyses few.
+      // The checking pass analyses the callee with its exact final entry.
+      AbstractState joined = c.last_entry;
+      joined.join_with(entry, regions_.stack);
+      if (++c.entries_seen > kWideningDelay) {
+        entry = c.last_entry;
+        entry.widen_with(joined, regions_.stack);
+      } else {
+        entry = std::move(joined);
+      }
+    }
   }
   const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
   const size_t n = g.blocks.size();
