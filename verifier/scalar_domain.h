@@ -67,11 +67,12 @@ struct BasicScalar {
     return a.umin >= b.umin && a.umax <= b.umax && a.smin >= b.smin && a.smax <= b.smax && a.bits <= b.bits;
   }
 
-  // Lets each component learn from the others until nothing changes (two
-  // rounds reach that for these domains). A bottom result stays detectable
-  // by is_bottom().
+  // Lets each component learn from the others until nothing changes: each
+  // round only tightens, and the known bits can tighten at most once per
+  // bit, so this ends. A bottom result stays detectable by is_bottom().
   constexpr void normalize() {
-    for (int round = 0; round < 2; ++round) {
+    for (int round = 0; round <= kBits + 2; ++round) {
+      const BasicScalar before = *this;
       // Known bits bound both orders.
       umin = std::max(umin, bits.umin());
       umax = std::min(umax, bits.umax());
@@ -95,6 +96,7 @@ struct BasicScalar {
         umax = 0;
         return;
       }
+      if (*this == before) return;
     }
   }
 

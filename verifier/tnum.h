@@ -86,7 +86,9 @@ struct BasicTnum {
   // Long multiplication: each bit of `a` adds a shifted `b` if known set,
   // and an unknown amount up to it if unknown.
   friend constexpr BasicTnum operator*(BasicTnum a, BasicTnum b) {
-    const U exact = a.value * b.value;
+    // Narrow words promote to int, where the product could overflow.
+    using Wide = std::conditional_t<(sizeof(U) < sizeof(unsigned)), unsigned, U>;
+    const U exact = static_cast<U>(static_cast<Wide>(a.value) * static_cast<Wide>(b.value));
     BasicTnum uncertain = constant(0);
     while (a.value != 0 || a.mask != 0) {
       if (a.value & 1)
