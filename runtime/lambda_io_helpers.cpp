@@ -1,8 +1,10 @@
 #include "runtime/lambda_io_helpers.h"
 
 #include <cstring>
+#include <utility>
 
 #include "runtime/heap_arena.h"
+#include "verifier/program_type.h"
 
 namespace sbpf::runtime {
 
@@ -76,23 +78,16 @@ uint64_t memset_helper(HelperCall& call, const uint64_t a[5]) {
 
 }  // namespace
 
+// The signatures are the verifier's λ program type's, so what it checks at a
+// call and what runs are one declaration.
 void add_lambda_io_helpers(HelperRegistry& registry) {
-  using A = ArgType;
-  registry.add({kHelperMemcpy,
-                {"memcpy", ReturnType::kFirstArgument, {A::kWritableMem, A::kReadableMem, A::kSize}},
-                memcpy_helper});
-  registry.add({kHelperMalloc, {"malloc", ReturnType::kHeapPointerOrNull, {A::kScalar}}, malloc_helper});
-  registry.add({kHelperFree, {"free", ReturnType::kScalar, {A::kHeapPointer}}, free_helper});
-  registry.add({kHelperMemRead,
-                {"mem_read", ReturnType::kScalar, {A::kWritableMem, A::kReadableMem, A::kScalar, A::kSize, A::kScalar}},
-                mem_read_helper});
-  registry.add({kHelperMemWrite,
-                {"mem_write", ReturnType::kScalar, {A::kWritableMem, A::kReadableMem, A::kScalar, A::kSize, A::kScalar}},
-                mem_write_helper});
-  registry.add({kHelperMemcmp, {"memcmp", ReturnType::kScalar, {A::kReadableMem, A::kReadableMem, A::kSize}}, memcmp_helper});
-  registry.add({kHelperMemset,
-                {"memset", ReturnType::kFirstArgument, {A::kWritableMem, A::kScalar, A::kSize}},
-                memset_helper});
+  const verifier::ProgramType lambda = verifier::lambda_program_type();
+  const std::pair<int32_t, HelperFunction> functions[] = {
+      {kHelperMemcpy, memcpy_helper},     {kHelperMalloc, malloc_helper},       {kHelperFree, free_helper},
+      {kHelperMemRead, mem_read_helper},  {kHelperMemWrite, mem_write_helper},  {kHelperMemcmp, memcmp_helper},
+      {kHelperMemset, memset_helper},
+  };
+  for (const auto& [id, function] : functions) registry.add({id, *lambda.helper(id), function});
 }
 
 }  // namespace sbpf::runtime

@@ -4,6 +4,7 @@
 #include "isa/assembler.h"
 #include "isa/disassembler.h"
 #include "tools/command_line.h"
+#include "verifier/program_type.h"
 
 namespace sbpf::tools {
 
@@ -46,22 +47,9 @@ std::string format_abort(const isa::Program& program, const runtime::Abort& abor
   return out;
 }
 
-ProgramKind program_kind(const isa::Program& program) {
-  auto starts = [&](const char* prefix) { return program.name.rfind(prefix, 0) == 0; };
-  if (starts("lambda/") || starts("lambda_io/")) return ProgramKind::kLambda;
-  if (starts("xrp")) return ProgramKind::kXrp;
-  if (program.context_type == "context") return ProgramKind::kLambda;
-  if (program.context_type == "bpf_xrp") return ProgramKind::kXrp;
-  return ProgramKind::kUnknown;
-}
-
-const char* program_kind_name(ProgramKind kind) {
-  switch (kind) {
-    case ProgramKind::kLambda: return "λ";
-    case ProgramKind::kXrp: return "XRP";
-    case ProgramKind::kUnknown: break;
-  }
-  return "unknown";
+std::string program_type_name(const isa::Program& program) {
+  const auto type = verifier::program_type_for(program);
+  return type ? type->name : "";
 }
 
 }  // namespace sbpf::tools

@@ -18,11 +18,8 @@ isa::Program load_program_file(const std::string& path, const std::string& secti
 // program has line info, then the pc and instruction.
 std::string format_abort(const isa::Program& program, const runtime::Abort& abort, const std::string& path);
 
-// The program types sbpf runs, as the program announces them: by section
-// (`lambda/…`, `lambda_io/…`, `xrp…`) or, for any other section name, by the
-// struct its entry function takes (`struct context`, `struct bpf_xrp`).
-enum class ProgramKind { kLambda, kXrp, kUnknown };
-ProgramKind program_kind(const isa::Program& program);
-const char* program_kind_name(ProgramKind kind);
+// The program type the program announces (verifier::program_type_for):
+// "lambda", "xrp", or "" when it announces none.
+std::string program_type_name(const isa::Program& program);
 
 }  // namespace sbpf::tools

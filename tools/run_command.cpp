@@ -173,10 +173,9 @@ int run_command(const Args& args) {
   }
 
   isa::Program program = load_program_file(path, cl.get_or("--section", ""));
-  const ProgramKind kind = program_kind(program);
-  if (kind == ProgramKind::kXrp)
-    throw UsageError(path + ": an XRP program runs on reads of a file: use `sbpf xrp get`");
-  const bool lambda = kind == ProgramKind::kLambda || cl.has("--input");
+  const std::string type = program_type_name(program);
+  if (type == "xrp") throw UsageError(path + ": an XRP program runs on reads of a file: use `sbpf xrp get`");
+  const bool lambda = type == "lambda" || cl.has("--input");
   if (lambda && memory_given) throw UsageError("a λ program reads --input, not --mem");
   try {
     if (!lambda) return run_memory_program(cl, path, program);

@@ -67,7 +67,7 @@ class XrpProgram {
     program_ = std::make_unique<isa::Program>(load_program_file(path, section));
     // The command says the program is an XRP function; only a program that
     // says otherwise is refused.
-    if (program_kind(*program_) == ProgramKind::kLambda)
+    if (program_type_name(*program_) == "lambda")
       throw UsageError(path + ": '" + program_->name + "' is a λ function, not an XRP function");
     function_ = std::make_unique<xrp::InterpretedXrp>(*program_);
   }

@@ -35,6 +35,9 @@ struct RegionTable {
   std::vector<int> section_region;  // Program::sections index -> region id
 
   int find(RegionKind kind) const;  // the first region of that kind, -1 if none
+  RegionIds id_set(int region) const { return region < 0 ? 0 : RegionIds{1} << region; }
+  RegionIds stack_id() const { return id_set(stack); }
+  RegionIds ctx_id() const { return id_set(ctx); }  // 0 without a context
   std::string names(RegionIds ids) const;
   RegionSet kinds(RegionIds ids) const;
 };

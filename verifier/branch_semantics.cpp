@@ -205,11 +205,9 @@ void Analyzer::branch(size_t pc, const AbstractState& s, AbstractState& taken, A
   Scalar xs = x.num, ys = y.num;
   // jmp32 on values that fit in 32 bits (upper halves known zero) is the
   // 64-bit comparison; signed ones need them below 2^31 as well.
-  bool usable = wide;
   if (!wide) {
     const uint64_t limit = is_signed(cmp) ? 0x7fffffffu : 0xffffffffu;
-    usable = xs.umax <= limit && ys.umax <= limit;
-    if (!usable) return;  // no refinement: both sides stay as they are
+    if (xs.umax > limit || ys.umax > limit) return;  // no refinement: both sides stay as they are
   }
   for (int side = 0; side < 2; ++side) {
     AbstractState& st = side == 0 ? taken : not_taken;
@@ -223,11 +221,10 @@ void Analyzer::branch(size_t pc, const AbstractState& s, AbstractState& taken, A
     // means the same when both sides are non-negative.
     const bool relational = !is_unsigned(c) || (a.non_negative() && b.non_negative());
     if (relational && c != Cmp::kSet && c != Cmp::kClear && c != Cmp::kNe) {
-      int bv = yv;
-      if (bv < 0) {
+      if (yv < 0) {
         // Against a constant: the bound goes through zero.
         st.relations.bound(xv, a.smin, a.smax);
-      } else if (!relate(c, st.relations, xv, bv)) {
+      } else if (!relate(c, st.relations, xv, yv)) {
         st.reachable = false;
         continue;
       }

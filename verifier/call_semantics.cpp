@@ -67,7 +67,7 @@ void Analyzer::helper_call(size_t pc, int32_t id, AbstractState& s) {
         if (v.is_pointer()) reject(Rule::kPointerLeak, "must be a number; passing " + describe_value(v, regions_) + " would hand out its address");
         break;
       case ArgType::kHeapPointer: {
-        const RegionIds heap = regions_.find(RegionKind::kHeap) >= 0 ? RegionIds{1} << regions_.find(RegionKind::kHeap) : 0;
+        const RegionIds heap = regions_.id_set(regions_.find(RegionKind::kHeap));
         const bool ok = (v.is_pointer() && v.regions == heap) || (v.is_scalar() && v.num == Scalar::constant(0));
         if (!ok) reject(Rule::kHelperArgument, "must be " + std::string(arg_type_name(t)) + ", not " + describe_value(v, regions_));
         break;
@@ -79,8 +79,8 @@ void Analyzer::helper_call(size_t pc, int32_t id, AbstractState& s) {
           reject(Rule::kHelperArgument, "must be " + std::string(arg_type_name(t)) + ", not " + describe_value(v, regions_));
           break;
         }
-        const RegionIds stack = RegionIds{1} << regions_.stack;
-        const RegionIds ctx = regions_.ctx >= 0 ? RegionIds{1} << regions_.ctx : 0;
+        const RegionIds stack = regions_.stack_id();
+        const RegionIds ctx = regions_.ctx_id();
         if (v.regions & ctx) {
           reject(Rule::kHelperArgument, "points into the context, which helpers may not touch");
           break;

@@ -65,6 +65,15 @@ Analyzer::AccessResult Analyzer::check_access(size_t pc, const AbstractState& s,
           std::string(what) + " through " + reg + ", which may be null: compare it with 0 first");
     return out;
   }
+  // The stack's and the context's contents are tracked per slot and per
+  // field, so a pointer into either must point into that region alone.
+  const RegionIds fixed = regions_.stack_id() | regions_.ctx_id();
+  if ((ptr.regions & fixed) != 0 && ptr.regions != regions_.stack_id() && ptr.regions != regions_.ctx_id()) {
+    error(pc, Rule::kOutOfBounds, std::string(what) + " through " + reg + ", which may point into " +
+                                      regions_.names(ptr.regions) +
+                                      ": the stack and the context need a fixed region");
+    return out;
+  }
   out.ok = true;
   out.proven = true;
   out.regions = ptr.regions;
@@ -292,11 +301,9 @@ void Analyzer::load(size_t pc, AbstractState& s) {
   Value loaded = Value::scalar(loaded_scalar(size, sx));
   if (r.ok) {
     record_access(pc, r, size);
-    const RegionIds stack = RegionIds{1} << regions_.stack;
-    const RegionIds ctx = regions_.ctx >= 0 ? RegionIds{1} << regions_.ctx : 0;
-    if (ptr.regions == stack) {
+    if (ptr.regions == regions_.stack_id()) {
       loaded = read_stack(pc, s, ptr, insn.offset, size, sx);
-    } else if (ptr.regions == ctx && ctx != 0) {
+    } else if (ptr.regions == regions_.ctx_id()) {
       loaded = read_ctx(pc, ptr, insn.offset, size);
       if (sx) loaded = Value::scalar(loaded_scalar(size, true));
       // A length field is related to its region's length.
@@ -313,9 +320,6 @@ void Analyzer::load(size_t pc, AbstractState& s) {
           }
           return;
         }
-    } else if ((ptr.regions & (stack | ctx)) != 0) {
-      error(pc, Rule::kOutOfBounds, "load through r" + std::to_string(insn.src) + ", which may point into " +
-                                        regions_.names(ptr.regions) + ": the stack and the context need a fixed region");
     }
   }
   set_value(s, insn.dst, loaded);
@@ -330,9 +334,7 @@ void Analyzer::store(size_t pc, AbstractState& s) {
   const AccessResult r = check_access(pc, s, insn.dst, ptr, insn.offset, size, Access::kWrite, "store");
   if (!r.ok) return;
   record_access(pc, r, size);
-  const RegionIds stack = RegionIds{1} << regions_.stack;
-  const RegionIds ctx = regions_.ctx >= 0 ? RegionIds{1} << regions_.ctx : 0;
-  if (ptr.regions == stack) {
+  if (ptr.regions == regions_.stack_id()) {
     if (size < 8 && value.is_scalar()) value = Value::scalar(Scalar::top());
     write_stack(pc, s, ptr, insn.offset, size, &value, true);
     return;
@@ -343,12 +345,7 @@ void Analyzer::store(size_t pc, AbstractState& s) {
               "; the caller would read a host address (pointers may only be spilled to the stack)");
     return;
   }
-  if (ptr.regions == ctx && ctx != 0) {
-    check_ctx_write(pc, ptr, insn.offset, size);
-  } else if ((ptr.regions & (stack | ctx)) != 0) {
-    error(pc, Rule::kOutOfBounds, "store through r" + std::to_string(insn.dst) + ", which may point into " +
-                                      regions_.names(ptr.regions) + ": the stack and the context need a fixed region");
-  }
+  if (ptr.regions == regions_.ctx_id()) check_ctx_write(pc, ptr, insn.offset, size);
 }
 
 void Analyzer::atomic(size_t pc, AbstractState& s) {
@@ -368,17 +365,12 @@ void Analyzer::atomic(size_t pc, AbstractState& s) {
   const AccessResult r = check_access(pc, s, insn.dst, ptr, insn.offset, size, Access::kWrite, "atomic");
   if (!r.ok) return;
   record_access(pc, r, size);
-  const RegionIds stack = RegionIds{1} << regions_.stack;
-  const RegionIds ctx = regions_.ctx >= 0 ? RegionIds{1} << regions_.ctx : 0;
-  if (ptr.regions == stack) {
+  if (ptr.regions == regions_.stack_id()) {
     if (!check_stack_readable(pc, s, ptr, insn.offset, size, "atomic")) return;
     const Value unknown = Value::scalar(Scalar::top());
     write_stack(pc, s, ptr, insn.offset, size, size == 8 ? &unknown : nullptr, true);
-  } else if (ptr.regions == ctx && ctx != 0) {
+  } else if (ptr.regions == regions_.ctx_id()) {
     check_ctx_write(pc, ptr, insn.offset, size);
-  } else if ((ptr.regions & (stack | ctx)) != 0) {
-    error(pc, Rule::kOutOfBounds, "atomic through r" + std::to_string(insn.dst) + ", which may point into " +
-                                      regions_.names(ptr.regions) + ": the stack and the context need a fixed region");
   }
   const Scalar old = loaded_scalar(size, false);
   if (cmpxchg) set_scalar(s, 0, old);

@@ -195,9 +195,7 @@ struct BasicScalar {
   friend constexpr BasicScalar operator|(const BasicScalar& a, const BasicScalar& b) {
     BasicScalar r;
     r.umin = std::max(a.umin, b.umin);
-    if (a.smin < 0 || b.smin < 0) {
-      if (a.smax < 0 || b.smax < 0) r.smax = -1;  // a negative operand keeps the sign
-    }
+    if (a.smax < 0 || b.smax < 0) r.smax = -1;  // an always-negative operand keeps the sign
     r.bits = a.bits | b.bits;
     r.normalize();
     return r;

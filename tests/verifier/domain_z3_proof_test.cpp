@@ -379,8 +379,7 @@ Staged bit_or(const ZScalar& a, const ZScalar& b) {
   ZScalar r = top(a.umin);
   const z3::expr zero = zero_like(a.umin);
   r.umin = umax2(a.umin, b.umin);
-  const z3::expr keeps_sign =
-      (z3::slt(a.smin, zero) || z3::slt(b.smin, zero)) && (z3::slt(a.smax, zero) || z3::slt(b.smax, zero));
+  const z3::expr keeps_sign = z3::slt(a.smax, zero) || z3::slt(b.smax, zero);
   r.smax = z3::ite(keeps_sign, ones_like(zero), r.smax);
   r.bits = tnum_mirror::bit_or(a.bits, b.bits);
   return normalized(r);
