@@ -20,7 +20,7 @@ using verifier::RegionSet;
 using verifier::region_bit;
 using verifier::region_name;
 
-inline constexpr RegionSet kAllRegionKinds = (1u << verifier::kNumRegionKinds) - 1;
+using verifier::kAllRegionKinds;
 
 struct Region {
   RegionKind kind = RegionKind::kMemory;

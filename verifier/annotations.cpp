@@ -3,7 +3,6 @@
 namespace sbpf::verifier {
 
 Annotations Annotations::all_checked(const isa::Program& program) {
-  constexpr RegionSet kAllRegions = (1u << kNumRegionKinds) - 1;
   Annotations annotations;
   annotations.access.resize(program.size());
   annotations.back_edge.resize(program.size());
@@ -11,7 +10,7 @@ Annotations Annotations::all_checked(const isa::Program& program) {
     if (program.is_lddw_tail(pc)) continue;
     const isa::Instruction& insn = program.insns[pc];
     if (insn.is_load() || insn.is_store() || insn.is_atomic()) {
-      annotations.access[pc] = {AccessCheck::kGuarded, kAllRegions, static_cast<uint8_t>(insn.access_bytes())};
+      annotations.access[pc] = {AccessCheck::kGuarded, kAllRegionKinds, static_cast<uint8_t>(insn.access_bytes())};
     }
     const bool jump = insn.is_branch() || insn.opcode == isa::kOpGotol;
     if (jump && insn.jump_target(pc) <= static_cast<int64_t>(pc)) annotations.back_edge[pc] = BackEdge::kCounted;

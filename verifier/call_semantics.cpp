@@ -140,7 +140,6 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   }
   const size_t function = static_cast<size_t>(&program_.function_at(target) - program_.functions.data());
   AbstractState entry = s;
-  entry.top().return_pc = pc + 1;
   entry.top().suspended_relations = s.relations;
   Frame callee;
   for (int r = 1; r <= 5; ++r) callee.regs[static_cast<size_t>(r)] = s.reg(r);

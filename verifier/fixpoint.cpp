@@ -288,7 +288,7 @@ VerificationResult Analyzer::run() {
     if (program_.is_lddw_tail(pc)) continue;
     const isa::Instruction& insn = program_.insns[pc];
     if ((insn.is_load() || insn.is_store() || insn.is_atomic()) && !access_seen_[pc])
-      result_.annotations.access[pc] = {AccessCheck::kGuarded, static_cast<RegionSet>((1u << kNumRegionKinds) - 1),
+      result_.annotations.access[pc] = {AccessCheck::kGuarded, kAllRegionKinds,
                                         static_cast<uint8_t>(insn.access_bytes())};
   }
   checking_ = true;

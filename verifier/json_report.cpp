@@ -27,7 +27,6 @@ std::string json_report(const ReportInput& in) {
   j["statistics"] = {{"instructions", s.instructions},
                      {"accesses_proven", s.accesses_proven},
                      {"accesses_guarded", s.accesses_guarded},
-                     {"guards_removed_by_z3", s.guards_removed_by_z3},
                      {"back_edges_free", s.back_edges_free},
                      {"back_edges_counted", s.back_edges_counted},
                      {"states_visited", s.states_visited},

@@ -24,5 +24,6 @@ const char* region_name(RegionKind kind);
 // A set of region kinds, as a bit mask: what a pointer may point into.
 using RegionSet = uint16_t;
 inline constexpr RegionSet region_bit(RegionKind kind) { return static_cast<RegionSet>(1u << static_cast<int>(kind)); }
+inline constexpr RegionSet kAllRegionKinds = (1u << kNumRegionKinds) - 1;
 
 }  // namespace sbpf::verifier

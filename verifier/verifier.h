@@ -24,9 +24,6 @@ struct Options {
   uint64_t loop_budget = (16u << 20) - 1;
   // Reject what would need a guard or a counter: kernel-like behaviour.
   bool strict = false;
-  // Hand each remaining guard to Z3, with this budget per guard.
-  bool prove = false;
-  unsigned prove_timeout_ms = 200;
   // Record the abstract state before every instruction (for `-v`).
   bool trace = false;
 };
@@ -57,7 +54,6 @@ struct Statistics {
   size_t instructions = 0;
   size_t accesses_proven = 0;
   size_t accesses_guarded = 0;
-  size_t guards_removed_by_z3 = 0;
   size_t back_edges_free = 0;
   size_t back_edges_counted = 0;
   size_t states_visited = 0;  // block visits by the fixpoint iteration
