@@ -72,7 +72,6 @@ void AbstractState::join_with(const AbstractState& other, int stack_region) {
       x.written &= y.written;
       x.pointer_bytes |= y.pointer_bytes;
     }
-    a.suspended_relations.join_with(b.suspended_relations);
   }
   relations.join_with(other.relations);
 }
@@ -94,7 +93,6 @@ void AbstractState::widen_with(const AbstractState& next, int stack_region) {
       x.written &= y.written;
       x.pointer_bytes |= y.pointer_bytes;
     }
-    a.suspended_relations.widen_with(b.suspended_relations);
   }
   relations.widen_with(next.relations);
 }
@@ -106,7 +104,6 @@ void AbstractState::narrow_with(const AbstractState& next) {
     const Frame& b = next.frames[f];
     for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = narrow(a.regs[r], b.regs[r]);
     for (size_t s = 0; s < a.slots.size(); ++s) a.slots[s].spilled = narrow(a.slots[s].spilled, b.slots[s].spilled);
-    a.suspended_relations.narrow_with(b.suspended_relations);
   }
   relations.narrow_with(next.relations);
 }
@@ -125,7 +122,6 @@ bool AbstractState::leq(const AbstractState& other) const {
       if ((y.written & ~x.written) || (x.pointer_bytes & ~y.pointer_bytes) || !verifier::leq(x.spilled, y.spilled))
         return false;
     }
-    if (!(a.suspended_relations <= b.suspended_relations)) return false;
   }
   return relations <= other.relations;
 }

@@ -56,7 +56,6 @@ struct StackSlot {
 struct Frame {
   std::array<Value, 11> regs;
   std::array<StackSlot, kSlotsPerFrame> slots;  // slots[i] covers offsets -(i+1)*8 .. -i*8-1
-  DifferenceBounds suspended_relations;          // the caller's relations while a callee runs
 
   bool operator==(const Frame&) const = default;
 };

@@ -28,6 +28,7 @@ class Analyzer {
     int parent = -1;
     size_t call_pc = 0;  // in the parent
     std::vector<AbstractState> in;  // per block of the function
+    std::vector<unsigned> visits;   // per block: joins so far (loop heads widen after a few)
     bool have_entry = false;
     unsigned entries_seen = 0;  // distinct entries analysed outside the checking pass
     AbstractState last_entry, last_exit;

@@ -139,12 +139,34 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
     return;
   }
   const size_t function = static_cast<size_t>(&program_.function_at(target) - program_.functions.data());
+
+  // The callee sees its arguments and the caller frames they reach, directly
+  // or through pointers spilled in a reached frame; the callers' registers
+  // and the other frames are out of its sight. Leaving them out of its entry
+  // keeps the entry the same while a caller's loop counter moves, so the
+  // callee's analysis is reused; the call site restores them on return.
+  std::vector<bool> visible(s.frames.size(), false);
+  std::vector<size_t> reached;
+  auto see = [&](const Value& v) {
+    if (v.is_pointer() && (v.regions & regions_.stack_id()) && v.frame < visible.size() && !visible[v.frame]) {
+      visible[v.frame] = true;
+      reached.push_back(v.frame);
+    }
+  };
+  for (int r = 1; r <= 5; ++r) see(s.reg(r));
+  while (!reached.empty()) {
+    const size_t f = reached.back();
+    reached.pop_back();
+    for (const StackSlot& slot : s.frames[f].slots) see(slot.spilled);
+  }
   AbstractState entry = s;
-  entry.top().suspended_relations = s.relations;
   Frame callee;
   for (int r = 1; r <= 5; ++r) callee.regs[static_cast<size_t>(r)] = s.reg(r);
-  callee.regs[10] = Value::pointer(RegionIds{1} << regions_.stack, Scalar::constant(0),
-                                   static_cast<uint8_t>(s.frames.size()));
+  callee.regs[10] = Value::pointer(regions_.stack_id(), Scalar::constant(0), static_cast<uint8_t>(s.frames.size()));
+  for (size_t f = 0; f < entry.frames.size(); ++f) {
+    entry.frames[f].regs.fill(Value::uninit());
+    if (!visible[f]) entry.frames[f].slots.fill(StackSlot{});
+  }
   entry.frames.push_back(callee);
   for (int r : {0, 6, 7, 8, 9, 10}) entry.relations.forget(DB::reg(r));
   sync_bounds(entry, 10);
@@ -162,11 +184,12 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   exit.frames.pop_back();
   const size_t live = exit.frames.size();
   drop_dangling(r0, regions_.stack, live);
-  for (Frame& f : exit.frames) {
-    for (Value& v : f.regs) drop_dangling(v, regions_.stack, live);
-    for (StackSlot& slot : f.slots) drop_dangling(slot.spilled, regions_.stack, live);
+  for (size_t f = 0; f < live; ++f) {
+    exit.frames[f].regs = s.frames[f].regs;
+    if (!visible[f]) exit.frames[f].slots = s.frames[f].slots;
+    for (StackSlot& slot : exit.frames[f].slots) drop_dangling(slot.spilled, regions_.stack, live);
   }
-  exit.relations = exit.top().suspended_relations;
+  exit.relations = s.relations;
   for (int r = 1; r <= 5; ++r) set_value(exit, r, Value::uninit());
   set_value(exit, 0, r0);
   // r0's relations to region lengths come back from the callee.

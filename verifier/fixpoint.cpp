@@ -152,10 +152,20 @@ std::vector<Analyzer::Edge> Analyzer::transfer_block(int context, size_t block, 
 }
 
 AbstractState Analyzer::analyze_function(int context, const AbstractState& call_entry, bool check) {
+  const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
+  const size_t n = g.blocks.size();
   AbstractState entry = call_entry;
+  std::vector<AbstractState> in;
+  std::vector<unsigned> visits(n, 0);
+  bool ascend = true;
   {
     Context& c = contexts_[static_cast<size_t>(context)];
-    if (!check && c.have_entry) {
+    if (c.have_entry && check && entry == c.last_entry) {
+      // The checking pass over the entry of the last analysis: its states
+      // are final.
+      in = std::move(c.in);
+      ascend = false;
+    } else if (c.have_entry && !check) {
       // The exit computed from a larger entry covers this one: the
       // transfer functions are monotone.
       if (entry.leq(c.last_entry)) return c.last_exit;
@@ -170,18 +180,27 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
       } else {
         entry = std::move(joined);
       }
+      // The last states are a post-fixpoint for a smaller entry: ascending
+      // from them reaches one for this entry sooner than from nothing.
+      in = std::move(c.in);
+      visits = std::move(c.visits);
     }
   }
-  const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
-  const size_t n = g.blocks.size();
   checking_ = false;
-  std::vector<AbstractState> in(n);
-  in[0] = entry;
-  std::vector<unsigned> visits(n, 0);
+  // Ascending rounds: a worklist in reverse post-order. Warm, every block
+  // starts on it, so that every edge is evaluated from its block's final
+  // state before the rounds end.
+  std::set<size_t> work;
+  if (in.empty()) {
+    in.resize(n);
+    in[0] = entry;
+    work.insert(0);
+  } else if (ascend) {
+    in[0].join_with(entry, regions_.stack);
+    for (size_t rank = 0; rank < n; ++rank) work.insert(rank);
+  }
   AbstractState exits;
 
-  // Ascending rounds: a worklist in reverse post-order.
-  std::set<size_t> work{0};
   while (!work.empty()) {
     const size_t b = g.order[*work.begin()];
     work.erase(work.begin());
@@ -201,7 +220,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   }
   // Descending rounds: recompute every block's entry from its predecessors'
   // and narrow, which keeps the states a post-fixpoint.
-  for (int round = 0; round < kNarrowingRounds; ++round) {
+  for (int round = 0; ascend && round < kNarrowingRounds; ++round) {
     std::vector<AbstractState> next(n);
     next[0] = entry;
     for (size_t b : g.order)
@@ -245,6 +264,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   }
   checking_ = false;
   c->in = std::move(in);
+  c->visits = std::move(visits);
   c->have_entry = true;
   c->last_entry = entry;
   c->last_exit = exits;
