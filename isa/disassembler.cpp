@@ -359,6 +359,8 @@ std::string disassemble(const Program& program, const DisassemblyOptions& option
     std::string line = "    " + printer.instruction(pc);
     std::vector<std::string> notes;
     if (options.show_pc) notes.push_back("pc " + std::to_string(pc));
+    if (options.notes && pc < options.notes->size() && !(*options.notes)[pc].empty())
+      notes.push_back((*options.notes)[pc]);
     const Instruction& i = program.insns[pc];
     if (i.is_lddw() && i.src == kLddwMapValue && static_cast<uint32_t>(i.imm) < names.size())
       notes.push_back(names[static_cast<uint32_t>(i.imm)]);

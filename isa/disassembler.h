@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "isa/program.h"
 
@@ -12,6 +13,9 @@ namespace sbpf::isa {
 struct DisassemblyOptions {
   bool show_pc = false;          // end each instruction line with a `# pc N` comment
   bool show_source = true;       // interleave line info as `# file:line: text` comments
+  // Per pc, a note for the instruction's comment (the verifier's annotation
+  // under `sbpf disasm --annotate`); empty strings add nothing.
+  const std::vector<std::string>* notes = nullptr;
 };
 
 // One instruction (the one at `pc`), jump targets written as labels

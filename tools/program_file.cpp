@@ -31,6 +31,19 @@ isa::Program load_program_file(const std::string& path, const std::string& secti
   }
 }
 
+std::vector<isa::Program> load_program_files(const std::string& path, const std::string& section) {
+  if (section.empty() && frontend::looks_like_elf(read_file(path))) {
+    try {
+      return frontend::load_elf(path);
+    } catch (const frontend::LoadError& e) {
+      throw UsageError(e.what());
+    }
+  }
+  std::vector<isa::Program> programs;
+  programs.push_back(load_program_file(path, section));
+  return programs;
+}
+
 std::string format_abort(const isa::Program& program, const runtime::Abort& abort, const std::string& path) {
   std::string out;
   const isa::LineInfo* line = program.line_for(abort.pc);
@@ -50,6 +63,14 @@ std::string format_abort(const isa::Program& program, const runtime::Abort& abor
 std::string program_type_name(const isa::Program& program) {
   const auto type = verifier::program_type_for(program);
   return type ? type->name : "";
+}
+
+verifier::ProgramType program_type_of(const isa::Program& program, const std::string& forced) {
+  if (!forced.empty()) return *verifier::program_type_named(forced);
+  if (auto t = verifier::program_type_for(program)) return *t;
+  throw UsageError("cannot tell what kind of program '" + program.name +
+                   "' is (no lambda/, lambda_io/ or xrp section, no struct context or struct bpf_xrp parameter); "
+                   "pass --type lambda, xrp or memory");
 }
 
 }  // namespace sbpf::tools

@@ -6,6 +6,7 @@
 
 #include "isa/program.h"
 #include "runtime/execution_result.h"
+#include "verifier/program_type.h"
 
 namespace sbpf::tools {
 
@@ -14,6 +15,10 @@ namespace sbpf::tools {
 // message names the file: the caller exits 2.
 isa::Program load_program_file(const std::string& path, const std::string& section = "");
 
+// Every program of an ELF object when no section is named, else the one
+// program load_program_file gives.
+std::vector<isa::Program> load_program_files(const std::string& path, const std::string& section);
+
 // `file:line:col: error: <kind>: <message>`, then the source line when the
 // program has line info, then the pc and instruction.
 std::string format_abort(const isa::Program& program, const runtime::Abort& abort, const std::string& path);
@@ -21,5 +26,9 @@ std::string format_abort(const isa::Program& program, const runtime::Abort& abor
 // The program type the program announces (verifier::program_type_for):
 // "lambda", "xrp", or "" when it announces none.
 std::string program_type_name(const isa::Program& program);
+
+// The program type `forced` names (a --type the caller has checked), else
+// the one the program announces; a UsageError when it announces none.
+verifier::ProgramType program_type_of(const isa::Program& program, const std::string& forced);
 
 }  // namespace sbpf::tools

@@ -1,6 +1,5 @@
 #include <cstdio>
 
-#include "frontend/elf_loader.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
@@ -28,14 +27,6 @@ constexpr const char* kHelp =
     "\n"
     "Exit status: 0 every program verified, 1 a program was rejected, 2 bad input.\n";
 
-verifier::ProgramType type_of(const isa::Program& program, const std::string& forced) {
-  if (!forced.empty()) return *verifier::program_type_named(forced);
-  if (auto t = verifier::program_type_for(program)) return *t;
-  throw UsageError("cannot tell what kind of program '" + program.name +
-                   "' is (no lambda/, lambda_io/ or xrp section, no struct context or struct bpf_xrp parameter); "
-                   "pass --type lambda, xrp or memory");
-}
-
 }  // namespace
 
 int verify_command(const Args& args) {
@@ -54,19 +45,9 @@ int verify_command(const Args& args) {
   options.trace = cl.has("-v");
   if (auto budget = cl.get_number("--loop-budget")) options.loop_budget = *budget;
 
-  std::vector<isa::Program> programs;
-  const std::string section = cl.get_or("--section", "");
-  if (section.empty() && frontend::looks_like_elf(read_file(path))) {
-    try {
-      programs = frontend::load_elf(path);
-    } catch (const frontend::LoadError& e) {
-      throw UsageError(e.what());
-    }
-  } else {
-    programs.push_back(load_program_file(path, section));
-  }
+  const std::vector<isa::Program> programs = load_program_files(path, cl.get_or("--section", ""));
   std::vector<verifier::ProgramType> types;
-  for (const auto& p : programs) types.push_back(type_of(p, forced_type));
+  for (const auto& p : programs) types.push_back(program_type_of(p, forced_type));
 
   std::vector<verifier::VerificationResult> results;
   bool all_accepted = true;

@@ -18,4 +18,17 @@ Annotations Annotations::all_checked(const isa::Program& program) {
   return annotations;
 }
 
+std::string describe_annotation(const Annotations& annotations, size_t pc) {
+  if (pc >= annotations.access.size()) return "";
+  const AccessAnnotation& a = annotations.access[pc];
+  if (a.check == AccessCheck::kProven) return "proven";
+  if (a.check == AccessCheck::kGuarded) return "guarded: " + region_set_name(a.regions);
+  switch (annotations.back_edge[pc]) {
+    case BackEdge::kFree: return "loop: free";
+    case BackEdge::kCounted: return "loop: counted";
+    case BackEdge::kNone: break;
+  }
+  return "";
+}
+
 }  // namespace sbpf::verifier

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "isa/program.h"
@@ -41,5 +42,9 @@ struct Annotations {
   // that was never verified.
   static Annotations all_checked(const isa::Program& program);
 };
+
+// What the annotations say about one instruction, for a disassembly comment:
+// "proven", "guarded: input", "loop: free", "loop: counted", or "".
+std::string describe_annotation(const Annotations& annotations, size_t pc);
 
 }  // namespace sbpf::verifier

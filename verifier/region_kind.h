@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace sbpf::verifier {
 
@@ -25,5 +26,8 @@ const char* region_name(RegionKind kind);
 using RegionSet = uint16_t;
 inline constexpr RegionSet region_bit(RegionKind kind) { return static_cast<RegionSet>(1u << static_cast<int>(kind)); }
 inline constexpr RegionSet kAllRegionKinds = (1u << kNumRegionKinds) - 1;
+
+// "input|output", "any region" for kAllRegionKinds.
+std::string region_set_name(RegionSet set);
 
 }  // namespace sbpf::verifier
