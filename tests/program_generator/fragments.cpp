@@ -47,12 +47,15 @@ bool FunctionGenerator::ctx_load() {
   return true;
 }
 
-// if (size < N) return -1;
+// if (size < N) return -1; or a return on some condition of a number. A
+// size is only ever compared with a small N: after `if (size_i < 3995)
+// return`, a random `if (size_i > 15) return` would leave everything after
+// it dead, and a large program mostly dead code.
 bool FunctionGenerator::early_return() {
   std::optional<uint8_t> x = c_.below(4) != 0 ? obtain(c_.coin() ? Want::kSizeI : Want::kSizeOCap) : any_scalar();
   if (!x) return false;
   const Label go_on = code_.new_label();
-  if (s_.regs[*x].tag == Tag::kNone || c_.below(4) == 0) {
+  if (s_.regs[*x].tag == Tag::kNone) {
     emit_branch(*x, go_on);
   } else {
     code_.jump(branch(false, c_.pick({isa::kJmpJge, isa::kJmpJgt}), *x, imm_operand(static_cast<int32_t>(c_.between(1, 256)))),
@@ -409,7 +412,8 @@ bool FunctionGenerator::atomic_update() {
   } else {
     auto o = obtain(Want::kOutput);
     auto cap = obtain(Want::kSizeOCap);
-    if (!o || !cap) return false;
+    // cmpxchg's expected value goes in r0, which must not be the base.
+    if (!o || !cap || (op == isa::kAtomicCmpxchg && *o == 0)) return false;
     base = *o;
     off = static_cast<int16_t>(c_.below(32) * bytes);
     skip = code_.new_label();

@@ -154,7 +154,7 @@ unsigned FunctionGenerator::weight(Fragment f, size_t remaining, const Reach& re
 
 bool FunctionGenerator::emit_fragment(size_t remaining) {
   if (c_.per_mille(options_.violations_per_mille)) return violation();
-  if (options_.allow_data_bound_loops && loop_depth_ < options_.max_loop_depth && c_.per_mille(2))
+  if (options_.allow_endless_loops && loop_depth_ < options_.max_loop_depth && c_.per_mille(2))
     return endless_loop();
   std::array<unsigned, static_cast<size_t>(Fragment::kCount)> weights{};
   const Reach here = reach();

@@ -32,8 +32,12 @@ struct GeneratorOptions {
   bool allow_helpers = true;   // λ-IO helpers 156-162
   bool allow_atomics = true;
   // Loops whose trip count comes from the input data (they may exhaust a small
-  // loop budget), and, rarely, loops that in practice never end.
+  // loop budget).
   bool allow_data_bound_loops = true;
+  // Rarely, loops that in practice never end. When the verifier sees that a
+  // loop's exit is never taken, the code after it is dead: large programs
+  // for benchmarks turn them off.
+  bool allow_endless_loops = true;
   // Chance, per fragment, that the fragment is a deliberate safety violation.
   // 0 gives programs a precise enough verifier should accept.
   unsigned violations_per_mille = 15;
