@@ -69,6 +69,8 @@ void AbstractState::join_with(const AbstractState& other, int stack_region) {
       StackSlot& x = a.slots[s];
       const StackSlot& y = b.slots[s];
       x.spilled = join(x.spilled, y.spilled, stack_region);
+      x.lengths.join_with(y.lengths);
+      if (!x.spilled.is_init()) x.forget_value();
       x.written &= y.written;
       x.pointer_bytes |= y.pointer_bytes;
     }
@@ -76,7 +78,7 @@ void AbstractState::join_with(const AbstractState& other, int stack_region) {
   relations.join_with(other.relations);
 }
 
-void AbstractState::widen_with(const AbstractState& next, int stack_region) {
+void AbstractState::widen_with(const AbstractState& next, int stack_region, const WideningThresholds* thresholds) {
   if (!next.reachable) return;
   if (!reachable) {
     *this = next;
@@ -85,11 +87,13 @@ void AbstractState::widen_with(const AbstractState& next, int stack_region) {
   for (size_t f = 0; f < frames.size(); ++f) {
     Frame& a = frames[f];
     const Frame& b = next.frames[f];
-    for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = widen(a.regs[r], b.regs[r], stack_region);
+    for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = widen(a.regs[r], b.regs[r], stack_region, thresholds);
     for (size_t s = 0; s < a.slots.size(); ++s) {
       StackSlot& x = a.slots[s];
       const StackSlot& y = next.frames[f].slots[s];
-      x.spilled = widen(x.spilled, y.spilled, stack_region);
+      x.spilled = widen(x.spilled, y.spilled, stack_region, thresholds);
+      x.lengths.widen_with(y.lengths);
+      if (!x.spilled.is_init()) x.forget_value();
       x.written &= y.written;
       x.pointer_bytes |= y.pointer_bytes;
     }
@@ -103,7 +107,12 @@ void AbstractState::narrow_with(const AbstractState& next) {
     Frame& a = frames[f];
     const Frame& b = next.frames[f];
     for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = narrow(a.regs[r], b.regs[r]);
-    for (size_t s = 0; s < a.slots.size(); ++s) a.slots[s].spilled = narrow(a.slots[s].spilled, b.slots[s].spilled);
+    for (size_t s = 0; s < a.slots.size(); ++s) {
+      StackSlot& x = a.slots[s];
+      x.spilled = narrow(x.spilled, b.slots[s].spilled);
+      if (x.spilled.kind == b.slots[s].spilled.kind) x.lengths.narrow_with(b.slots[s].lengths);
+      if (!x.spilled.is_init()) x.forget_value();
+    }
   }
   relations.narrow_with(next.relations);
 }
@@ -121,6 +130,7 @@ bool AbstractState::leq(const AbstractState& other) const {
       const StackSlot& y = b.slots[s];
       if ((y.written & ~x.written) || (x.pointer_bytes & ~y.pointer_bytes) || !verifier::leq(x.spilled, y.spilled))
         return false;
+      if (y.spilled.is_init() && !(x.lengths <= y.lengths)) return false;
     }
   }
   return relations <= other.relations;

@@ -47,8 +47,15 @@ RegionTable build_region_table(const isa::Program& program, const ProgramType& t
 // Eight bytes of one frame's stack.
 struct StackSlot {
   Value spilled;             // a register stored whole (8 aligned bytes), else uninit
+  LengthBounds lengths;      // the spilled value's bounds against region lengths
   uint8_t written = 0;       // per byte: holds program data
   uint8_t pointer_bytes = 0; // per byte: holds part of a pointer
+
+  void spill(const Value& v, const LengthBounds& bounds) {
+    spilled = v;
+    lengths = bounds;
+  }
+  void forget_value() { spill(Value::uninit(), {}); }
 
   bool operator==(const StackSlot&) const = default;
 };
@@ -75,7 +82,7 @@ struct AbstractState {
   // Lattice operations; both states must have the same frame depth (the
   // analysis keeps one state per call context, so they do).
   void join_with(const AbstractState& other, int stack_region);
-  void widen_with(const AbstractState& next, int stack_region);
+  void widen_with(const AbstractState& next, int stack_region, const WideningThresholds* thresholds = nullptr);
   void narrow_with(const AbstractState& next);
   bool leq(const AbstractState& other) const;
   bool operator==(const AbstractState&) const = default;

@@ -27,11 +27,11 @@ Value join(const Value& a, const Value& b, int stack_region) {
   return r;
 }
 
-Value widen(const Value& old, const Value& next, int stack_region) {
+Value widen(const Value& old, const Value& next, int stack_region, const WideningThresholds* thresholds) {
   if (!joinable(old, next, stack_region)) return Value::uninit();
   if (!old.is_init()) return old;
   Value r = old;
-  r.num = widen(old.num, next.num);
+  r.num = thresholds ? thresholds->widen(old.num, next.num) : widen(old.num, next.num);
   r.regions = old.regions | next.regions;
   r.maybe_null = old.maybe_null || next.maybe_null;
   return r;

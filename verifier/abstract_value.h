@@ -5,6 +5,7 @@
 #include <string>
 
 #include "verifier/scalar_domain.h"
+#include "verifier/widening_thresholds.h"
 
 namespace sbpf::verifier {
 
@@ -41,7 +42,8 @@ struct Value {
 // Lattice operations; `stack_region` is the id of the stack (pointers into
 // different frames do not join).
 Value join(const Value& a, const Value& b, int stack_region);
-Value widen(const Value& old, const Value& next, int stack_region);
+// With thresholds, widened bounds stop at them first (widening_thresholds.h).
+Value widen(const Value& old, const Value& next, int stack_region, const WideningThresholds* thresholds = nullptr);
 Value narrow(const Value& old, const Value& next);
 bool leq(const Value& a, const Value& b);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "verifier/abstract_state.h"
+#include "verifier/argument_registers.h"
 #include "verifier/control_flow_graph.h"
 #include "verifier/verifier.h"
 
@@ -80,9 +81,12 @@ class Analyzer {
   };
   AccessResult check_access(size_t pc, const AbstractState& s, int base, const Value& ptr, int64_t offset,
                             uint64_t size_max, Access access, const char* what);
-  Value read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, unsigned size, bool sign_extend);
+  // A fill (an 8-byte load of a spilled value) also gives back the value's
+  // bounds against the region lengths in `lengths`.
+  Value read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, unsigned size, bool sign_extend,
+                   LengthBounds* lengths = nullptr);
   void write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max, const Value* value,
-                   bool exact);
+                   bool exact, const LengthBounds& lengths = {});
   bool check_stack_readable(size_t pc, const AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max,
                             const char* what);
   Value read_ctx(size_t pc, const Value& ptr, int64_t offset, unsigned size);
@@ -101,6 +105,8 @@ class Analyzer {
   const ProgramType& type_;
   const Options& options_;
   ProgramGraph graph_;
+  std::vector<std::vector<WideningThresholds>> loop_thresholds_;  // [function][loop]
+  std::vector<RegisterMask> arguments_;                           // per function: the r1..r5 it reads
   RegionTable regions_;
   std::vector<Context> contexts_;
   std::map<std::pair<int, size_t>, int> context_of_call_;

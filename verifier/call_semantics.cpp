@@ -140,11 +140,14 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   }
   const size_t function = static_cast<size_t>(&program_.function_at(target) - program_.functions.data());
 
-  // The callee sees its arguments and the caller frames they reach, directly
-  // or through pointers spilled in a reached frame; the callers' registers
-  // and the other frames are out of its sight. Leaving them out of its entry
-  // keeps the entry the same while a caller's loop counter moves, so the
-  // callee's analysis is reused; the call site restores them on return.
+  // The callee sees its arguments (the registers it reads before writing)
+  // and the caller frames they reach, directly or through pointers spilled
+  // in a reached frame; the callers' other registers and frames are out of
+  // its sight. Leaving them out of its entry keeps the entry the same while
+  // a caller's loop counter moves, so the callee's analysis is reused; the
+  // call site restores them on return.
+  const RegisterMask arguments = arguments_[function];
+  auto is_argument = [&](int r) { return (arguments >> r) & 1; };
   std::vector<bool> visible(s.frames.size(), false);
   std::vector<size_t> reached;
   auto see = [&](const Value& v) {
@@ -153,7 +156,8 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
       reached.push_back(v.frame);
     }
   };
-  for (int r = 1; r <= 5; ++r) see(s.reg(r));
+  for (int r = 1; r <= 5; ++r)
+    if (is_argument(r)) see(s.reg(r));
   while (!reached.empty()) {
     const size_t f = reached.back();
     reached.pop_back();
@@ -161,14 +165,16 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   }
   AbstractState entry = s;
   Frame callee;
-  for (int r = 1; r <= 5; ++r) callee.regs[static_cast<size_t>(r)] = s.reg(r);
+  for (int r = 1; r <= 5; ++r)
+    if (is_argument(r)) callee.regs[static_cast<size_t>(r)] = s.reg(r);
   callee.regs[10] = Value::pointer(regions_.stack_id(), Scalar::constant(0), static_cast<uint8_t>(s.frames.size()));
   for (size_t f = 0; f < entry.frames.size(); ++f) {
     entry.frames[f].regs.fill(Value::uninit());
     if (!visible[f]) entry.frames[f].slots.fill(StackSlot{});
   }
   entry.frames.push_back(callee);
-  for (int r : {0, 6, 7, 8, 9, 10}) entry.relations.forget(DB::reg(r));
+  for (int r = 0; r <= 10; ++r)
+    if (!is_argument(r)) entry.relations.forget(DB::reg(r));
   sync_bounds(entry, 10);
 
   const int child = child_context(context, pc, function);
@@ -187,7 +193,10 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   for (size_t f = 0; f < live; ++f) {
     exit.frames[f].regs = s.frames[f].regs;
     if (!visible[f]) exit.frames[f].slots = s.frames[f].slots;
-    for (StackSlot& slot : exit.frames[f].slots) drop_dangling(slot.spilled, regions_.stack, live);
+    for (StackSlot& slot : exit.frames[f].slots) {
+      drop_dangling(slot.spilled, regions_.stack, live);
+      if (!slot.spilled.is_init()) slot.forget_value();
+    }
   }
   exit.relations = s.relations;
   for (int r = 1; r <= 5; ++r) set_value(exit, r, Value::uninit());

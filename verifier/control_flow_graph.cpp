@@ -73,7 +73,7 @@ bool has_self_edge(const FunctionGraph& g, size_t b) {
   return std::find(s.begin(), s.end(), b) != s.end();
 }
 
-void find_loops(FunctionGraph& g) {
+void find_loops(const isa::Program& program, FunctionGraph& g) {
   struct Pending {
     std::vector<size_t> nodes;
     size_t cut;
@@ -100,6 +100,15 @@ void find_loops(FunctionGraph& g) {
       std::sort(component.begin(), component.end());
       loop.blocks = component;
       loop.parent = p.parent;
+      for (size_t b : component) {
+        const Instruction& jump = program.insns[g.blocks[b].last];
+        if (!jump.is_branch() || jump.op() == isa::kJmpJa || jump.source() != isa::kSourceK) continue;
+        for (size_t to : g.blocks[b].successors)
+          if (!std::binary_search(component.begin(), component.end(), to)) {
+            loop.exit_constants.push_back(jump.imm);
+            break;
+          }
+      }
       for (size_t b : component) {
         if (b == head) continue;
         for (size_t pred : g.blocks[b].predecessors)
@@ -177,7 +186,7 @@ FunctionGraph build_function(const isa::Program& program, size_t fi) {
   }
   g.order.assign(post.rbegin(), post.rend());
   for (size_t i = 0; i < g.order.size(); ++i) g.rank[g.order[i]] = i;
-  find_loops(g);
+  find_loops(program, g);
   // Every head of the loop hierarchy is a widening point too (irreducible
   // loops may be entered elsewhere than the DFS found).
   for (const Loop& l : g.loops) g.loop_head[l.head] = true;

@@ -27,6 +27,9 @@ struct Loop {
   std::vector<size_t> blocks;      // every block of the loop, nested ones included (sorted)
   int parent = -1;                 // index in FunctionGraph::loops, -1 at top level
   bool reducible = true;           // `head` is its only entry
+  // The immediates of the conditional jumps that leave it: where a widened
+  // bound at its head stops first.
+  std::vector<int64_t> exit_constants;
 };
 
 struct FunctionGraph {

@@ -72,6 +72,24 @@ void DifferenceBounds::forget(int x) {
   m_[x][x] = 0;
 }
 
+LengthBounds DifferenceBounds::length_bounds(int x) const {
+  LengthBounds b;
+  for (int k = 0; k < kMaxLengths; ++k) {
+    b.above[k] = upper(x, length(k));
+    b.below[k] = upper(length(k), x);
+  }
+  return b;
+}
+
+bool DifferenceBounds::restore(int x, const LengthBounds& bounds) {
+  bool feasible = true;
+  for (int k = 0; k < kMaxLengths; ++k) {
+    feasible = feasible && add(x, length(k), bounds.above[k]);
+    feasible = feasible && add(length(k), x, bounds.below[k]);
+  }
+  return feasible;
+}
+
 void DifferenceBounds::join_with(const DifferenceBounds& other) {
   for (int i = 0; i < kVariables; ++i)
     for (int j = 0; j < kVariables; ++j) m_[i][j] = std::max(m_[i][j], other.m_[i][j]);
@@ -107,6 +125,33 @@ std::string DifferenceBounds::describe(const std::array<std::string, kVariables>
     }
   }
   return out;
+}
+
+void LengthBounds::join_with(const LengthBounds& other) {
+  for (int k = 0; k < DifferenceBounds::kMaxLengths; ++k) {
+    above[k] = std::max(above[k], other.above[k]);
+    below[k] = std::max(below[k], other.below[k]);
+  }
+}
+
+void LengthBounds::widen_with(const LengthBounds& next) {
+  for (int k = 0; k < DifferenceBounds::kMaxLengths; ++k) {
+    if (next.above[k] > above[k]) above[k] = kInf;
+    if (next.below[k] > below[k]) below[k] = kInf;
+  }
+}
+
+void LengthBounds::narrow_with(const LengthBounds& next) {
+  for (int k = 0; k < DifferenceBounds::kMaxLengths; ++k) {
+    if (above[k] == kInf) above[k] = next.above[k];
+    if (below[k] == kInf) below[k] = next.below[k];
+  }
+}
+
+bool LengthBounds::operator<=(const LengthBounds& other) const {
+  for (int k = 0; k < DifferenceBounds::kMaxLengths; ++k)
+    if (above[k] > other.above[k] || below[k] > other.below[k]) return false;
+  return true;
 }
 
 }  // namespace sbpf::verifier

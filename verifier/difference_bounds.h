@@ -21,6 +21,8 @@
 
 namespace sbpf::verifier {
 
+struct LengthBounds;
+
 class DifferenceBounds {
  public:
   static constexpr int kZero = 0;                 // the constant 0
@@ -50,6 +52,11 @@ class DifferenceBounds {
   // Drops every constraint on x.
   void forget(int x);
 
+  // x's bounds against the region lengths, and adding them back (to a
+  // variable that holds the same value again); false when they contradict.
+  LengthBounds length_bounds(int x) const;
+  bool restore(int x, const LengthBounds& bounds);
+
   void join_with(const DifferenceBounds& other);
   void widen_with(const DifferenceBounds& next);
   // Tightens the bounds widening dropped to `next`'s.
@@ -69,6 +76,23 @@ class DifferenceBounds {
   // m_[y][x] bounds x - y. Kept closed: every entry is the tightest bound the
   // others imply.
   std::array<std::array<int64_t, kVariables>, kVariables> m_;
+};
+
+// One value's bounds against the region lengths, kept with it while it sits
+// in a stack slot: a spilled index or length keeps what it was known to be
+// relative to its region, and a fill gives it back. Lengths are fixed for
+// an invocation, so the bounds stay true however long the value waits.
+struct LengthBounds {
+  static constexpr int64_t kInf = DifferenceBounds::kInfinity;
+  static_assert(DifferenceBounds::kMaxLengths == 4);
+  std::array<int64_t, DifferenceBounds::kMaxLengths> above{kInf, kInf, kInf, kInf};  // x - len_k <= above[k]
+  std::array<int64_t, DifferenceBounds::kMaxLengths> below{kInf, kInf, kInf, kInf};  // len_k - x <= below[k]
+
+  void join_with(const LengthBounds& other);
+  void widen_with(const LengthBounds& next);
+  void narrow_with(const LengthBounds& next);
+  bool operator<=(const LengthBounds& other) const;
+  bool operator==(const LengthBounds&) const = default;
 };
 
 }  // namespace sbpf::verifier

@@ -20,6 +20,9 @@ using DB = DifferenceBounds;
 // Joins before widening at a loop head: enough to see a loop's first
 // iterations precisely (and a counter's alignment) before bounds jump.
 constexpr unsigned kWideningDelay = 3;
+// Widenings at a loop head that may stop at a threshold before bounds go
+// to their limits: each is one more pass over the loop.
+constexpr unsigned kThresholdWidenings = 6;
 constexpr int kNarrowingRounds = 2;
 
 }  // namespace
@@ -208,10 +211,17 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
     for (Edge& e : transfer_block(context, b, in[b], false, exits)) {
       AbstractState& dst = in[e.to];
       if (e.state.leq(dst)) continue;
-      if (g.loop_head[e.to] && ++visits[e.to] > kWideningDelay) {
+      // Widening is for what grows around the loop: a state arriving from
+      // outside (an enclosing loop's next round) joins, and the enclosing
+      // loop's own head bounds how often that happens.
+      const int loop = g.innermost_loop[e.to];
+      const bool back_edge = g.loop_head[e.to] && loop >= 0 && g.loop_contains(loop, b);
+      if (back_edge && ++visits[e.to] > kWideningDelay) {
         AbstractState joined = dst;
         joined.join_with(e.state, regions_.stack);
-        dst.widen_with(joined, regions_.stack);
+        const bool thresholds = visits[e.to] <= kWideningDelay + kThresholdWidenings;
+        dst.widen_with(joined, regions_.stack,
+                       thresholds ? &loop_thresholds_[g.function][static_cast<size_t>(loop)] : nullptr);
       } else {
         dst.join_with(e.state, regions_.stack);
       }
@@ -282,6 +292,18 @@ VerificationResult Analyzer::run() {
   error_at_.assign(n, 0);
 
   graph_ = build_graph(program_);
+  arguments_ = argument_registers(program_, graph_, [this](int32_t id) {
+    const HelperSignature* sig = type_.helper(id);
+    RegisterMask mask = 0;
+    for (int i = 0; i < 5; ++i)
+      if (sig == nullptr || sig->args[i] != ArgType::kNone) mask |= static_cast<RegisterMask>(1u << (i + 1));
+    return mask;
+  });
+  loop_thresholds_.clear();
+  for (const FunctionGraph& g : graph_.functions) {
+    loop_thresholds_.emplace_back();
+    for (const Loop& loop : g.loops) loop_thresholds_.back().emplace_back(loop.exit_constants);
+  }
   regions_ = build_region_table(program_, type_);
   checking_ = true;
   for (size_t pc = 0; pc < n; ++pc) {

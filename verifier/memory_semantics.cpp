@@ -177,13 +177,16 @@ bool Analyzer::check_stack_readable(size_t pc, const AbstractState& s, const Val
 }
 
 Value Analyzer::read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, unsigned size,
-                           bool sign_extend) {
+                           bool sign_extend, LengthBounds* lengths) {
   const Frame& f = s.frames[ptr.frame];
   if (ptr.num.is_const()) {
     const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
     auto [slot, byte] = slot_of(at);
     const StackSlot& st = f.slots[static_cast<size_t>(slot)];
-    if (size == 8 && byte == 0 && st.spilled.is_init()) return st.spilled;  // a fill
+    if (size == 8 && byte == 0 && st.spilled.is_init()) {  // a fill
+      if (lengths) *lengths = st.lengths;
+      return st.spilled;
+    }
     if (!check_stack_readable(pc, s, ptr, offset, size, "load")) return Value::scalar(Scalar::top());
     // A narrow read of the low bytes of a spilled scalar.
     if (byte == 0 && st.spilled.is_scalar() && !sign_extend) {
@@ -200,7 +203,7 @@ Value Analyzer::read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
 }
 
 void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max,
-                           const Value* value, bool exact) {
+                           const Value* value, bool exact, const LengthBounds& lengths) {
   Frame& f = s.frames[ptr.frame];
   if (value && value->is_pointer()) {
     const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
@@ -211,7 +214,7 @@ void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
       return;
     }
     StackSlot& st = f.slots[static_cast<size_t>(slot_of(at).first)];
-    st.spilled = *value;
+    st.spill(*value, lengths);
     st.written = 0xff;
     st.pointer_bytes = 0xff;
     return;
@@ -221,7 +224,7 @@ void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
     auto [slot, byte] = slot_of(at);
     if (size_max == 8 && byte == 0 && value) {
       StackSlot& st = f.slots[static_cast<size_t>(slot)];
-      st.spilled = *value;
+      st.spill(*value, lengths);
       st.written = 0xff;
       st.pointer_bytes = 0;
       return;
@@ -229,7 +232,7 @@ void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
     for (int64_t b = at; b < at + static_cast<int64_t>(size_max); ++b) {
       auto [sl, by] = slot_of(b);
       StackSlot& st = f.slots[static_cast<size_t>(sl)];
-      st.spilled = Value::uninit();
+      st.forget_value();
       st.written |= static_cast<uint8_t>(1u << by);
       st.pointer_bytes &= static_cast<uint8_t>(~(1u << by));
     }
@@ -239,7 +242,7 @@ void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
   // was there is no longer a known value, and nothing becomes initialised.
   const int64_t lo = ptr.num.smin + offset;
   const int64_t hi = ptr.num.smax + offset + static_cast<int64_t>(size_max);
-  for (int64_t b = lo; b < hi; ++b) f.slots[static_cast<size_t>(slot_of(b).first)].spilled = Value::uninit();
+  for (int64_t b = lo; b < hi; ++b) f.slots[static_cast<size_t>(slot_of(b).first)].forget_value();
 }
 
 // ---- the context ----
@@ -302,7 +305,11 @@ void Analyzer::load(size_t pc, AbstractState& s) {
   if (r.ok) {
     record_access(pc, r, size);
     if (ptr.regions == regions_.stack_id()) {
-      loaded = read_stack(pc, s, ptr, insn.offset, size, sx);
+      LengthBounds lengths;
+      loaded = read_stack(pc, s, ptr, insn.offset, size, sx, &lengths);
+      set_value(s, insn.dst, loaded);
+      if (!s.relations.restore(DB::reg(insn.dst), lengths)) s.reachable = false;
+      return;
     } else if (ptr.regions == regions_.ctx_id()) {
       loaded = read_ctx(pc, ptr, insn.offset, size);
       if (sx) loaded = Value::scalar(loaded_scalar(size, true));
@@ -336,7 +343,9 @@ void Analyzer::store(size_t pc, AbstractState& s) {
   record_access(pc, r, size);
   if (ptr.regions == regions_.stack_id()) {
     if (size < 8 && value.is_scalar()) value = Value::scalar(Scalar::top());
-    write_stack(pc, s, ptr, insn.offset, size, &value, true);
+    const bool spill = insn.cls() == isa::kClassStx && size == 8;
+    write_stack(pc, s, ptr, insn.offset, size, &value, true,
+                spill ? s.relations.length_bounds(DB::reg(insn.src)) : LengthBounds{});
     return;
   }
   if (value.is_pointer()) {
