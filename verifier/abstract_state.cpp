@@ -78,7 +78,7 @@ void AbstractState::join_with(const AbstractState& other, int stack_region) {
   relations.join_with(other.relations);
 }
 
-void AbstractState::widen_with(const AbstractState& next, int stack_region, const WideningThresholds* thresholds) {
+void AbstractState::widen_with(const AbstractState& next, int stack_region, const LoopThresholds& thresholds) {
   if (!next.reachable) return;
   if (!reachable) {
     *this = next;

@@ -82,7 +82,7 @@ struct AbstractState {
   // Lattice operations; both states must have the same frame depth (the
   // analysis keeps one state per call context, so they do).
   void join_with(const AbstractState& other, int stack_region);
-  void widen_with(const AbstractState& next, int stack_region, const WideningThresholds* thresholds = nullptr);
+  void widen_with(const AbstractState& next, int stack_region, const LoopThresholds& thresholds = {});
   void narrow_with(const AbstractState& next);
   bool leq(const AbstractState& other) const;
   bool operator==(const AbstractState&) const = default;

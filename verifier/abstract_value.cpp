@@ -1,5 +1,7 @@
 #include "verifier/abstract_value.h"
 
+#include <bit>
+
 namespace sbpf::verifier {
 
 namespace {
@@ -27,11 +29,18 @@ Value join(const Value& a, const Value& b, int stack_region) {
   return r;
 }
 
-Value widen(const Value& old, const Value& next, int stack_region, const WideningThresholds* thresholds) {
+Value widen(const Value& old, const Value& next, int stack_region, const LoopThresholds& thresholds) {
   if (!joinable(old, next, stack_region)) return Value::uninit();
   if (!old.is_init()) return old;
   Value r = old;
-  r.num = thresholds ? thresholds->widen(old.num, next.num) : widen(old.num, next.num);
+  const WideningThresholds* t = thresholds.numbers;
+  if (old.is_pointer()) {
+    const RegionIds regions = old.regions | next.regions;
+    const bool one_region = (regions & (regions - 1)) == 0;
+    t = one_region && thresholds.offsets ? &(*thresholds.offsets)[static_cast<size_t>(std::countr_zero(regions))]
+                                         : nullptr;
+  }
+  r.num = t ? t->widen(old.num, next.num) : widen(old.num, next.num);
   r.regions = old.regions | next.regions;
   r.maybe_null = old.maybe_null || next.maybe_null;
   return r;

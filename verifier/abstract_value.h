@@ -43,7 +43,7 @@ struct Value {
 // different frames do not join).
 Value join(const Value& a, const Value& b, int stack_region);
 // With thresholds, widened bounds stop at them first (widening_thresholds.h).
-Value widen(const Value& old, const Value& next, int stack_region, const WideningThresholds* thresholds = nullptr);
+Value widen(const Value& old, const Value& next, int stack_region, const LoopThresholds& thresholds = {});
 Value narrow(const Value& old, const Value& next);
 bool leq(const Value& a, const Value& b);
 

@@ -52,6 +52,7 @@ class Analyzer {
   std::vector<Edge> transfer_block(int context, size_t block, AbstractState state, bool check, AbstractState& exits);
   int child_context(int context, size_t call_pc, size_t function);
   AbstractState entry_state();
+  WideningThresholds loop_thresholds(const Loop& loop, const AbstractState& old, const AbstractState& next) const;
 
   // instruction semantics: alu_semantics.cpp, branch_semantics.cpp,
   // memory_semantics.cpp, call_semantics.cpp
@@ -105,7 +106,7 @@ class Analyzer {
   const ProgramType& type_;
   const Options& options_;
   ProgramGraph graph_;
-  std::vector<std::vector<WideningThresholds>> loop_thresholds_;  // [function][loop]
+  std::vector<WideningThresholds> offset_thresholds_;             // per region id
   std::vector<RegisterMask> arguments_;                           // per function: the r1..r5 it reads
   RegionTable regions_;
   std::vector<Context> contexts_;

@@ -102,10 +102,15 @@ void find_loops(const isa::Program& program, FunctionGraph& g) {
       loop.parent = p.parent;
       for (size_t b : component) {
         const Instruction& jump = program.insns[g.blocks[b].last];
-        if (!jump.is_branch() || jump.op() == isa::kJmpJa || jump.source() != isa::kSourceK) continue;
+        if (!jump.is_branch() || jump.op() == isa::kJmpJa) continue;
         for (size_t to : g.blocks[b].successors)
           if (!std::binary_search(component.begin(), component.end(), to)) {
-            loop.exit_constants.push_back(jump.imm);
+            if (jump.source() == isa::kSourceK) {
+              loop.exit_constants.push_back(jump.imm);
+            } else {
+              loop.exit_registers.push_back(jump.dst);
+              loop.exit_registers.push_back(jump.src);
+            }
             break;
           }
       }

@@ -27,9 +27,11 @@ struct Loop {
   std::vector<size_t> blocks;      // every block of the loop, nested ones included (sorted)
   int parent = -1;                 // index in FunctionGraph::loops, -1 at top level
   bool reducible = true;           // `head` is its only entry
-  // The immediates of the conditional jumps that leave it: where a widened
-  // bound at its head stops first.
+  // What the conditional jumps that leave it compare with: immediates, and
+  // registers (whose bounds at the head serve the same way). A widened
+  // bound at the head stops at those first.
   std::vector<int64_t> exit_constants;
+  std::vector<uint8_t> exit_registers;
 };
 
 struct FunctionGraph {

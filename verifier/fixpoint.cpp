@@ -154,6 +154,22 @@ std::vector<Analyzer::Edge> Analyzer::transfer_block(int context, size_t block, 
   return out;
 }
 
+// Where widening at a loop's head stops first: the constants its exits
+// compare with, and the bounds at the head of the registers its exits
+// compare with that did not move this round (`i < n` with n in [0, 4096]
+// keeps i below 4096; i's own moving bounds are no landmark).
+WideningThresholds Analyzer::loop_thresholds(const Loop& loop, const AbstractState& old,
+                                             const AbstractState& next) const {
+  std::vector<int64_t> constants = loop.exit_constants;
+  for (uint8_t r : loop.exit_registers) {
+    const Value& v = next.reg(r);
+    if (!v.is_init() || !(v == old.reg(r))) continue;
+    for (uint64_t bound : {v.num.umin, v.num.umax}) constants.push_back(static_cast<int64_t>(bound));
+    for (int64_t bound : {v.num.smin, v.num.smax}) constants.push_back(bound);
+  }
+  return WideningThresholds(constants);
+}
+
 AbstractState Analyzer::analyze_function(int context, const AbstractState& call_entry, bool check) {
   const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
   const size_t n = g.blocks.size();
@@ -220,34 +236,52 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
         AbstractState joined = dst;
         joined.join_with(e.state, regions_.stack);
         const bool thresholds = visits[e.to] <= kWideningDelay + kThresholdWidenings;
-        dst.widen_with(joined, regions_.stack,
-                       thresholds ? &loop_thresholds_[g.function][static_cast<size_t>(loop)] : nullptr);
+        LoopThresholds t;
+        WideningThresholds numbers;
+        if (thresholds) {
+          numbers = loop_thresholds(g.loops[static_cast<size_t>(loop)], dst, joined);
+          t = {&numbers, &offset_thresholds_};
+        }
+        dst.widen_with(joined, regions_.stack, t);
       } else {
         dst.join_with(e.state, regions_.stack);
       }
       work.insert(g.rank[e.to]);
     }
   }
-  // Descending rounds: recompute every block's entry from its predecessors'
-  // and narrow, which keeps the states a post-fixpoint.
-  for (int round = 0; ascend && round < kNarrowingRounds; ++round) {
-    std::vector<AbstractState> next(n);
-    next[0] = entry;
-    for (size_t b : g.order)
-      for (Edge& e : transfer_block(context, b, in[b], false, exits)) next[e.to].join_with(e.state, regions_.stack);
-    bool changed = false;
-    for (size_t b : g.order) {
-      if (b == 0 || !g.loop_head[b]) {
-        changed |= !(next[b] == in[b]);
-        in[b] = std::move(next[b]);
-        continue;
+  // Descending rounds: recompute each block's entry from its predecessors'
+  // exits, in reverse post-order so that a round carries a refinement all
+  // the way around a loop (each block sees its forward predecessors' new
+  // states and its back-edge predecessors' states of the round before).
+  // Loop heads narrow. With monotone transfer functions the states stay a
+  // post-fixpoint: a state only shrinks, so what flows out of it does too.
+  if (ascend) {
+    std::vector<std::vector<Edge>> out(n);
+    for (size_t b : g.order) out[b] = transfer_block(context, b, in[b], false, exits);
+    for (int round = 0; round < kNarrowingRounds; ++round) {
+      bool changed = false;
+      for (size_t b : g.order) {
+        AbstractState next = b == 0 ? entry : AbstractState::unreachable();
+        const std::vector<size_t>& preds = g.blocks[b].predecessors;
+        for (size_t i = 0; i < preds.size(); ++i) {
+          if (std::find(preds.begin(), preds.begin() + static_cast<std::ptrdiff_t>(i), preds[i]) !=
+              preds.begin() + static_cast<std::ptrdiff_t>(i))
+            continue;  // an edge listed twice
+          for (const Edge& edge : out[preds[i]])
+            if (edge.to == b) next.join_with(edge.state, regions_.stack);
+        }
+        if (b != 0 && g.loop_head[b]) {
+          AbstractState narrowed = in[b];
+          narrowed.narrow_with(next);
+          next = std::move(narrowed);
+        }
+        if (next == in[b]) continue;
+        changed = true;
+        in[b] = std::move(next);
+        out[b] = transfer_block(context, b, in[b], false, exits);
       }
-      AbstractState narrowed = in[b];
-      narrowed.narrow_with(next[b]);
-      changed |= !(narrowed == in[b]);
-      in[b] = std::move(narrowed);
+      if (!changed) break;
     }
-    if (!changed) break;
   }
 
   // The final round over the final states: the exit state, and in checking
@@ -292,6 +326,7 @@ VerificationResult Analyzer::run() {
   error_at_.assign(n, 0);
 
   graph_ = build_graph(program_);
+  regions_ = build_region_table(program_, type_);
   arguments_ = argument_registers(program_, graph_, [this](int32_t id) {
     const HelperSignature* sig = type_.helper(id);
     RegisterMask mask = 0;
@@ -299,12 +334,13 @@ VerificationResult Analyzer::run() {
       if (sig == nullptr || sig->args[i] != ArgType::kNone) mask |= static_cast<RegisterMask>(1u << (i + 1));
     return mask;
   });
-  loop_thresholds_.clear();
-  for (const FunctionGraph& g : graph_.functions) {
-    loop_thresholds_.emplace_back();
-    for (const Loop& loop : g.loops) loop_thresholds_.back().emplace_back(loop.exit_constants);
+  offset_thresholds_.clear();
+  for (const AnalysisRegion& r : regions_.regions) {
+    const bool stack = r.kind == RegionKind::kStack;
+    offset_thresholds_.emplace_back(stack ? std::vector<int64_t>{-kFrameBytes, 0}
+                                          : std::vector<int64_t>{static_cast<int64_t>(r.length.min),
+                                                                 static_cast<int64_t>(r.length.max)});
   }
-  regions_ = build_region_table(program_, type_);
   checking_ = true;
   for (size_t pc = 0; pc < n; ++pc) {
     if (graph_.reachable[pc]) continue;

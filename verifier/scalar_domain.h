@@ -117,19 +117,23 @@ struct BasicScalar {
     r.umax = next.umax > old.umax ? kUMax : old.umax;
     r.smin = next.smin < old.smin ? kSMin : old.smin;
     r.smax = next.smax > old.smax ? kSMax : old.smax;
-    r.bits = join(old.bits, next.bits);
+    r.bits = widen(old.bits, next.bits);
     r.normalize();
     return r;
   }
-  // Narrowing: bounds that widening sent to a limit come back to `next`'s.
+  // Narrowing: both `old` and `next` (a descending round's recomputation
+  // from a post-fixpoint) hold every value that reaches the point, so
+  // their intersection does too. The analysis runs a bounded number of
+  // descending rounds, which is what ends them; a bound widening sent to
+  // its limit and that the known bits then pulled in (UMAX - 7 for a
+  // multiple of 8) comes back like any other.
   friend constexpr BasicScalar narrow(const BasicScalar& old, const BasicScalar& next) {
-    BasicScalar r = old;
-    if (old.umin == 0) r.umin = next.umin;
-    if (old.umax == kUMax) r.umax = next.umax;
-    if (old.smin == kSMin) r.smin = next.smin;
-    if (old.smax == kSMax) r.smax = next.smax;
+    bool ok = true;
+    BasicScalar r{std::max(old.umin, next.umin), std::min(old.umax, next.umax), std::max(old.smin, next.smin),
+                  std::min(old.smax, next.smax), meet(old.bits, next.bits, ok)};
+    if (!ok) return next;
     r.normalize();
-    return r;
+    return r.is_bottom() ? next : r;
   }
   friend constexpr std::optional<BasicScalar> meet(const BasicScalar& a, const BasicScalar& b) {
     bool ok = true;

@@ -45,6 +45,17 @@ struct BasicTnum {
     const U mu = a.mask | b.mask | (a.value ^ b.value);
     return {static_cast<U>(a.value & ~mu), mu};
   }
+  // Widening: when the join adds unknown bits, every bit from the lowest
+  // unknown one up becomes unknown, and only the known bits below it (an
+  // alignment) stay. A value that keeps growing is then not followed one
+  // bit at a time.
+  friend constexpr BasicTnum widen(const BasicTnum& old, const BasicTnum& next) {
+    const BasicTnum j = join(old, next);
+    if (j == old) return old;
+    const U lowest = static_cast<U>(j.mask & static_cast<U>(static_cast<U>(~j.mask) + 1));
+    const U unknown = static_cast<U>(~static_cast<U>(lowest - 1));
+    return {static_cast<U>(j.value & ~unknown), unknown};
+  }
   // Intersection; `ok` is false when no value is in both.
   friend constexpr BasicTnum meet(const BasicTnum& a, const BasicTnum& b, bool& ok) {
     ok = static_cast<U>((a.value ^ b.value) & ~(a.mask | b.mask)) == 0;

@@ -26,6 +26,9 @@ T down_to(const std::vector<T>& thresholds, T x, T limit) {
   return it == thresholds.begin() ? limit : *std::prev(it);
 }
 
+// The tnum widening (a member named widen hides it below).
+Tnum widen_bits(const Tnum& old, const Tnum& next) { return widen(old, next); }
+
 }  // namespace
 
 WideningThresholds::WideningThresholds(const std::vector<int64_t>& constants) {
@@ -47,7 +50,7 @@ Scalar WideningThresholds::widen(const Scalar& old, const Scalar& next) const {
   r.umax = next.umax > old.umax ? up_to(unsigned_, next.umax, Scalar::kUMax) : old.umax;
   r.smin = next.smin < old.smin ? down_to(signed_, next.smin, Scalar::kSMin) : old.smin;
   r.smax = next.smax > old.smax ? up_to(signed_, next.smax, Scalar::kSMax) : old.smax;
-  r.bits = join(old.bits, next.bits);
+  r.bits = widen_bits(old.bits, next.bits);
   r.normalize();
   return r;
 }

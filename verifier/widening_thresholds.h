@@ -27,4 +27,13 @@ class WideningThresholds {
   std::vector<int64_t> signed_;     // sorted, unique
 };
 
+// What widening at one loop head may stop at: for numbers, the constants
+// the loop's exit tests compare with; for a pointer's offset, its region's
+// length bounds (a pointer walked to the end of its region stays below
+// 2^62, where comparing it with another pointer is meaningful).
+struct LoopThresholds {
+  const WideningThresholds* numbers = nullptr;
+  const std::vector<WideningThresholds>* offsets = nullptr;  // per region id
+};
+
 }  // namespace sbpf::verifier

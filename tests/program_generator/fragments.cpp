@@ -47,16 +47,17 @@ bool FunctionGenerator::ctx_load() {
   return true;
 }
 
-// if (size < N) return -1; or a return on some condition of a number. A
-// size is only ever compared with a small N: after `if (size_i < 3995)
-// return`, a random `if (size_i > 15) return` would leave everything after
-// it dead, and a large program mostly dead code.
+// if (size < N) return -1; or if (x == K) return, K a large random number.
+// Both keep the code after them live: after `if (size_i < 3995) return`, a
+// random `if (size_i > 15) return` would leave everything after it dead, and
+// so would a random test on a number the analysis knows is constant.
 bool FunctionGenerator::early_return() {
   std::optional<uint8_t> x = c_.below(4) != 0 ? obtain(c_.coin() ? Want::kSizeI : Want::kSizeOCap) : any_scalar();
   if (!x) return false;
   const Label go_on = code_.new_label();
   if (s_.regs[*x].tag == Tag::kNone) {
-    emit_branch(*x, go_on);
+    const auto k = static_cast<int32_t>(c_.between(1 << 20, INT32_MAX));
+    code_.jump(branch(c_.below(4) == 0, isa::kJmpJne, *x, imm_operand(c_.coin() ? k : -k)), go_on);
   } else {
     code_.jump(branch(false, c_.pick({isa::kJmpJge, isa::kJmpJgt}), *x, imm_operand(static_cast<int32_t>(c_.between(1, 256)))),
                go_on);

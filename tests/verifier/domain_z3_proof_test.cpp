@@ -161,6 +161,12 @@ ZTnum join(const ZTnum& a, const ZTnum& b) {
   const z3::expr mu = a.mask | b.mask | (a.value ^ b.value);
   return {a.value & ~mu, mu};
 }
+ZTnum widen(const ZTnum& old, const ZTnum& next) {
+  const ZTnum j = join(old, next);
+  const z3::expr lowest = j.mask & -j.mask;
+  const z3::expr unknown = ~(lowest - 1);
+  return select(j.value == old.value && j.mask == old.mask, old, {j.value & ~unknown, unknown});
+}
 ZTnum meet(const ZTnum& a, const ZTnum& b, z3::expr& ok) {
   ok = ((a.value ^ b.value) & ~(a.mask | b.mask)) == 0;
   return {a.value | b.value, a.mask & b.mask};
@@ -483,7 +489,7 @@ Staged widen(const ZScalar& old, const ZScalar& next) {
   r.umax = z3::ite(z3::ugt(next.umax, old.umax), ones_like(old.umin), old.umax);
   r.smin = z3::ite(z3::slt(next.smin, old.smin), signed_min_like(old.umin), old.smin);
   r.smax = z3::ite(z3::sgt(next.smax, old.smax), signed_max_like(old.umin), old.smax);
-  r.bits = tnum_mirror::join(old.bits, next.bits);
+  r.bits = tnum_mirror::widen(old.bits, next.bits);
   return select(is_bottom(old), as_is(next), normalized(r));
 }
 // meet() before its normalize(); `ok` is whether the tnums meet.
@@ -538,7 +544,7 @@ TEST(TnumProof, ShiftsAt64Bits) {
   expect_proven(z3::implies(pre, holds(tnum_mirror::sar(a, k), z3::ashr(x, k))), var, "tnum sar");
 }
 
-TEST(TnumProof, JoinMeetRangeAt64Bits) {
+TEST(TnumProof, JoinWidenMeetRangeAt64Bits) {
   z3::context ctx;
   Vars var(ctx, 64);
   const ZTnum a{var("a.value"), var("a.mask")}, b{var("b.value"), var("b.mask")};
@@ -546,6 +552,8 @@ TEST(TnumProof, JoinMeetRangeAt64Bits) {
   const z3::expr pre = wellformed(a) && wellformed(b);
   expect_proven(z3::implies(pre && (holds(a, x) || holds(b, x)), holds(tnum_mirror::join(a, b), x)), var,
                 "tnum join");
+  expect_proven(z3::implies(pre && (holds(a, x) || holds(b, x)), holds(tnum_mirror::widen(a, b), x)), var,
+                "tnum widen");
   z3::expr ok = ctx.bool_val(true);
   const ZTnum m = tnum_mirror::meet(a, b, ok);
   expect_proven(z3::implies(pre && holds(a, x) && holds(b, x), ok && holds(m, x)), var, "tnum meet");
@@ -961,6 +969,7 @@ TEST(TnumProof, MirrorsMatchCode) {
   tnum_mirror_matches_code<uint64_t>("*", tnum_mirror::mul, [](const T& a, const T& b) { return a * b; });
   tnum_mirror_matches_code<uint8_t>("*", tnum_mirror::mul, [](const T8& a, const T8& b) { return a * b; });
   tnum_mirror_matches_code<uint64_t>("join", tnum_mirror::join, [](const T& a, const T& b) { return join(a, b); });
+  tnum_mirror_matches_code<uint64_t>("widen", tnum_mirror::widen, [](const T& a, const T& b) { return widen(a, b); });
   tnum_mirror_matches_code<uint64_t>(
       "meet",
       [](const ZTnum& a, const ZTnum& b) {
