@@ -1,5 +1,6 @@
 #include "verifier/abstract_state.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -55,6 +56,109 @@ RegionTable build_region_table(const isa::Program& program, const ProgramType& t
   return t;
 }
 
+// ---- stack slots ----
+
+namespace {
+
+const StackSlot kUntouched{};
+
+void join_slot(StackSlot& x, const StackSlot& y, int stack_region) {
+  x.spilled = join(x.spilled, y.spilled, stack_region);
+  x.lengths.join_with(y.lengths);
+  if (!x.spilled.is_init()) x.forget_value();
+  x.written &= y.written;
+  x.pointer_bytes |= y.pointer_bytes;
+}
+
+}  // namespace
+
+const StackSlot& StackSlots::get(int i) const {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), i,
+                             [](const Entry& e, int index) { return e.first < index; });
+  return it != entries_.end() && it->first == i ? it->second : kUntouched;
+}
+
+StackSlot& StackSlots::set(int i) {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), i,
+                             [](const Entry& e, int index) { return e.first < index; });
+  if (it == entries_.end() || it->first != i) it = entries_.insert(it, {static_cast<uint8_t>(i), StackSlot{}});
+  return it->second;
+}
+
+void StackSlots::forget_value(int i) {
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), i,
+                             [](const Entry& e, int index) { return e.first < index; });
+  if (it != entries_.end() && it->first == i) it->second.forget_value();
+}
+
+template <typename Op>
+void StackSlots::merge(const StackSlots& other, Op op) {
+  std::vector<Entry> out;
+  out.reserve(entries_.size() + other.entries_.size());
+  auto a = entries_.begin();
+  auto b = other.entries_.begin();
+  while (a != entries_.end() || b != other.entries_.end()) {
+    const int i = b == other.entries_.end() || (a != entries_.end() && a->first < b->first) ? a->first : b->first;
+    StackSlot x = a != entries_.end() && a->first == i ? (a++)->second : StackSlot{};
+    const StackSlot& y = b != other.entries_.end() && b->first == i ? (b++)->second : kUntouched;
+    op(x, y);
+    if (!x.untouched()) out.push_back({static_cast<uint8_t>(i), std::move(x)});
+  }
+  entries_ = std::move(out);
+}
+
+void StackSlots::join_with(const StackSlots& other, int stack_region) {
+  merge(other, [stack_region](StackSlot& x, const StackSlot& y) { join_slot(x, y, stack_region); });
+}
+
+void StackSlots::widen_with(const StackSlots& next, int stack_region, const LoopThresholds& thresholds) {
+  merge(next, [&](StackSlot& x, const StackSlot& y) {
+    x.spilled = widen(x.spilled, y.spilled, stack_region, thresholds);
+    x.lengths.widen_with(y.lengths);
+    if (!x.spilled.is_init()) x.forget_value();
+    x.written &= y.written;
+    x.pointer_bytes |= y.pointer_bytes;
+  });
+}
+
+void StackSlots::narrow_with(const StackSlots& next) {
+  merge(next, [](StackSlot& x, const StackSlot& y) {
+    const bool same_kind = x.spilled.kind == y.spilled.kind;
+    x.spilled = narrow(x.spilled, y.spilled);
+    if (same_kind) x.lengths.narrow_with(y.lengths);
+    if (!x.spilled.is_init()) x.forget_value();
+  });
+}
+
+bool StackSlots::leq(const StackSlots& other) const {
+  // Walk both lists: an index only one side stores is untouched on the other.
+  auto a = entries_.begin();
+  auto b = other.entries_.begin();
+  while (a != entries_.end() || b != other.entries_.end()) {
+    const int i = b == other.entries_.end() || (a != entries_.end() && a->first < b->first) ? a->first : b->first;
+    const StackSlot& x = a != entries_.end() && a->first == i ? (a++)->second : kUntouched;
+    const StackSlot& y = b != other.entries_.end() && b->first == i ? (b++)->second : kUntouched;
+    if ((y.written & ~x.written) || (x.pointer_bytes & ~y.pointer_bytes) || !verifier::leq(x.spilled, y.spilled))
+      return false;
+    if (y.spilled.is_init() && !(x.lengths <= y.lengths)) return false;
+  }
+  return true;
+}
+
+bool StackSlots::operator==(const StackSlots& other) const {
+  auto a = entries_.begin();
+  auto b = other.entries_.begin();
+  while (a != entries_.end() || b != other.entries_.end()) {
+    const int i = b == other.entries_.end() || (a != entries_.end() && a->first < b->first) ? a->first : b->first;
+    const StackSlot& x = a != entries_.end() && a->first == i ? (a++)->second : kUntouched;
+    const StackSlot& y = b != other.entries_.end() && b->first == i ? (b++)->second : kUntouched;
+    if (!(x == y)) return false;
+  }
+  return true;
+}
+
+// ---- states ----
+
 void AbstractState::join_with(const AbstractState& other, int stack_region) {
   if (!other.reachable) return;
   if (!reachable) {
@@ -65,15 +169,7 @@ void AbstractState::join_with(const AbstractState& other, int stack_region) {
     Frame& a = frames[f];
     const Frame& b = other.frames[f];
     for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = join(a.regs[r], b.regs[r], stack_region);
-    for (size_t s = 0; s < a.slots.size(); ++s) {
-      StackSlot& x = a.slots[s];
-      const StackSlot& y = b.slots[s];
-      x.spilled = join(x.spilled, y.spilled, stack_region);
-      x.lengths.join_with(y.lengths);
-      if (!x.spilled.is_init()) x.forget_value();
-      x.written &= y.written;
-      x.pointer_bytes |= y.pointer_bytes;
-    }
+    a.slots.join_with(b.slots, stack_region);
   }
   relations.join_with(other.relations);
 }
@@ -88,15 +184,7 @@ void AbstractState::widen_with(const AbstractState& next, int stack_region, cons
     Frame& a = frames[f];
     const Frame& b = next.frames[f];
     for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = widen(a.regs[r], b.regs[r], stack_region, thresholds);
-    for (size_t s = 0; s < a.slots.size(); ++s) {
-      StackSlot& x = a.slots[s];
-      const StackSlot& y = next.frames[f].slots[s];
-      x.spilled = widen(x.spilled, y.spilled, stack_region, thresholds);
-      x.lengths.widen_with(y.lengths);
-      if (!x.spilled.is_init()) x.forget_value();
-      x.written &= y.written;
-      x.pointer_bytes |= y.pointer_bytes;
-    }
+    a.slots.widen_with(b.slots, stack_region, thresholds);
   }
   relations.widen_with(next.relations);
 }
@@ -107,12 +195,7 @@ void AbstractState::narrow_with(const AbstractState& next) {
     Frame& a = frames[f];
     const Frame& b = next.frames[f];
     for (size_t r = 0; r < a.regs.size(); ++r) a.regs[r] = narrow(a.regs[r], b.regs[r]);
-    for (size_t s = 0; s < a.slots.size(); ++s) {
-      StackSlot& x = a.slots[s];
-      x.spilled = narrow(x.spilled, b.slots[s].spilled);
-      if (x.spilled.kind == b.slots[s].spilled.kind) x.lengths.narrow_with(b.slots[s].lengths);
-      if (!x.spilled.is_init()) x.forget_value();
-    }
+    a.slots.narrow_with(b.slots);
   }
   relations.narrow_with(next.relations);
 }
@@ -125,13 +208,7 @@ bool AbstractState::leq(const AbstractState& other) const {
     const Frame& b = other.frames[f];
     for (size_t r = 0; r < a.regs.size(); ++r)
       if (!verifier::leq(a.regs[r], b.regs[r])) return false;
-    for (size_t s = 0; s < a.slots.size(); ++s) {
-      const StackSlot& x = a.slots[s];
-      const StackSlot& y = b.slots[s];
-      if ((y.written & ~x.written) || (x.pointer_bytes & ~y.pointer_bytes) || !verifier::leq(x.spilled, y.spilled))
-        return false;
-      if (y.spilled.is_init() && !(x.lengths <= y.lengths)) return false;
-    }
+    if (!a.slots.leq(b.slots)) return false;
   }
   return relations <= other.relations;
 }
@@ -188,8 +265,7 @@ std::string AbstractState::describe(const RegionTable& regions) const {
     if (!out.empty()) out += "; ";
     out += "r" + std::to_string(r) + "=" + describe_value(f.regs[static_cast<size_t>(r)], regions);
   }
-  for (int s = 0; s < kSlotsPerFrame; ++s) {
-    const StackSlot& slot = f.slots[static_cast<size_t>(s)];
+  for (const auto& [s, slot] : f.slots.entries()) {
     if (slot.written == 0) continue;
     out += "; fp-" + std::to_string((s + 1) * 8) + "=";
     out += slot.spilled.is_init() ? describe_value(slot.spilled, regions)

@@ -56,13 +56,42 @@ struct StackSlot {
     lengths = bounds;
   }
   void forget_value() { spill(Value::uninit(), {}); }
+  bool untouched() const { return written == 0 && pointer_bytes == 0 && !spilled.is_init(); }
 
   bool operator==(const StackSlot&) const = default;
 };
 
+// A frame's 64 slots, slot i covering offsets -(i+1)*8 .. -i*8-1. Programs
+// touch few of them, and states are copied and joined all the time, so
+// only the slots that are not untouched are stored, sorted by index.
+class StackSlots {
+ public:
+  using Entry = std::pair<uint8_t, StackSlot>;
+
+  const StackSlot& get(int i) const;
+  StackSlot& set(int i);  // the slot, stored (untouched) if it was not
+  void forget_value(int i);
+  void clear() { entries_.clear(); }
+  std::vector<Entry>& entries() { return entries_; }
+  const std::vector<Entry>& entries() const { return entries_; }
+
+  void join_with(const StackSlots& other, int stack_region);
+  void widen_with(const StackSlots& next, int stack_region, const LoopThresholds& thresholds);
+  void narrow_with(const StackSlots& next);
+  bool leq(const StackSlots& other) const;
+  bool operator==(const StackSlots& other) const;
+
+ private:
+  // Applies `op(slot, other_slot)` to every index either side stores.
+  template <typename Op>
+  void merge(const StackSlots& other, Op op);
+
+  std::vector<Entry> entries_;
+};
+
 struct Frame {
   std::array<Value, 11> regs;
-  std::array<StackSlot, kSlotsPerFrame> slots;  // slots[i] covers offsets -(i+1)*8 .. -i*8-1
+  StackSlots slots;
 
   bool operator==(const Frame&) const = default;
 };

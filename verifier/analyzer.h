@@ -31,6 +31,8 @@ class Analyzer {
     std::vector<AbstractState> in;  // per block of the function
     std::vector<unsigned> visits;   // per block: joins so far (loop heads widen after a few)
     bool have_entry = false;
+    bool checked = false;       // the checking pass analysed it (from last_entry)
+    int checked_by = -1;        // else the context of the same function whose check covers it
     unsigned entries_seen = 0;  // distinct entries analysed outside the checking pass
     AbstractState last_entry, last_exit;
     // Filled by the checking pass, read by the loop-bound proof:
@@ -51,6 +53,12 @@ class Analyzer {
   AbstractState analyze_function(int context, const AbstractState& entry, bool check);
   std::vector<Edge> transfer_block(int context, size_t block, AbstractState state, bool check, AbstractState& exits);
   int child_context(int context, size_t call_pc, size_t function);
+  // Another context of the same function whose last analysis (checked, for
+  // `checked`) started from an entry covering `entry`, or -1.
+  int covering_context(int context, const AbstractState& entry, bool checked) const;
+  // The context whose checking pass stands for `c`'s: itself, or the one
+  // that covered it.
+  const Context& facts(const Context& c) const { return c.checked_by >= 0 ? contexts_[static_cast<size_t>(c.checked_by)] : c; }
   AbstractState entry_state();
   WideningThresholds loop_thresholds(const Loop& loop, const AbstractState& old, const AbstractState& next) const;
 
@@ -111,6 +119,12 @@ class Analyzer {
   RegionTable regions_;
   std::vector<Context> contexts_;
   std::map<std::pair<int, size_t>, int> context_of_call_;
+  std::vector<std::vector<int>> contexts_of_function_;
+  struct MergedSites {
+    unsigned analyses = 0;  // call sites analysed from their own entry so far
+    int last = -1;          // the context analysed last
+  };
+  std::map<std::pair<size_t, size_t>, MergedSites> merged_sites_;  // by function and call depth
   bool checking_ = false;
   VerificationResult result_;
   std::vector<bool> access_seen_;      // per pc: some checked context reached it

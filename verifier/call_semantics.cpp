@@ -161,7 +161,7 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   while (!reached.empty()) {
     const size_t f = reached.back();
     reached.pop_back();
-    for (const StackSlot& slot : s.frames[f].slots) see(slot.spilled);
+    for (const auto& [index, slot] : s.frames[f].slots.entries()) see(slot.spilled);
   }
   AbstractState entry = s;
   Frame callee;
@@ -170,7 +170,7 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   callee.regs[10] = Value::pointer(regions_.stack_id(), Scalar::constant(0), static_cast<uint8_t>(s.frames.size()));
   for (size_t f = 0; f < entry.frames.size(); ++f) {
     entry.frames[f].regs.fill(Value::uninit());
-    if (!visible[f]) entry.frames[f].slots.fill(StackSlot{});
+    if (!visible[f]) entry.frames[f].slots.clear();
   }
   entry.frames.push_back(callee);
   for (int r = 0; r <= 10; ++r)
@@ -193,7 +193,7 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   for (size_t f = 0; f < live; ++f) {
     exit.frames[f].regs = s.frames[f].regs;
     if (!visible[f]) exit.frames[f].slots = s.frames[f].slots;
-    for (StackSlot& slot : exit.frames[f].slots) {
+    for (auto& [index, slot] : exit.frames[f].slots.entries()) {
       drop_dangling(slot.spilled, regions_.stack, live);
       if (!slot.spilled.is_init()) slot.forget_value();
     }

@@ -24,6 +24,10 @@ constexpr unsigned kWideningDelay = 3;
 // to their limits: each is one more pass over the loop.
 constexpr unsigned kThresholdWidenings = 6;
 constexpr int kNarrowingRounds = 2;
+// Analyses of one function at one call depth, each from its own call
+// site's entry, before new call sites start from the join of their entry
+// and the last one's.
+constexpr unsigned kContextsBeforeMerging = 6;
 
 }  // namespace
 
@@ -48,8 +52,18 @@ int Analyzer::child_context(int context, size_t call_pc, size_t function) {
     c.parent = context;
     c.call_pc = call_pc;
     contexts_.push_back(std::move(c));
+    contexts_of_function_[function].push_back(it->second);
   }
   return it->second;
+}
+
+int Analyzer::covering_context(int context, const AbstractState& entry, bool checked) const {
+  for (int other : contexts_of_function_[contexts_[static_cast<size_t>(context)].function]) {
+    const Context& o = contexts_[static_cast<size_t>(other)];
+    if (other == context || !o.have_entry || (checked && !o.checked)) continue;
+    if (o.last_entry.frames.size() == entry.frames.size() && entry.leq(o.last_entry)) return other;
+  }
+  return -1;
 }
 
 AbstractState Analyzer::entry_state() {
@@ -178,6 +192,41 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   std::vector<unsigned> visits(n, 0);
   bool ascend = true;
   {
+    // A context of the same function whose analysis started from a larger
+    // entry covers this one: its exit, and in the checking pass its
+    // diagnostics, annotations and loop facts, hold for this entry too
+    // (the transfer functions are monotone).
+    const Context& self = contexts_[static_cast<size_t>(context)];
+    if (!(check ? self.checked && entry == self.last_entry : self.have_entry && entry.leq(self.last_entry))) {
+      if (const int other = covering_context(context, entry, check); other >= 0) {
+        if (check) contexts_[static_cast<size_t>(context)].checked_by = other;
+        return contexts_[static_cast<size_t>(other)].last_exit;
+      }
+      // A function called from many sites, each with its own arguments,
+      // would need an analysis per site: past a few, a new site starts
+      // from the join of its entry and the last site's, which then covers
+      // most of the sites still to come. Context sensitivity is traded for
+      // time only where a function has many callers, and only for entries
+      // that reach no caller's frame: the callers' stacks, which come back
+      // from the callee, are never blurred together.
+      const bool sees_callers = std::any_of(entry.frames.begin(), entry.frames.end() - 1,
+                                            [](const Frame& f) { return !f.slots.entries().empty(); });
+      if (!sees_callers && (!self.have_entry || (check && !self.checked))) {
+        MergedSites& m = merged_sites_[{self.function, entry.frames.size()}];
+        if (++m.analyses > kContextsBeforeMerging && m.last >= 0) {
+          const AbstractState& last = contexts_[static_cast<size_t>(m.last)].last_entry;
+          AbstractState joined = last;
+          joined.join_with(entry, regions_.stack);
+          if (m.analyses > kContextsBeforeMerging + kWideningDelay) {
+            entry = last;
+            entry.widen_with(joined, regions_.stack);
+          } else {
+            entry = std::move(joined);
+          }
+        }
+        m.last = context;
+      }
+    }
     Context& c = contexts_[static_cast<size_t>(context)];
     if (c.have_entry && check && entry == c.last_entry) {
       // The checking pass over the entry of the last analysis: its states
@@ -310,6 +359,8 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   c->in = std::move(in);
   c->visits = std::move(visits);
   c->have_entry = true;
+  c->checked = c->checked || check;
+  if (check) c->checked_by = -1;
   c->last_entry = entry;
   c->last_exit = exits;
   return exits;
@@ -353,9 +404,12 @@ VerificationResult Analyzer::run() {
 
   contexts_.clear();
   context_of_call_.clear();
+  contexts_of_function_.assign(program_.functions.size(), {});
+  merged_sites_.clear();
   Context root;
   root.function = 0;
   contexts_.push_back(std::move(root));
+  contexts_of_function_[0].push_back(0);
   const AbstractState entry = entry_state();
   analyze_function(0, entry, false);
   analyze_function(0, entry, true);

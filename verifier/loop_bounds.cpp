@@ -133,8 +133,9 @@ void Analyzer::decide_back_edges() {
   // as far as the loops around its call sites tell.
   std::vector<uint64_t> multiplier(contexts_.size(), 1);
   std::vector<std::vector<uint64_t>> bounds(contexts_.size());
+  // A context another one covered takes that one's loop facts.
   for (size_t ci = 0; ci < contexts_.size(); ++ci) {
-    const Context& c = contexts_[ci];
+    const Context& c = facts(contexts_[ci]);
     if (c.checked_block.empty()) continue;
     const FunctionGraph& g = graph_.functions[c.function];
     bounds[ci].resize(g.loops.size());
@@ -146,14 +147,14 @@ void Analyzer::decide_back_edges() {
     const size_t p = static_cast<size_t>(c.parent);
     const FunctionGraph& pg = graph_.functions[contexts_[p].function];
     uint64_t m = multiplier[p];
-    if (contexts_[p].checked_block.empty()) m = kUnbounded;
+    if (facts(contexts_[p]).checked_block.empty()) m = kUnbounded;
     for (int l = pg.innermost_loop[pg.block_of(c.call_pc)]; l >= 0 && m != kUnbounded;
          l = pg.loops[static_cast<size_t>(l)].parent)
       m = saturating_mul(m, bounds[p][static_cast<size_t>(l)]);
     multiplier[ci] = m;
   }
   for (size_t ci = 0; ci < contexts_.size(); ++ci) {
-    const Context& c = contexts_[ci];
+    const Context& c = facts(contexts_[ci]);
     if (c.checked_block.empty()) continue;
     const FunctionGraph& g = graph_.functions[c.function];
     for (size_t b = 0; b < g.blocks.size(); ++b) {

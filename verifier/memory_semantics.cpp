@@ -160,7 +160,7 @@ bool Analyzer::check_stack_readable(size_t pc, const AbstractState& s, const Val
   const int64_t hi = ptr.num.smax + offset + static_cast<int64_t>(size_max);  // exclusive
   for (int64_t b = lo; b < hi; ++b) {
     auto [slot, byte] = slot_of(b);
-    const StackSlot& st = f.slots[static_cast<size_t>(slot)];
+    const StackSlot& st = f.slots.get(slot);
     if (st.pointer_bytes & (1u << byte)) {
       error(pc, Rule::kPointerLeak,
             std::string(what) + " reads byte fp" + std::to_string(b) +
@@ -182,7 +182,7 @@ Value Analyzer::read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
   if (ptr.num.is_const()) {
     const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
     auto [slot, byte] = slot_of(at);
-    const StackSlot& st = f.slots[static_cast<size_t>(slot)];
+    const StackSlot& st = f.slots.get(slot);
     if (size == 8 && byte == 0 && st.spilled.is_init()) {  // a fill
       if (lengths) *lengths = st.lengths;
       return st.spilled;
@@ -213,7 +213,7 @@ void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
                 " must be an 8-byte store to a fixed, 8-byte-aligned stack slot (anything else splits the address)");
       return;
     }
-    StackSlot& st = f.slots[static_cast<size_t>(slot_of(at).first)];
+    StackSlot& st = f.slots.set(slot_of(at).first);
     st.spill(*value, lengths);
     st.written = 0xff;
     st.pointer_bytes = 0xff;
@@ -223,7 +223,7 @@ void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
     const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
     auto [slot, byte] = slot_of(at);
     if (size_max == 8 && byte == 0 && value) {
-      StackSlot& st = f.slots[static_cast<size_t>(slot)];
+      StackSlot& st = f.slots.set(slot);
       st.spill(*value, lengths);
       st.written = 0xff;
       st.pointer_bytes = 0;
@@ -231,7 +231,7 @@ void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
     }
     for (int64_t b = at; b < at + static_cast<int64_t>(size_max); ++b) {
       auto [sl, by] = slot_of(b);
-      StackSlot& st = f.slots[static_cast<size_t>(sl)];
+      StackSlot& st = f.slots.set(sl);
       st.forget_value();
       st.written |= static_cast<uint8_t>(1u << by);
       st.pointer_bytes &= static_cast<uint8_t>(~(1u << by));
@@ -242,7 +242,7 @@ void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
   // was there is no longer a known value, and nothing becomes initialised.
   const int64_t lo = ptr.num.smin + offset;
   const int64_t hi = ptr.num.smax + offset + static_cast<int64_t>(size_max);
-  for (int64_t b = lo; b < hi; ++b) f.slots[static_cast<size_t>(slot_of(b).first)].forget_value();
+  for (int64_t b = lo; b < hi; ++b) f.slots.forget_value(slot_of(b).first);
 }
 
 // ---- the context ----

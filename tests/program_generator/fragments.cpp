@@ -55,7 +55,8 @@ bool FunctionGenerator::early_return() {
   std::optional<uint8_t> x = c_.below(4) != 0 ? obtain(c_.coin() ? Want::kSizeI : Want::kSizeOCap) : any_scalar();
   if (!x) return false;
   const Label go_on = code_.new_label();
-  if (s_.regs[*x].tag == Tag::kNone) {
+  const Tag tag = s_.regs[*x].tag;
+  if (tag != Tag::kSizeI && tag != Tag::kSizeOCap) {  // a loop's counter is no size either
     const auto k = static_cast<int32_t>(c_.between(1 << 20, INT32_MAX));
     code_.jump(branch(c_.below(4) == 0, isa::kJmpJne, *x, imm_operand(c_.coin() ? k : -k)), go_on);
   } else {
