@@ -91,19 +91,45 @@ void StackSlots::forget_value(int i) {
   if (it != entries_.end() && it->first == i) it->second.forget_value();
 }
 
+namespace {
+
+// Calls f(i, a's slot i, b's slot i) for every index either side stores,
+// in order, until f returns false; false if it did.
+template <typename F>
+bool zip(const std::vector<StackSlots::Entry>& a, const std::vector<StackSlots::Entry>& b, F f) {
+  auto x = a.begin();
+  auto y = b.begin();
+  while (x != a.end() || y != b.end()) {
+    const int i = y == b.end() || (x != a.end() && x->first < y->first) ? x->first : y->first;
+    const StackSlot& p = x != a.end() && x->first == i ? (x++)->second : kUntouched;
+    const StackSlot& q = y != b.end() && y->first == i ? (y++)->second : kUntouched;
+    if (!f(i, p, q)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 template <typename Op>
 void StackSlots::merge(const StackSlots& other, Op op) {
   std::vector<Entry> out;
   out.reserve(entries_.size() + other.entries_.size());
-  auto a = entries_.begin();
-  auto b = other.entries_.begin();
-  while (a != entries_.end() || b != other.entries_.end()) {
-    const int i = b == other.entries_.end() || (a != entries_.end() && a->first < b->first) ? a->first : b->first;
-    StackSlot x = a != entries_.end() && a->first == i ? (a++)->second : StackSlot{};
-    const StackSlot& y = b != other.entries_.end() && b->first == i ? (b++)->second : kUntouched;
-    op(x, y);
+  zip(entries_, other.entries_, [&](int i, const StackSlot& a, const StackSlot& b) {
+    StackSlot x = a;
+    op(x, b);
     if (!x.untouched()) out.push_back({static_cast<uint8_t>(i), std::move(x)});
-  }
+    return true;
+  });
+  entries_ = std::move(out);
+}
+
+void StackSlots::restore_unwritten(const StackSlots& before, uint64_t written) {
+  std::vector<Entry> out;
+  zip(entries_, before.entries_, [&](int i, const StackSlot& now, const StackSlot& then) {
+    const StackSlot& keep = (written >> i) & 1 ? now : then;
+    if (!keep.untouched()) out.push_back({static_cast<uint8_t>(i), keep});
+    return true;
+  });
   entries_ = std::move(out);
 }
 
@@ -131,30 +157,15 @@ void StackSlots::narrow_with(const StackSlots& next) {
 }
 
 bool StackSlots::leq(const StackSlots& other) const {
-  // Walk both lists: an index only one side stores is untouched on the other.
-  auto a = entries_.begin();
-  auto b = other.entries_.begin();
-  while (a != entries_.end() || b != other.entries_.end()) {
-    const int i = b == other.entries_.end() || (a != entries_.end() && a->first < b->first) ? a->first : b->first;
-    const StackSlot& x = a != entries_.end() && a->first == i ? (a++)->second : kUntouched;
-    const StackSlot& y = b != other.entries_.end() && b->first == i ? (b++)->second : kUntouched;
+  return zip(entries_, other.entries_, [](int, const StackSlot& x, const StackSlot& y) {
     if ((y.written & ~x.written) || (x.pointer_bytes & ~y.pointer_bytes) || !verifier::leq(x.spilled, y.spilled))
       return false;
-    if (y.spilled.is_init() && !(x.lengths <= y.lengths)) return false;
-  }
-  return true;
+    return !y.spilled.is_init() || x.lengths <= y.lengths;
+  });
 }
 
 bool StackSlots::operator==(const StackSlots& other) const {
-  auto a = entries_.begin();
-  auto b = other.entries_.begin();
-  while (a != entries_.end() || b != other.entries_.end()) {
-    const int i = b == other.entries_.end() || (a != entries_.end() && a->first < b->first) ? a->first : b->first;
-    const StackSlot& x = a != entries_.end() && a->first == i ? (a++)->second : kUntouched;
-    const StackSlot& y = b != other.entries_.end() && b->first == i ? (b++)->second : kUntouched;
-    if (!(x == y)) return false;
-  }
-  return true;
+  return zip(entries_, other.entries_, [](int, const StackSlot& x, const StackSlot& y) { return x == y; });
 }
 
 // ---- states ----

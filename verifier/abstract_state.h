@@ -72,6 +72,8 @@ class StackSlots {
   StackSlot& set(int i);  // the slot, stored (untouched) if it was not
   void forget_value(int i);
   void clear() { entries_.clear(); }
+  // The slots outside `written` (bit i: slot i) as they are in `before`.
+  void restore_unwritten(const StackSlots& before, uint64_t written);
   std::vector<Entry>& entries() { return entries_; }
   const std::vector<Entry>& entries() const { return entries_; }
 

@@ -34,6 +34,9 @@ class Analyzer {
     bool checked = false;       // the checking pass analysed it (from last_entry)
     int checked_by = -1;        // else the context of the same function whose check covers it
     unsigned entries_seen = 0;  // distinct entries analysed outside the checking pass
+    // Per frame of a caller, the slots this function or its callees may
+    // write (bit i: slot i); a call site keeps its own view of the others.
+    std::array<uint64_t, kMaxFrames> caller_writes{};
     AbstractState last_entry, last_exit;
     // Filled by the checking pass, read by the loop-bound proof:
     struct LatchState {
@@ -126,6 +129,8 @@ class Analyzer {
   };
   std::map<std::pair<size_t, size_t>, MergedSites> merged_sites_;  // by function and call depth
   bool checking_ = false;
+  int current_context_ = 0;  // the context whose blocks are being transferred
+  int exit_context_ = 0;     // set by analyze_function: the context whose analysis gave its exit
   VerificationResult result_;
   std::vector<bool> access_seen_;      // per pc: some checked context reached it
   std::vector<uint8_t> error_at_;      // per pc: a diagnostic was already reported

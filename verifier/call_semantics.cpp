@@ -181,6 +181,11 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   const bool was_checking = checking_;
   AbstractState exit = analyze_function(child, entry, check);
   checking_ = was_checking;
+  current_context_ = context;
+  // What the callee may have written in the callers' frames; this
+  // function's own callers see those writes as this function's.
+  const std::array<uint64_t, kMaxFrames> writes = contexts_[static_cast<size_t>(exit_context_)].caller_writes;
+  for (size_t f = 0; f + 1 < s.frames.size(); ++f) contexts_[static_cast<size_t>(context)].caller_writes[f] |= writes[f];
   if (!exit.reachable) {
     s = AbstractState::unreachable();
     return;
@@ -193,6 +198,7 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   for (size_t f = 0; f < live; ++f) {
     exit.frames[f].regs = s.frames[f].regs;
     if (!visible[f]) exit.frames[f].slots = s.frames[f].slots;
+    else exit.frames[f].slots.restore_unwritten(s.frames[f].slots, writes[f]);
     for (auto& [index, slot] : exit.frames[f].slots.entries()) {
       drop_dangling(slot.spilled, regions_.stack, live);
       if (!slot.spilled.is_init()) slot.forget_value();

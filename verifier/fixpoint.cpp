@@ -150,6 +150,7 @@ std::vector<Analyzer::Edge> Analyzer::transfer_block(int context, size_t block, 
                                                      AbstractState& exits) {
   const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
   const BasicBlock& b = g.blocks[block];
+  current_context_ = context;
   std::vector<Edge> out;
   for (size_t pc = b.first; pc <= b.last && s.reachable; ++pc) {
     if (program_.is_lddw_tail(pc)) continue;
@@ -200,6 +201,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
     if (!(check ? self.checked && entry == self.last_entry : self.have_entry && entry.leq(self.last_entry))) {
       if (const int other = covering_context(context, entry, check); other >= 0) {
         if (check) contexts_[static_cast<size_t>(context)].checked_by = other;
+        exit_context_ = other;
         return contexts_[static_cast<size_t>(other)].last_exit;
       }
       // A function called from many sites, each with its own arguments,
@@ -236,7 +238,10 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
     } else if (c.have_entry && !check) {
       // The exit computed from a larger entry covers this one: the
       // transfer functions are monotone.
-      if (entry.leq(c.last_entry)) return c.last_exit;
+      if (entry.leq(c.last_entry)) {
+        exit_context_ = context;
+        return c.last_exit;
+      }
       // A call inside the caller's loop sees a growing entry on every
       // round; widening it like a loop head keeps the callee's analyses few.
       // The checking pass analyses the callee with its exact final entry.
@@ -361,6 +366,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   c->have_entry = true;
   c->checked = c->checked || check;
   if (check) c->checked_by = -1;
+  exit_context_ = context;
   c->last_entry = entry;
   c->last_exit = exits;
   return exits;

@@ -205,6 +205,14 @@ Value Analyzer::read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
 void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max,
                            const Value* value, bool exact, const LengthBounds& lengths) {
   Frame& f = s.frames[ptr.frame];
+  if (static_cast<size_t>(ptr.frame) + 1 < s.frames.size()) {
+    // A write into a caller's frame: that caller keeps its own view of
+    // every other slot of it when the call returns.
+    uint64_t& mask = contexts_[static_cast<size_t>(current_context_)].caller_writes[ptr.frame];
+    for (int64_t b = ptr.num.smin + offset; b < ptr.num.smax + offset + static_cast<int64_t>(size_max); b += 8)
+      mask |= uint64_t{1} << slot_of(b).first;
+    mask |= uint64_t{1} << slot_of(ptr.num.smax + offset + static_cast<int64_t>(size_max) - 1).first;
+  }
   if (value && value->is_pointer()) {
     const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
     if (!ptr.num.is_const() || size_max != 8 || (at & 7) != 0) {
