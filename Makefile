@@ -41,6 +41,7 @@ test-sanitize: deps
 bench: build
 	$(BUILD)/bench/interpreter_bench
 	$(BUILD)/bench/lambda_samples_bench
+	$(BUILD)/bench/verifier_bench
 
 # Long fuzzing (the clang + sanitizer build): FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 600
