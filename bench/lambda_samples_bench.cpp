@@ -1,7 +1,8 @@
 // The λ samples through the interpreter, next to their native twins (the
 // speed limit) on the same 2 MiB chunk in this process. Each row reports its
 // throughput; the interpreter rows also report `x_native`, their time over
-// the twin's, measured in the same run.
+// the twin's, and `x_unverified`, over the unverified program's, measured in
+// the same run.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "frontend/elf_loader.h"
 #include "frontend/native_twin.h"
 #include "runtime/lambda_runtime.h"
+#include "verifier/verifier.h"
 
 namespace {
 
@@ -71,17 +73,28 @@ void BM_Native(benchmark::State& state, const std::string& name) {
   run(state, function, input);
 }
 
+// The interpreter runs the verified program (what `sbpf run` does); it also
+// reports `x_unverified`, its time over the same program run unverified,
+// with every access checked and every backward jump counted.
 void BM_Interpreter(benchmark::State& state, const std::string& name) {
   std::vector<uint8_t> input = sample_input(name);
   sbpf::isa::Program program = sbpf::frontend::load_elf_program(sample_path(name, ".o"));
-  sbpf::runtime::InterpretedLambda function(program);
+  const sbpf::verifier::VerificationResult verified = sbpf::verifier::verify(program, sbpf::verifier::lambda_program_type());
+  if (!verified.accepted) {
+    state.SkipWithError("the verifier rejects the sample");
+    return;
+  }
+  sbpf::runtime::InterpretedLambda function(program, sbpf::runtime::kDefaultLoopBudget, &verified.annotations);
+  sbpf::runtime::InterpretedLambda unverified(program);
   sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
   sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
   std::vector<uint8_t> out;
   const double native_seconds = seconds_per_run(native, input, out);
   const double interpreted_seconds = seconds_per_run(function, input, out);
+  const double unverified_seconds = seconds_per_run(unverified, input, out);
   run(state, function, input);
   state.counters["x_native"] = interpreted_seconds / native_seconds;
+  state.counters["x_unverified"] = interpreted_seconds / unverified_seconds;
 }
 
 [[maybe_unused]] const bool registered = [] {

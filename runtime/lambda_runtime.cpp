@@ -12,9 +12,11 @@
 
 namespace sbpf::runtime {
 
-InterpretedLambda::InterpretedLambda(const isa::Program& program, uint64_t loop_budget) : loop_budget_(loop_budget) {
+InterpretedLambda::InterpretedLambda(const isa::Program& program, uint64_t loop_budget,
+                                     const verifier::Annotations* annotations)
+    : loop_budget_(loop_budget) {
   add_lambda_io_helpers(helpers_);
-  interpreter_ = std::make_unique<Interpreter>(program, helpers_);
+  interpreter_ = std::make_unique<Interpreter>(program, helpers_, InterpreterOptions{annotations, false});
 }
 
 InterpretedLambda::~InterpretedLambda() = default;

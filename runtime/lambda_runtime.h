@@ -43,8 +43,10 @@ class LambdaFunction {
 // The interpreter, with λ-IO's helpers and a heap arena reset per call.
 class InterpretedLambda : public LambdaFunction {
  public:
-  // Throws UnsupportedProgram like Interpreter. `program` must outlive this.
-  InterpretedLambda(const isa::Program& program, uint64_t loop_budget = kDefaultLoopBudget);
+  // Throws UnsupportedProgram like Interpreter. `program` must outlive this,
+  // and so must `annotations`, the verifier's (nullptr: check everything).
+  InterpretedLambda(const isa::Program& program, uint64_t loop_budget = kDefaultLoopBudget,
+                    const verifier::Annotations* annotations = nullptr);
   ~InterpretedLambda() override;
 
   ExecutionResult invoke(LambdaContext& context, std::span<const uint8_t> input, std::span<uint8_t> output) override;

@@ -23,6 +23,12 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The program failed verification and its report is printed: exit 1.
+class ProgramRejected : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class CommandLine {
  public:
   // `options` take a value (`--out FILE` or `--out=FILE`), `flags` do not.

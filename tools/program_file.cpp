@@ -1,10 +1,13 @@
 #include "tools/program_file.h"
 
+#include <cstdio>
+
 #include "frontend/elf_loader.h"
 #include "isa/assembler.h"
 #include "isa/disassembler.h"
 #include "tools/command_line.h"
 #include "verifier/program_type.h"
+#include "verifier/report.h"
 
 namespace sbpf::tools {
 
@@ -71,6 +74,16 @@ verifier::ProgramType program_type_of(const isa::Program& program, const std::st
   throw UsageError("cannot tell what kind of program '" + program.name +
                    "' is (no lambda/, lambda_io/ or xrp section, no struct context or struct bpf_xrp parameter); "
                    "pass --type lambda, xrp or memory");
+}
+
+verifier::VerificationResult verify_before_running(const isa::Program& program, const verifier::ProgramType& type,
+                                                   uint64_t loop_budget, const std::string& path) {
+  verifier::Options options;
+  options.loop_budget = loop_budget;
+  verifier::VerificationResult result = verifier::verify(program, type, options);
+  if (result.accepted) return result;
+  std::fputs(verifier::text_report({program, type, result, path}, false).c_str(), stderr);
+  throw ProgramRejected(program.name + " failed verification");
 }
 
 }  // namespace sbpf::tools

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 #include "frontend/elf_loader.h"
@@ -45,6 +46,10 @@ constexpr const char* kHelp =
     "  --mem-file FILE     memory for a non-λ program, from a file\n"
     "  --engine interp     execution engine (the interpreter; the JITs come later)\n"
     "  --loop-budget N     backward jumps allowed per invocation (default 16777215)\n"
+    "  --no-verify         run without verifying first: every access is checked and\n"
+    "                      every backward jump counted (verified, only the accesses\n"
+    "                      and loops the verifier could not prove are)\n"
+    "A program the verifier rejects is not run: its report is printed, exit 1.\n"
     "Sizes take a K, M or G suffix.\n";
 
 void print_hex_dump(const uint8_t* bytes, size_t size) {
@@ -55,8 +60,7 @@ void print_hex_dump(const uint8_t* bytes, size_t size) {
   }
 }
 
-int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::LambdaFunction& function,
-                       const isa::Program* program) {
+runtime::LambdaRunOptions lambda_run_options(const CommandLine& cl) {
   runtime::LambdaRunOptions options;
   options.chunk_bytes = cl.get_byte_size("--chunk-size").value_or(runtime::kLambdaChunkBytes);
   options.output_capacity = cl.get_byte_size("--output-size").value_or(runtime::kLambdaOutputCapacity);
@@ -65,6 +69,12 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
     throw UsageError("--chunk-size is at most 8M: the verifier's proofs assume λ chunks no larger");
   if (options.output_capacity > verifier::kLambdaMaxOutputBytes)
     throw UsageError("--output-size is at most 256M: the verifier's proofs assume λ outputs no larger");
+  return options;
+}
+
+int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::LambdaFunction& function,
+                       const isa::Program* program) {
+  const runtime::LambdaRunOptions options = lambda_run_options(cl);
 
   // Read chunk by chunk, so that a large file is never held whole.
   std::unique_ptr<runtime::HostFile> input;
@@ -121,7 +131,8 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
   return kExitOk;
 }
 
-int run_memory_program(const CommandLine& cl, const std::string& path, const isa::Program& program) {
+int run_memory_program(const CommandLine& cl, const std::string& path, const isa::Program& program,
+                       const verifier::Annotations* annotations) {
   if (cl.has("--out") || cl.has("--output-size") || cl.has("--chunk-size"))
     throw UsageError("--out, --output-size and --chunk-size apply to λ programs (give --input)");
   std::vector<uint8_t> memory;
@@ -135,7 +146,7 @@ int run_memory_program(const CommandLine& cl, const std::string& path, const isa
   invocation.heap = &heap;
   invocation.loop_budget = cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget);
   invocation.pass_memory(memory);
-  runtime::Interpreter interpreter(program, helpers);
+  runtime::Interpreter interpreter(program, helpers, {annotations, false});
   runtime::ExecutionResult result = interpreter.run(invocation);
   if (!result.ok()) {
     std::fputs(format_abort(program, *result.abort, path).c_str(), stderr);
@@ -150,7 +161,7 @@ int run_memory_program(const CommandLine& cl, const std::string& path, const isa
 int run_command(const Args& args) {
   CommandLine cl(args, {"--section", "--input", "--out", "--chunk-size", "--output-size", "--mem", "--mem-file",
                         "--engine", "--loop-budget"},
-                 {"--help"});
+                 {"--help", "--no-verify"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
@@ -177,10 +188,16 @@ int run_command(const Args& args) {
   if (type == "xrp") throw UsageError(path + ": an XRP program runs on reads of a file: use `sbpf xrp get`");
   const bool lambda = type == "lambda" || cl.has("--input");
   if (lambda && memory_given) throw UsageError("a λ program reads --input, not --mem");
+  const uint64_t loop_budget = cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget);
+  if (lambda) lambda_run_options(cl);  // bad options are reported before the program is verified
+  std::optional<verifier::VerificationResult> verified;
+  if (!cl.has("--no-verify"))
+    verified = verify_before_running(program, *verifier::program_type_named(lambda ? "lambda" : "memory"),
+                                     loop_budget, path);
+  const verifier::Annotations* annotations = verified ? &verified->annotations : nullptr;
   try {
-    if (!lambda) return run_memory_program(cl, path, program);
-    runtime::InterpretedLambda function(program,
-                                        cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget));
+    if (!lambda) return run_memory_program(cl, path, program, annotations);
+    runtime::InterpretedLambda function(program, loop_budget, annotations);
     return run_lambda_program(cl, path, function, &program);
   } catch (const runtime::UnsupportedProgram& e) {
     std::fprintf(stderr, "%s: error: %s\n", path.c_str(), e.what());

@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
     sbpf::tools::Args args(argv + 2, argv + argc);
     try {
       return c.run(args);
+    } catch (const sbpf::tools::ProgramRejected&) {
+      return sbpf::tools::kExitRejected;
     } catch (const sbpf::tools::UsageError& e) {
       std::fprintf(stderr, "sbpf %s: error: %s\n", c.name, e.what());
       return sbpf::tools::kExitUsage;

@@ -69,7 +69,9 @@ class XrpProgram {
     // says otherwise is refused.
     if (program_type_name(*program_) == "lambda")
       throw UsageError(path + ": '" + program_->name + "' is a λ function, not an XRP function");
-    function_ = std::make_unique<xrp::InterpretedXrp>(*program_);
+    verification_ = verify_before_running(*program_, verifier::xrp_program_type(), runtime::kDefaultLoopBudget, path);
+    function_ = std::make_unique<xrp::InterpretedXrp>(*program_, runtime::kDefaultLoopBudget,
+                                                      &verification_.annotations);
   }
 
   // Runs one request; prints the failure and returns false when it fails.
@@ -90,6 +92,7 @@ class XrpProgram {
   std::string path_;
   std::unique_ptr<frontend::NativeTwin> twin_;
   std::unique_ptr<isa::Program> program_;
+  verifier::VerificationResult verification_;
   std::unique_ptr<xrp::XrpFunction> function_;
 };
 

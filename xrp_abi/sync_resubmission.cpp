@@ -7,8 +7,11 @@
 
 namespace sbpf::xrp {
 
-InterpretedXrp::InterpretedXrp(const isa::Program& program, uint64_t loop_budget) : loop_budget_(loop_budget) {
-  interpreter_ = std::make_unique<runtime::Interpreter>(program, helpers_);
+InterpretedXrp::InterpretedXrp(const isa::Program& program, uint64_t loop_budget,
+                               const verifier::Annotations* annotations)
+    : loop_budget_(loop_budget) {
+  interpreter_ = std::make_unique<runtime::Interpreter>(program, helpers_,
+                                                        runtime::InterpreterOptions{annotations, false});
 }
 
 InterpretedXrp::~InterpretedXrp() = default;

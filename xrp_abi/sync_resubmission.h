@@ -33,8 +33,10 @@ class XrpFunction {
 // scalar fields are writable. No helpers: XRP functions call none.
 class InterpretedXrp : public XrpFunction {
  public:
-  // Throws runtime::UnsupportedProgram. `program` must outlive this.
-  explicit InterpretedXrp(const isa::Program& program, uint64_t loop_budget = runtime::kDefaultLoopBudget);
+  // Throws runtime::UnsupportedProgram. `program` must outlive this, and so
+  // must `annotations`, the verifier's (nullptr: check everything).
+  explicit InterpretedXrp(const isa::Program& program, uint64_t loop_budget = runtime::kDefaultLoopBudget,
+                          const verifier::Annotations* annotations = nullptr);
   ~InterpretedXrp() override;
   runtime::ExecutionResult invoke(Context& context, std::span<const uint8_t> data,
                                   std::span<uint8_t> scratch) override;
