@@ -10,10 +10,11 @@
  * One read is asked for at a time, in slot 0.
  *
  * The file is not trusted. A node whose type is neither internal nor leaf,
- * a child pointer without the file bit, or a descent through more than
- * BPFKV_MAX_LEVELS nodes (a cycle of pointers) aborts the request with one
- * of the BPFKV_ABORT_* codes. A value offset running past its block needs no
- * check here: sbpf checks every access at run time and aborts on it.
+ * a child pointer without the file bit, a value pointer whose value would
+ * run past its block, or a descent through more than BPFKV_MAX_LEVELS nodes
+ * (a cycle of pointers) aborts the request with one of the BPFKV_ABORT_*
+ * codes. Checking the value's offset before the copy names the fault, and
+ * lets the verifier prove the copy in bounds instead of guarding each byte.
  */
 #include <sbpf/bpfkv.h>
 #include <sbpf/xrp.h>
@@ -25,6 +26,7 @@ SBPF_XRP(bpfkv_get) unsigned int bpfkv_get(struct bpf_xrp *ctx) {
   struct bpfkv_get_query *query = (struct bpfkv_get_query *)ctx->scratch;
 
   if (query->state == GET_READING_VALUE) {
+    if (!bpfkv_value_fits(query->value_ptr)) return BPFKV_ABORT_BAD_VALUE;
     __builtin_memcpy(query->value, ctx->data + bpfkv_value_offset(query->value_ptr), BPFKV_VALUE_SIZE);
     query->found = 1;
     return sbpf_xrp_finish(ctx);

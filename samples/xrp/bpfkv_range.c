@@ -20,11 +20,12 @@
  * key, both skipped by the same comparison.
  *
  * The file is not trusted. Besides a bad node type, a pointer without the
- * file bit, and a descent through more than BPFKV_MAX_LEVELS nodes, a leaf
- * reached through `next` must start at or above `cursor`: its keys follow
- * the previous leaf's. That makes every hop take a new key or end the scan,
- * so a `next` chain that loops back aborts instead of running forever.
- * Accesses past a block are caught by sbpf's run-time checks.
+ * file bit, a value running past its block, and a descent through more
+ * than BPFKV_MAX_LEVELS nodes, a leaf reached through `next` must start at
+ * or above `cursor`: its keys follow the previous leaf's. That makes every
+ * hop take a new key or end the scan, so a `next` chain that loops back
+ * aborts instead of running forever. Any other access past a block is
+ * caught by sbpf's run-time checks.
  */
 #include <sbpf/bpfkv.h>
 #include <sbpf/xrp.h>
@@ -38,7 +39,7 @@
 static unsigned int scan_leaf(struct bpf_xrp *ctx, struct bpfkv_range_query *query) {
   const struct bpfkv_node *leaf = &query->leaf;
 
-  for (int slot = (int)query->slot; slot < BPFKV_NODE_CAPACITY; slot++) {
+  for (sbpf_u64 slot = query->slot; slot < BPFKV_NODE_CAPACITY; slot++) {
     sbpf_u64 key = leaf->key[slot];
     if (!bpfkv_is_pointer(leaf->ptr[slot]) || key < query->cursor) continue;
     if (key > query->high) return sbpf_xrp_finish(ctx);
@@ -74,10 +75,12 @@ SBPF_XRP(bpfkv_range) unsigned int bpfkv_range(struct bpf_xrp *ctx) {
   const struct bpfkv_node *node = (const struct bpfkv_node *)ctx->data;
 
   if (query->state == RANGE_READING_VALUE) {
+    if (query->slot >= BPFKV_NODE_CAPACITY || query->count >= BPFKV_RANGE_MAX_RESULTS) return BPFKV_ABORT_BAD_STATE;
     sbpf_u64 key = query->leaf.key[query->slot];
     sbpf_u64 ptr = query->leaf.ptr[query->slot];
     struct bpfkv_range_result *result = &query->results[query->count];
     result->key = key;
+    if (!bpfkv_value_fits(ptr)) return BPFKV_ABORT_BAD_VALUE;
     __builtin_memcpy(result->value, ctx->data + bpfkv_value_offset(ptr), BPFKV_VALUE_SIZE);
     query->count++;
     /* No key lies above 2^64-1, and cursor = key + 1 would wrap to 0 and

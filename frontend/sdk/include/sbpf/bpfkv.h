@@ -50,6 +50,7 @@ extern "C" {
 #define BPFKV_ABORT_TOO_DEEP 2    /* more than BPFKV_MAX_LEVELS nodes on the way down */
 #define BPFKV_ABORT_UNORDERED 3   /* range scan: a leaf's keys do not come after the previous leaf's */
 #define BPFKV_ABORT_BAD_STATE 4   /* the function's state in scratch is none it sets */
+#define BPFKV_ABORT_BAD_VALUE 5   /* a value pointer whose value would run past the end of its log block */
 
 struct bpfkv_node {
   sbpf_u64 next;
@@ -64,6 +65,8 @@ static inline sbpf_u64 bpfkv_decode(sbpf_u64 ptr) { return ptr & ~BPFKV_FILE_MAS
 /* The log block holding the value `ptr` points to, and the value's offset in it. */
 static inline sbpf_u64 bpfkv_value_block(sbpf_u64 ptr) { return bpfkv_decode(ptr) & ~(sbpf_u64)(BPFKV_BLOCK_SIZE - 1); }
 static inline sbpf_u64 bpfkv_value_offset(sbpf_u64 ptr) { return ptr & (BPFKV_BLOCK_SIZE - 1); }
+/* True when the value `ptr` points to lies whole inside its log block. */
+static inline int bpfkv_value_fits(sbpf_u64 ptr) { return bpfkv_value_offset(ptr) <= BPFKV_BLOCK_SIZE - BPFKV_VALUE_SIZE; }
 /* True when a pointer carries the file bit: a real child or value. */
 static inline int bpfkv_is_pointer(sbpf_u64 ptr) { return (ptr & BPFKV_FILE_MASK) != 0; }
 
