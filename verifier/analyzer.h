@@ -6,6 +6,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,7 +54,14 @@ class Analyzer {
   };
 
   // fixpoint.cpp
+  void prepare();
   AbstractState analyze_function(int context, const AbstractState& entry, bool check);
+  // Before an analysis: the exit when an earlier analysis covers `entry`;
+  // else nullopt, with `entry` grown as call sites and rounds require and
+  // `in`/`visits`/`ascend` set to start warm or to check final states.
+  std::optional<AbstractState> reuse_or_plan(int context, bool check, AbstractState& entry,
+                                             std::vector<AbstractState>& in, std::vector<unsigned>& visits,
+                                             bool& ascend);
   std::vector<Edge> transfer_block(int context, size_t block, AbstractState state, bool check, AbstractState& exits);
   int child_context(int context, size_t call_pc, size_t function);
   // Another context of the same function whose last analysis (checked, for

@@ -6,6 +6,7 @@
 // own (the chain of call sites), so a callee sees its caller's arguments.
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "isa/disassembler.h"
@@ -185,6 +186,74 @@ WideningThresholds Analyzer::loop_thresholds(const Loop& loop, const AbstractSta
   return WideningThresholds(constants);
 }
 
+namespace {
+
+// `last` grown to take `entry` in: joined, or after enough rounds widened.
+AbstractState grown_entry(const AbstractState& last, const AbstractState& entry, bool widen, int stack_region) {
+  AbstractState joined = last;
+  joined.join_with(entry, stack_region);
+  if (!widen) return joined;
+  AbstractState widened = last;
+  widened.widen_with(joined, stack_region);
+  return widened;
+}
+
+}  // namespace
+
+std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, AbstractState& entry,
+                                                     std::vector<AbstractState>& in, std::vector<unsigned>& visits,
+                                                     bool& ascend) {
+  // A context of the same function whose analysis started from a larger
+  // entry covers this one: its exit, and in the checking pass its
+  // diagnostics, annotations and loop facts, hold for this entry too (the
+  // transfer functions are monotone).
+  const Context& self = contexts_[static_cast<size_t>(context)];
+  if (!(check ? self.checked && entry == self.last_entry : self.have_entry && entry.leq(self.last_entry))) {
+    if (const int other = covering_context(context, entry, check); other >= 0) {
+      if (check) contexts_[static_cast<size_t>(context)].checked_by = other;
+      exit_context_ = other;
+      return contexts_[static_cast<size_t>(other)].last_exit;
+    }
+    // A function called from many sites, each with its own arguments,
+    // would need an analysis per site: past a few, a new site starts from
+    // the join of its entry and the last site's, which then covers most of
+    // the sites still to come. Context sensitivity is traded for time only
+    // where a function has many callers, and only for entries that reach
+    // no caller's frame: the callers' stacks, which come back from the
+    // callee, are never blurred together.
+    const bool sees_callers = std::any_of(entry.frames.begin(), entry.frames.end() - 1,
+                                          [](const Frame& f) { return !f.slots.entries().empty(); });
+    if (!sees_callers && (!self.have_entry || (check && !self.checked))) {
+      MergedSites& m = merged_sites_[{self.function, entry.frames.size()}];
+      if (++m.analyses > kContextsBeforeMerging && m.last >= 0)
+        entry = grown_entry(contexts_[static_cast<size_t>(m.last)].last_entry, entry,
+                            m.analyses > kContextsBeforeMerging + kWideningDelay, regions_.stack);
+      m.last = context;
+    }
+  }
+  Context& c = contexts_[static_cast<size_t>(context)];
+  if (c.have_entry && check && entry == c.last_entry) {
+    // The checking pass over the entry of the last analysis: its states are
+    // final.
+    in = std::move(c.in);
+    ascend = false;
+  } else if (c.have_entry && !check) {
+    if (entry.leq(c.last_entry)) {
+      exit_context_ = context;
+      return c.last_exit;
+    }
+    // A call inside the caller's loop sees a growing entry on every round;
+    // widening it like a loop head keeps the callee's analyses few. The
+    // checking pass analyses the callee with its exact final entry.
+    entry = grown_entry(c.last_entry, entry, ++c.entries_seen > kWideningDelay, regions_.stack);
+    // The last states are a post-fixpoint for a smaller entry: ascending
+    // from them reaches one for this entry sooner than from nothing.
+    in = std::move(c.in);
+    visits = std::move(c.visits);
+  }
+  return std::nullopt;
+}
+
 AbstractState Analyzer::analyze_function(int context, const AbstractState& call_entry, bool check) {
   const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
   const size_t n = g.blocks.size();
@@ -192,73 +261,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   std::vector<AbstractState> in;
   std::vector<unsigned> visits(n, 0);
   bool ascend = true;
-  {
-    // A context of the same function whose analysis started from a larger
-    // entry covers this one: its exit, and in the checking pass its
-    // diagnostics, annotations and loop facts, hold for this entry too
-    // (the transfer functions are monotone).
-    const Context& self = contexts_[static_cast<size_t>(context)];
-    if (!(check ? self.checked && entry == self.last_entry : self.have_entry && entry.leq(self.last_entry))) {
-      if (const int other = covering_context(context, entry, check); other >= 0) {
-        if (check) contexts_[static_cast<size_t>(context)].checked_by = other;
-        exit_context_ = other;
-        return contexts_[static_cast<size_t>(other)].last_exit;
-      }
-      // A function called from many sites, each with its own arguments,
-      // would need an analysis per site: past a few, a new site starts
-      // from the join of its entry and the last site's, which then covers
-      // most of the sites still to come. Context sensitivity is traded for
-      // time only where a function has many callers, and only for entries
-      // that reach no caller's frame: the callers' stacks, which come back
-      // from the callee, are never blurred together.
-      const bool sees_callers = std::any_of(entry.frames.begin(), entry.frames.end() - 1,
-                                            [](const Frame& f) { return !f.slots.entries().empty(); });
-      if (!sees_callers && (!self.have_entry || (check && !self.checked))) {
-        MergedSites& m = merged_sites_[{self.function, entry.frames.size()}];
-        if (++m.analyses > kContextsBeforeMerging && m.last >= 0) {
-          const AbstractState& last = contexts_[static_cast<size_t>(m.last)].last_entry;
-          AbstractState joined = last;
-          joined.join_with(entry, regions_.stack);
-          if (m.analyses > kContextsBeforeMerging + kWideningDelay) {
-            entry = last;
-            entry.widen_with(joined, regions_.stack);
-          } else {
-            entry = std::move(joined);
-          }
-        }
-        m.last = context;
-      }
-    }
-    Context& c = contexts_[static_cast<size_t>(context)];
-    if (c.have_entry && check && entry == c.last_entry) {
-      // The checking pass over the entry of the last analysis: its states
-      // are final.
-      in = std::move(c.in);
-      ascend = false;
-    } else if (c.have_entry && !check) {
-      // The exit computed from a larger entry covers this one: the
-      // transfer functions are monotone.
-      if (entry.leq(c.last_entry)) {
-        exit_context_ = context;
-        return c.last_exit;
-      }
-      // A call inside the caller's loop sees a growing entry on every
-      // round; widening it like a loop head keeps the callee's analyses few.
-      // The checking pass analyses the callee with its exact final entry.
-      AbstractState joined = c.last_entry;
-      joined.join_with(entry, regions_.stack);
-      if (++c.entries_seen > kWideningDelay) {
-        entry = c.last_entry;
-        entry.widen_with(joined, regions_.stack);
-      } else {
-        entry = std::move(joined);
-      }
-      // The last states are a post-fixpoint for a smaller entry: ascending
-      // from them reaches one for this entry sooner than from nothing.
-      in = std::move(c.in);
-      visits = std::move(c.visits);
-    }
-  }
+  if (auto exit = reuse_or_plan(context, check, entry, in, visits, ascend)) return std::move(*exit);
   checking_ = false;
   // Ascending rounds: a worklist in reverse post-order. Warm, every block
   // starts on it, so that every edge is evaluated from its block's final
@@ -372,16 +375,8 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   return exits;
 }
 
-VerificationResult Analyzer::run() {
-  const auto start = std::chrono::steady_clock::now();
-  const size_t n = program_.size();
-  result_.statistics.instructions = n;
-  result_.annotations.access.assign(n, {});
-  result_.annotations.back_edge.assign(n, BackEdge::kNone);
-  if (options_.trace) result_.trace.assign(n, "");
-  access_seen_.assign(n, false);
-  error_at_.assign(n, 0);
-
+// What the analysis derives from the program and its type before it starts.
+void Analyzer::prepare() {
   graph_ = build_graph(program_);
   regions_ = build_region_table(program_, type_);
   arguments_ = argument_registers(program_, graph_, [this](int32_t id) {
@@ -398,6 +393,27 @@ VerificationResult Analyzer::run() {
                                           : std::vector<int64_t>{static_cast<int64_t>(r.length.min),
                                                                  static_cast<int64_t>(r.length.max)});
   }
+  contexts_.clear();
+  context_of_call_.clear();
+  contexts_of_function_.assign(program_.functions.size(), {});
+  merged_sites_.clear();
+  Context root;
+  root.function = 0;
+  contexts_.push_back(std::move(root));
+  contexts_of_function_[0].push_back(0);
+}
+
+VerificationResult Analyzer::run() {
+  const auto start = std::chrono::steady_clock::now();
+  const size_t n = program_.size();
+  result_.statistics.instructions = n;
+  result_.annotations.access.assign(n, {});
+  result_.annotations.back_edge.assign(n, BackEdge::kNone);
+  if (options_.trace) result_.trace.assign(n, "");
+  access_seen_.assign(n, false);
+  error_at_.assign(n, 0);
+
+  prepare();
   checking_ = true;
   for (size_t pc = 0; pc < n; ++pc) {
     if (graph_.reachable[pc]) continue;
@@ -408,14 +424,6 @@ VerificationResult Analyzer::run() {
   }
   checking_ = false;
 
-  contexts_.clear();
-  context_of_call_.clear();
-  contexts_of_function_.assign(program_.functions.size(), {});
-  merged_sites_.clear();
-  Context root;
-  root.function = 0;
-  contexts_.push_back(std::move(root));
-  contexts_of_function_[0].push_back(0);
   const AbstractState entry = entry_state();
   analyze_function(0, entry, false);
   analyze_function(0, entry, true);
