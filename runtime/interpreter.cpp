@@ -184,8 +184,8 @@ Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& help
       const verifier::AccessAnnotation& access = annotations->access[pc];
       PcPlan& plan = plans_[pc];
       if (access.check == verifier::AccessCheck::kProven) plan.flags |= kProvenAccess;
-      // kNone on an access means the verifier never reached it: if it runs
-      // anyway, check it as if the program were not annotated.
+      // kUnreached (or kNone) on an access means the verifier never reached
+      // it: if it runs anyway, check it as if the program were not annotated.
       plan.regions = access.check == verifier::AccessCheck::kGuarded ? access.regions : kAllRegionKinds;
       if (annotations->back_edge[pc] == verifier::BackEdge::kFree) plan.flags |= kFreeBackEdge;
     }

@@ -23,6 +23,7 @@ std::string describe_annotation(const Annotations& annotations, size_t pc) {
   const AccessAnnotation& a = annotations.access[pc];
   if (a.check == AccessCheck::kProven) return "proven";
   if (a.check == AccessCheck::kGuarded) return "guarded: " + region_set_name(a.regions);
+  if (a.check == AccessCheck::kUnreached) return "unreached (checked)";
   switch (annotations.back_edge[pc]) {
     case BackEdge::kFree: return "loop: free";
     case BackEdge::kCounted: return "loop: counted";

@@ -17,6 +17,10 @@ enum class AccessCheck : uint8_t {
   kNone,     // not a memory access (or unreachable)
   kProven,   // in bounds on every path: no check at run time
   kGuarded,  // checked at run time against `regions`; a failure aborts with `bounds`
+  // The analysis shows no path reaches it. Checked at run time against
+  // every region all the same (`regions` is all of them), but no guard is
+  // needed, so it is not counted as one and --strict accepts it.
+  kUnreached,
 };
 
 struct AccessAnnotation {

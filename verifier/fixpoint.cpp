@@ -434,7 +434,7 @@ VerificationResult Analyzer::run() {
     if (program_.is_lddw_tail(pc)) continue;
     const isa::Instruction& insn = program_.insns[pc];
     if ((insn.is_load() || insn.is_store() || insn.is_atomic()) && !access_seen_[pc])
-      result_.annotations.access[pc] = {AccessCheck::kGuarded, kAllRegionKinds,
+      result_.annotations.access[pc] = {AccessCheck::kUnreached, kAllRegionKinds,
                                         static_cast<uint8_t>(insn.access_bytes())};
   }
   checking_ = true;
@@ -446,6 +446,8 @@ VerificationResult Analyzer::run() {
         error(pc, Rule::kOutOfBounds, "access cannot be proven in bounds and --strict forbids run-time guards");
     } else if (a.check == AccessCheck::kProven) {
       ++result_.statistics.accesses_proven;
+    } else if (a.check == AccessCheck::kUnreached) {
+      ++result_.statistics.accesses_unreached;
     }
     const BackEdge e = result_.annotations.back_edge[pc];
     if (e == BackEdge::kFree) ++result_.statistics.back_edges_free;

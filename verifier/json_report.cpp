@@ -27,6 +27,7 @@ std::string json_report(const ReportInput& in) {
   j["statistics"] = {{"instructions", s.instructions},
                      {"accesses_proven", s.accesses_proven},
                      {"accesses_guarded", s.accesses_guarded},
+                     {"accesses_unreached", s.accesses_unreached},
                      {"back_edges_free", s.back_edges_free},
                      {"back_edges_counted", s.back_edges_counted},
                      {"states_visited", s.states_visited},
@@ -50,7 +51,9 @@ std::string json_report(const ReportInput& in) {
     const AccessAnnotation& a = r.annotations.access[pc];
     if (a.check != AccessCheck::kNone)
       accesses.push_back({{"pc", pc},
-                          {"check", a.check == AccessCheck::kProven ? "proven" : "guarded"},
+                          {"check", a.check == AccessCheck::kProven    ? "proven"
+                                    : a.check == AccessCheck::kGuarded ? "guarded"
+                                                                       : "unreached"},
                           {"regions", region_list(a.regions)},
                           {"size", a.size}});
     const BackEdge e = r.annotations.back_edge[pc];

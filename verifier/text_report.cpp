@@ -47,7 +47,9 @@ std::string text_report(const ReportInput& in, bool verbose) {
     out += "rejected, " + std::to_string(r.diagnostics.size()) + (r.diagnostics.size() == 1 ? " error" : " errors");
   }
   out += " (" + std::to_string(s.instructions) + " instructions; accesses " + std::to_string(s.accesses_proven) +
-         " proven, " + std::to_string(s.accesses_guarded) + " guarded; backward jumps " +
+         " proven, " + std::to_string(s.accesses_guarded) + " guarded" +
+         (s.accesses_unreached ? ", " + std::to_string(s.accesses_unreached) + " unreached" : std::string()) +
+         "; backward jumps " +
          std::to_string(s.back_edges_free) + " free, " + std::to_string(s.back_edges_counted) + " counted; " +
          milliseconds(s.seconds) + ")\n";
   return out;

@@ -34,7 +34,7 @@ enum class Rule : uint8_t {
   kMalformed,         // the code cannot be analysed (unreachable code, a call too deep, …)
   kUninitialized,     // read of an uninitialised register or stack byte
   kScalarDereference, // a scalar used as a pointer
-  kOutOfBounds,       // an access that is out of bounds on every path, or in --strict mode not proven
+  kOutOfBounds,       // an access that is out of bounds on every path, or in --strict mode guarded
   kReadOnly,          // write to input, rodata or a read-only ctx field
   kPointerLeak,       // a host pointer stored where the caller can read it, or turned into a number
   kHelperArgument,    // a helper call whose arguments do not match its signature
@@ -54,6 +54,7 @@ struct Statistics {
   size_t instructions = 0;
   size_t accesses_proven = 0;
   size_t accesses_guarded = 0;
+  size_t accesses_unreached = 0;  // on no path the analysis found: checked all the same
   size_t back_edges_free = 0;
   size_t back_edges_counted = 0;
   size_t states_visited = 0;  // block visits by the fixpoint iteration

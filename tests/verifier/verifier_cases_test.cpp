@@ -275,8 +275,8 @@ class CaseFileParser {
         const auto pc = parse_number(std::string_view(w).substr(0, eq));
         const std::string kind = w.substr(eq + 1);
         if (!pc) fail(line_, "annotation `" + w + "` needs a number before `=`");
-        if (kind != "proven" && kind != "guarded" && kind != "free" && kind != "counted")
-          fail(line_, "annotation kind `" + kind + "` is not proven, guarded, free or counted");
+        if (kind != "proven" && kind != "guarded" && kind != "unreached" && kind != "free" && kind != "counted")
+          fail(line_, "annotation kind `" + kind + "` is not proven, guarded, unreached, free or counted");
         if (!seen.insert(static_cast<size_t>(*pc)).second) fail(line_, "pc " + std::to_string(*pc) + " annotated twice");
         c.annotations.push_back({static_cast<size_t>(*pc), kind});
       }
@@ -354,6 +354,7 @@ const char* mark_of(const VerificationResult& r, size_t pc) {
     switch (r.annotations.access[pc].check) {
       case AccessCheck::kProven: return "proven";
       case AccessCheck::kGuarded: return "guarded";
+      case AccessCheck::kUnreached: return "unreached";
       case AccessCheck::kNone: break;
     }
   }
