@@ -273,7 +273,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
     work.insert(0);
   } else if (ascend) {
     in[0].join_with(entry, regions_.stack);
-    for (size_t rank = 0; rank < n; ++rank) work.insert(rank);
+    for (size_t rank = 0; rank < g.order.size(); ++rank) work.insert(rank);
   }
   AbstractState exits;
 
