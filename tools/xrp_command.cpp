@@ -21,8 +21,8 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: sbpf xrp build-db DB --keys N [--stride K]\n"
-    "       sbpf xrp get DB KEY... [--prog OBJ] [--section NAME]\n"
-    "       sbpf xrp scan DB LOW HIGH [--prog OBJ] [--section NAME]\n"
+    "       sbpf xrp get DB KEY... [--prog OBJ] [--section NAME] [--no-verify]\n"
+    "       sbpf xrp scan DB LOW HIGH [--prog OBJ] [--section NAME] [--no-verify]\n"
     "\n"
     "build-db  writes a BPF-KV database with the keys 0, K, 2K, ... (N of them);\n"
     "          the value of key k is k in decimal, right-aligned in 63 characters.\n"
@@ -37,7 +37,10 @@ constexpr const char* kHelp =
     "  --prog OBJ       the XRP function: a BPF object or its native twin\n"
     "                   (default: the bundled samples/xrp/bpfkv_get.c or bpfkv_range.c)\n"
     "  --section NAME   the program's section in OBJ\n"
-    "  --max-reads N    reads allowed per lookup (default 4096)\n";
+    "  --max-reads N    reads allowed per lookup (default 4096)\n"
+    "  --no-verify      run the function without verifying it first: every access\n"
+    "                   is checked and every backward jump counted\n"
+    "A function the verifier rejects is not run: its report is printed, exit 1.\n";
 
 // Where the samples this build compiled live: next to an installed `sbpf`,
 // else in the build tree.
@@ -54,7 +57,7 @@ std::string bundled_sample(const std::string& name) {
 // The XRP function named on the command line, in whichever form it came.
 class XrpProgram {
  public:
-  XrpProgram(const std::string& path, const std::string& section) : path_(path) {
+  XrpProgram(const std::string& path, const std::string& section, bool verify) : path_(path) {
     if (frontend::looks_like_native_twin(read_file(path))) {
       try {
         twin_ = std::make_unique<frontend::NativeTwin>(path, section);
@@ -69,9 +72,10 @@ class XrpProgram {
     // says otherwise is refused.
     if (program_type_name(*program_) == "lambda")
       throw UsageError(path + ": '" + program_->name + "' is a λ function, not an XRP function");
-    verification_ = verify_before_running(*program_, verifier::xrp_program_type(), runtime::kDefaultLoopBudget, path);
+    if (verify)
+      verification_ = verify_before_running(*program_, verifier::xrp_program_type(), runtime::kDefaultLoopBudget, path);
     function_ = std::make_unique<xrp::InterpretedXrp>(*program_, runtime::kDefaultLoopBudget,
-                                                      &verification_.annotations);
+                                                      verify ? &verification_.annotations : nullptr);
   }
 
   // Runs one request; prints the failure and returns false when it fails.
@@ -151,7 +155,8 @@ int get(const CommandLine& cl) {
   std::vector<uint64_t> keys;
   for (size_t i = 2; i < cl.positionals().size(); ++i) keys.push_back(parse_key(cl.positionals()[i]));
   xrp::BlockReader read = open_database(cl.positionals()[1]);
-  XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_get.o")), cl.get_or("--section", ""));
+  XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_get.o")), cl.get_or("--section", ""),
+                     !cl.has("--no-verify"));
   const uint64_t max_reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
   std::vector<uint8_t> scratch(xrp::kScratchBytes);
   for (uint64_t key : keys) {
@@ -176,7 +181,8 @@ int scan(const CommandLine& cl) {
   uint64_t low = parse_key(cl.positionals()[2]);
   const uint64_t high = parse_key(cl.positionals()[3]);
   xrp::BlockReader read = open_database(cl.positionals()[1]);
-  XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_range.o")), cl.get_or("--section", ""));
+  XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_range.o")), cl.get_or("--section", ""),
+                     !cl.has("--no-verify"));
   const uint64_t max_reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
   std::vector<uint8_t> scratch(xrp::kScratchBytes);
   auto* query = reinterpret_cast<bpfkv_range_query*>(scratch.data());
@@ -211,7 +217,7 @@ int scan(const CommandLine& cl) {
 }  // namespace
 
 int xrp_command(const Args& args) {
-  CommandLine cl(args, {"--keys", "--stride", "--prog", "--section", "--max-reads"}, {"--help"});
+  CommandLine cl(args, {"--keys", "--stride", "--prog", "--section", "--max-reads"}, {"--help", "--no-verify"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
