@@ -33,6 +33,7 @@
 
 #include "verifier/scalar_domain.h"
 #include "verifier/tnum.h"
+#include "verifier/widening_thresholds.h"
 
 namespace sbpf::verifier {
 namespace {
@@ -592,6 +593,38 @@ TEST(ScalarSoundness, LatticeOperations) {
       check_result([&] { return "narrow(" + show(jn) + ", " + show(b) + ")"; }, narrowed, x, v);
   }
   EXPECT_SOUND(v, "lattice");
+}
+
+// Widening with thresholds (verifier/widening_thresholds.h) is 64-bit only:
+// random old and next = join(old, b) shapes against random threshold sets,
+// each checked on values sampled from both (the bounds, the known bits'
+// extremes, random members).
+TEST(ScalarSoundness, ThresholdWideningHoldsBothSides) {
+  using Sc = BasicScalar<uint64_t>;
+  std::mt19937_64 rng(29);
+  auto samples = [&rng](const Sc& s) {
+    std::vector<uint64_t> xs{s.umin, s.umax, static_cast<uint64_t>(s.smin), static_cast<uint64_t>(s.smax),
+                             s.bits.umin(), s.bits.umax()};
+    const uint64_t span = s.umax - s.umin;
+    for (int i = 0; i < 8; ++i) xs.push_back(span == ~uint64_t{0} ? rng() : s.umin + rng() % (span + 1));
+    std::erase_if(xs, [&s](uint64_t x) { return !s.contains(x); });
+    return xs;
+  };
+  int checked = 0;
+  for (int n = 0; n < 20000; ++n) {
+    const Sc old = random_scalar<uint64_t>(rng);
+    const Sc next = join(old, random_scalar<uint64_t>(rng));
+    std::vector<int64_t> constants;
+    for (unsigned k = rng() % 6; k > 0; --k) constants.push_back(static_cast<int64_t>(random_edge<uint64_t>(rng)));
+    const Sc widened = WideningThresholds(constants).widen(old, next);
+    for (const Sc* side : {&old, &next})
+      for (uint64_t x : samples(*side)) {
+        ++checked;
+        ASSERT_TRUE(widened.contains(x)) << "widen with thresholds loses " << x;
+        ASSERT_FALSE(widened.is_bottom());
+      }
+  }
+  EXPECT_GT(checked, 20000);
 }
 
 // 16-bit shapes near the places where truncation changes behaviour: the
