@@ -12,11 +12,10 @@
 
 namespace sbpf::runtime {
 
-InterpretedLambda::InterpretedLambda(const isa::Program& program, uint64_t loop_budget,
-                                     const verifier::Annotations* annotations)
+InterpretedLambda::InterpretedLambda(const isa::Program& program, uint64_t loop_budget, InterpreterOptions options)
     : loop_budget_(loop_budget) {
   add_lambda_io_helpers(helpers_);
-  interpreter_ = std::make_unique<Interpreter>(program, helpers_, InterpreterOptions{annotations, false});
+  interpreter_ = std::make_unique<Interpreter>(program, helpers_, options);
 }
 
 InterpretedLambda::~InterpretedLambda() = default;

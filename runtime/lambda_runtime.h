@@ -44,9 +44,10 @@ class LambdaFunction {
 class InterpretedLambda : public LambdaFunction {
  public:
   // Throws UnsupportedProgram like Interpreter. `program` must outlive this,
-  // and so must `annotations`, the verifier's (nullptr: check everything).
+  // and so must the verifier's annotations in `options` (none: check
+  // everything).
   InterpretedLambda(const isa::Program& program, uint64_t loop_budget = kDefaultLoopBudget,
-                    const verifier::Annotations* annotations = nullptr);
+                    InterpreterOptions options = {});
   ~InterpretedLambda() override;
 
   ExecutionResult invoke(LambdaContext& context, std::span<const uint8_t> input, std::span<uint8_t> output) override;

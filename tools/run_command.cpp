@@ -197,7 +197,7 @@ int run_command(const Args& args) {
   const verifier::Annotations* annotations = verified ? &verified->annotations : nullptr;
   try {
     if (!lambda) return run_memory_program(cl, path, program, annotations);
-    runtime::InterpretedLambda function(program, loop_budget, annotations);
+    runtime::InterpretedLambda function(program, loop_budget, {annotations, false});
     return run_lambda_program(cl, path, function, &program);
   } catch (const runtime::UnsupportedProgram& e) {
     std::fprintf(stderr, "%s: error: %s\n", path.c_str(), e.what());

@@ -8,15 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <span>
 #include <vector>
 
 #include "isa/disassembler.h"
-#include "runtime/heap_arena.h"
-#include "runtime/interpreter.h"
-#include "runtime/lambda_context.h"
-#include "runtime/lambda_io_helpers.h"
+#include "runtime/lambda_runtime.h"
 #include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
 
@@ -51,15 +47,6 @@ std::vector<uint8_t> input_bytes(std::span<const uint8_t> choices, size_t size, 
   return bytes;
 }
 
-const runtime::HelperRegistry& lambda_helpers() {
-  static const runtime::HelperRegistry helpers = [] {
-    runtime::HelperRegistry registry;
-    runtime::add_lambda_io_helpers(registry);
-    return registry;
-  }();
-  return helpers;
-}
-
 [[noreturn]] void report_soundness_bug(const isa::Program& program, const RunShape& shape,
                                        const runtime::Abort& abort) {
   isa::DisassemblyOptions options;
@@ -87,32 +74,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       verifier::verify(program, verifier::lambda_program_type(), verify_options);
   if (!verdict.accepted) return 0;
 
-  static runtime::HeapArena heap(64 * 1024);
-  runtime::Interpreter interpreter(program, lambda_helpers(),
-                                   runtime::InterpreterOptions{&verdict.annotations, /*paranoid=*/true});
+  // The λ runtime lays out each run (the input region spans size_i rounded
+  // up to 8 bytes, the padding zeroed), in paranoid mode.
+  runtime::InterpretedLambda function(program, kLoopBudget, {&verdict.annotations, /*paranoid=*/true});
   for (size_t i = 0; i < std::size(kRuns); ++i) {
     const RunShape& shape = kRuns[i];
-    // The input region spans size_i rounded up to 8 bytes, the padding zeroed,
-    // as the λ runtime lays it out; buffers of u64 keep both regions aligned.
-    const std::vector<uint8_t> bytes = input_bytes(choices, shape.input_bytes, i);
-    std::vector<uint64_t> input((shape.input_bytes + 7) / 8);
-    std::vector<uint64_t> output((shape.output_capacity + 7) / 8);
-    if (!bytes.empty()) std::memcpy(input.data(), bytes.data(), bytes.size());
-    runtime::LambdaContext ctx{reinterpret_cast<uintptr_t>(output.data()), reinterpret_cast<uintptr_t>(input.data()),
-                               shape.input_bytes, shape.output_capacity};
-    heap.reset();
-    runtime::Invocation invocation;
-    invocation.heap = &heap;
-    invocation.loop_budget = kLoopBudget;
-    invocation.regions.add({runtime::RegionKind::kCtx, reinterpret_cast<uint8_t*>(&ctx), sizeof ctx, false});
-    invocation.regions.add(
-        {runtime::RegionKind::kInput, reinterpret_cast<uint8_t*>(input.data()), input.size() * 8, false});
-    invocation.regions.add(
-        {runtime::RegionKind::kOutput, reinterpret_cast<uint8_t*>(output.data()), shape.output_capacity, true});
-    invocation.args[0] = reinterpret_cast<uintptr_t>(&ctx);
-    const runtime::ExecutionResult result = interpreter.run(invocation);
-    if (result.abort && result.abort->kind == runtime::AbortKind::kVerifierBug)
-      report_soundness_bug(program, shape, *result.abort);
+    runtime::LambdaRunOptions run_options;
+    run_options.output_capacity = shape.output_capacity;
+    std::vector<uint8_t> output;
+    const runtime::LambdaRunResult result =
+        runtime::run_lambda(function, input_bytes(choices, shape.input_bytes, i), output, run_options);
+    if (result.failure && result.failure->abort && result.failure->abort->kind == runtime::AbortKind::kVerifierBug)
+      report_soundness_bug(program, shape, *result.failure->abort);
   }
   return 0;
 }

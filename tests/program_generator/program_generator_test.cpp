@@ -7,51 +7,25 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <string>
 
-#include "runtime/heap_arena.h"
-#include "runtime/interpreter.h"
-#include "runtime/lambda_context.h"
-#include "runtime/lambda_io_helpers.h"
+#include "runtime/lambda_runtime.h"
 
 namespace sbpf::testing {
 namespace {
 
 constexpr uint64_t kLoopBudget = 100000;
 
-// One λ invocation set up as the λ runtime does: the context, the input
-// region spanning size_i rounded up to 8 bytes (zero padding), the output.
-class LambdaHarness {
- public:
-  LambdaHarness() { runtime::add_lambda_io_helpers(helpers_); }
-
-  runtime::ExecutionResult run(const isa::Program& program, const std::vector<uint8_t>& input,
-                               size_t output_capacity) {
-    std::vector<uint64_t> in((input.size() + 7) / 8);
-    std::vector<uint64_t> out((output_capacity + 7) / 8);
-    if (!input.empty()) std::memcpy(in.data(), input.data(), input.size());
-    runtime::LambdaContext ctx{reinterpret_cast<uintptr_t>(out.data()), reinterpret_cast<uintptr_t>(in.data()),
-                               input.size(), output_capacity};
-    heap_.reset();
-    runtime::Invocation invocation;
-    invocation.heap = &heap_;
-    invocation.loop_budget = kLoopBudget;
-    invocation.regions.add({runtime::RegionKind::kCtx, reinterpret_cast<uint8_t*>(&ctx), sizeof ctx, false});
-    invocation.regions.add(
-        {runtime::RegionKind::kInput, reinterpret_cast<uint8_t*>(in.data()), in.size() * 8, false});
-    invocation.regions.add(
-        {runtime::RegionKind::kOutput, reinterpret_cast<uint8_t*>(out.data()), output_capacity, true});
-    invocation.args[0] = reinterpret_cast<uintptr_t>(&ctx);
-    runtime::Interpreter interpreter(program, helpers_);
-    return interpreter.run(invocation);
-  }
-
- private:
-  runtime::HelperRegistry helpers_;
-  runtime::HeapArena heap_{64 * 1024};
-};
+// One λ invocation as the λ runtime makes it: the context, the input region
+// spanning size_i rounded up to 8 bytes (zero padding), the output.
+runtime::LambdaRunResult run_once(const isa::Program& program, const std::vector<uint8_t>& input, size_t output_capacity) {
+  runtime::InterpretedLambda function(program, kLoopBudget);
+  runtime::LambdaRunOptions options;
+  options.output_capacity = output_capacity;
+  std::vector<uint8_t> output;
+  return runtime::run_lambda(function, input, output, options);
+}
 
 std::vector<uint8_t> data_for(uint64_t seed, size_t size) {
   std::vector<uint8_t> bytes(size);
@@ -65,12 +39,12 @@ std::vector<uint8_t> data_for(uint64_t seed, size_t size) {
   return bytes;
 }
 
-std::string outcome(const runtime::ExecutionResult& result) {
-  return result.ok() ? "ok" : runtime::abort_kind_name(result.abort->kind);
+// The abort, or "ok" for a run that returned (an error code included).
+std::string outcome(const runtime::LambdaRunResult& result) {
+  return result.failure && result.failure->abort ? runtime::abort_kind_name(result.failure->abort->kind) : "ok";
 }
 
 TEST(ProgramGenerator, ThousandSeedsValidateAndRun) {
-  LambdaHarness harness;
   std::map<std::string, size_t> outcomes;
   size_t with_violations = 0, loops = 0, data_bound = 0, calls = 0, helpers = 0, total_size = 0;
   const struct {
@@ -95,8 +69,7 @@ TEST(ProgramGenerator, ThousandSeedsValidateAndRun) {
     helpers += report.helper_calls;
     for (const auto& v : report.violations) ASSERT_LT(v.pc, program.size()) << "seed " << seed;
     for (const auto& run : runs) {
-      runtime::ExecutionResult result = harness.run(program, data_for(seed, run.input), run.output);
-      ++outcomes[outcome(result)];
+      ++outcomes[outcome(run_once(program, data_for(seed, run.input), run.output))];
     }
   }
   std::printf("mean size %.1f slots; %zu programs with planted violations; %zu loops (%zu data-bound), "
