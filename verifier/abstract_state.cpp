@@ -72,22 +72,25 @@ void join_slot(StackSlot& x, const StackSlot& y, int stack_region) {
 
 }  // namespace
 
+// The first stored slot at or after index i.
+template <typename Entries>
+auto StackSlots::position(Entries& entries, int i) {
+  return std::lower_bound(entries.begin(), entries.end(), i, [](const Entry& e, int index) { return e.first < index; });
+}
+
 const StackSlot& StackSlots::get(int i) const {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), i,
-                             [](const Entry& e, int index) { return e.first < index; });
+  auto it = position(entries_, i);
   return it != entries_.end() && it->first == i ? it->second : kUntouched;
 }
 
 StackSlot& StackSlots::set(int i) {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), i,
-                             [](const Entry& e, int index) { return e.first < index; });
+  auto it = position(entries_, i);
   if (it == entries_.end() || it->first != i) it = entries_.insert(it, {static_cast<uint8_t>(i), StackSlot{}});
   return it->second;
 }
 
 void StackSlots::forget_value(int i) {
-  auto it = std::lower_bound(entries_.begin(), entries_.end(), i,
-                             [](const Entry& e, int index) { return e.first < index; });
+  auto it = position(entries_, i);
   if (it != entries_.end() && it->first == i) it->second.forget_value();
 }
 

@@ -84,6 +84,8 @@ class StackSlots {
   bool operator==(const StackSlots& other) const;
 
  private:
+  template <typename Entries>
+  static auto position(Entries& entries, int i);
   // Applies `op(slot, other_slot)` to every index either side stores.
   template <typename Op>
   void merge(const StackSlots& other, Op op);
