@@ -11,7 +11,7 @@ namespace sbpf::tools {
 namespace {
 constexpr const char* kHelp =
     "usage: sbpf verify PROG [--section NAME] [--type lambda|xrp|memory] [--format text|json|sarif]\n"
-    "                        [--loop-budget N] [--strict] [-v]\n"
+    "                        [--loop-budget N] [--strict] [--prove] [--prove-timeout MS] [-v]\n"
     "\n"
     "Proves what it can about each program of a BPF ELF object (or of raw bytecode or\n"
     "assembly) and guards the rest: an access not proven in bounds is checked at run\n"
@@ -23,6 +23,11 @@ constexpr const char* kHelp =
     "  --loop-budget N    backward jumps one invocation may take in counted loops\n"
     "                     (default 16777215, λ-IO's)\n"
     "  --strict           reject anything that would need a guard or a loop counter\n"
+    "  --prove            hand each remaining guard to Z3 and drop the ones it proves\n"
+    "                     unnecessary (loop induction variables, arithmetic the\n"
+    "                     abstract domains lose)\n"
+    "  --prove-timeout MS Z3's time per guard (default 1000); a guard it does not\n"
+    "                     settle in time stays\n"
     "  -v                 print the abstract state before every instruction\n"
     "\n"
     "Exit status: 0 every program verified, 1 a program was rejected, 2 bad input.\n";
@@ -30,7 +35,7 @@ constexpr const char* kHelp =
 }  // namespace
 
 int verify_command(const Args& args) {
-  CommandLine cl(args, {"--section", "--type", "--format", "--loop-budget"}, {"--help", "--strict", "-v", "--prove"});
+  CommandLine cl(args, {"--section", "--type", "--format", "--loop-budget", "--prove-timeout"}, {"--help", "--strict", "-v", "--prove"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
@@ -39,8 +44,13 @@ int verify_command(const Args& args) {
   const std::string& path = cl.positionals()[0];
   const std::string format = cl.get_choice("--format", {"text", "json", "sarif"}, "text");
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
-  if (cl.has("--prove")) throw UsageError("--prove (Z3 guard removal) is not available yet");
   verifier::Options options;
+  options.prove = cl.has("--prove");
+  if (auto ms = cl.get_number("--prove-timeout")) {
+    if (!options.prove) throw UsageError("--prove-timeout goes with --prove");
+    if (*ms == 0 || *ms > 600000) throw UsageError("--prove-timeout must be 1..600000 milliseconds");
+    options.prove_timeout_ms = static_cast<unsigned>(*ms);
+  }
   options.strict = cl.has("--strict");
   options.trace = cl.has("-v");
   if (auto budget = cl.get_number("--loop-budget")) options.loop_budget = *budget;

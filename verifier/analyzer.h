@@ -14,6 +14,7 @@
 #include "verifier/abstract_state.h"
 #include "verifier/argument_registers.h"
 #include "verifier/control_flow_graph.h"
+#include "verifier/guard_prover.h"
 #include "verifier/verifier.h"
 
 namespace sbpf::verifier {
@@ -113,6 +114,11 @@ class Analyzer {
   bool check_ctx_write(size_t pc, const Value& ptr, int64_t offset, unsigned size);
   void record_access(size_t pc, const AccessResult& r, unsigned size);
 
+  // --prove: what the checking pass knows before each instruction, and the
+  // Z3 pass over the guards that remain.
+  void note_facts(size_t pc, const AbstractState& s);
+  void prove_guards();
+
   // Diagnostics, only while checking.
   void error(size_t pc, Rule rule, std::string message);
   std::string insn_text(size_t pc) const;
@@ -142,6 +148,7 @@ class Analyzer {
   VerificationResult result_;
   std::vector<bool> access_seen_;      // per pc: some checked context reached it
   std::vector<uint8_t> error_at_;      // per pc: a diagnostic was already reported
+  std::vector<std::unique_ptr<PointFacts>> point_facts_;  // per pc, with --prove
 };
 
 }  // namespace sbpf::verifier

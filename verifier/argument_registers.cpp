@@ -12,11 +12,12 @@ struct UseDef {
   RegisterMask use = 0, def = 0;
 };
 
-// What one instruction reads and writes.
+// What one instruction reads, and writes (registers_written).
 UseDef use_def(const isa::Instruction& insn, const std::vector<RegisterMask>& callee_arguments,
                const isa::Program& program, size_t pc,
                const std::function<RegisterMask(int32_t)>& helper_arguments) {
   UseDef u;
+  u.def = registers_written(insn);
   const bool from_reg = insn.source() == isa::kSourceX;
   switch (insn.cls()) {
     case isa::kClassAlu:
@@ -27,21 +28,13 @@ UseDef use_def(const isa::Instruction& insn, const std::vector<RegisterMask>& ca
         u.use |= bit(insn.dst);
         if (from_reg && insn.op() != isa::kAluNeg && insn.op() != isa::kAluEnd) u.use |= bit(insn.src);
       }
-      u.def |= bit(insn.dst);
       return u;
-    case isa::kClassLdx: u.use |= bit(insn.src); u.def |= bit(insn.dst); return u;
-    case isa::kClassLd: u.def |= bit(insn.dst); return u;
+    case isa::kClassLdx: u.use |= bit(insn.src); return u;
+    case isa::kClassLd: return u;
     case isa::kClassSt: u.use |= bit(insn.dst); return u;
     case isa::kClassStx:
       u.use |= bit(insn.dst) | bit(insn.src);
-      if (insn.is_atomic()) {
-        if (insn.imm == isa::kAtomicCmpxchg) {
-          u.use |= bit(0);
-          u.def |= bit(0);
-        } else if (insn.imm & isa::kAtomicFetch) {
-          u.def |= bit(insn.src);
-        }
-      }
+      if (insn.is_atomic() && insn.imm == isa::kAtomicCmpxchg) u.use |= bit(0);
       return u;
     default: break;
   }
@@ -50,13 +43,10 @@ UseDef use_def(const isa::Instruction& insn, const std::vector<RegisterMask>& ca
   } else if (insn.is_local_call()) {
     const size_t target = pc + 1 + static_cast<size_t>(static_cast<int64_t>(insn.imm));
     u.use |= callee_arguments[static_cast<size_t>(&program.function_at(target) - program.functions.data())];
-    u.def |= kCallClobbers;
   } else if (insn.is_helper_call()) {
     u.use |= helper_arguments(insn.imm);
-    u.def |= kCallClobbers;
   } else if (insn.is_callx()) {
     u.use |= bit(insn.callx_register()) | kArgumentMask;
-    u.def |= kCallClobbers;
   } else if (insn.is_branch() && insn.op() != isa::kJmpJa) {
     u.use |= bit(insn.dst);
     if (from_reg) u.use |= bit(insn.src);
@@ -65,6 +55,22 @@ UseDef use_def(const isa::Instruction& insn, const std::vector<RegisterMask>& ca
 }
 
 }  // namespace
+
+RegisterMask registers_written(const isa::Instruction& insn) {
+  switch (insn.cls()) {
+    case isa::kClassAlu:
+    case isa::kClassAlu64:
+    case isa::kClassLdx:
+    case isa::kClassLd: return bit(insn.dst);
+    case isa::kClassSt: return 0;
+    case isa::kClassStx:
+      if (!insn.is_atomic()) return 0;
+      if (insn.imm == isa::kAtomicCmpxchg) return bit(0);
+      return (insn.imm & isa::kAtomicFetch) ? bit(insn.src) : 0;
+    default: break;
+  }
+  return insn.opcode == isa::kOpCall || insn.is_callx() ? kCallClobbers : 0;
+}
 
 std::vector<RegisterMask> argument_registers(const isa::Program& program, const ProgramGraph& graph,
                                              const std::function<RegisterMask(int32_t)>& helper_arguments) {

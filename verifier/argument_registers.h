@@ -17,6 +17,9 @@ namespace sbpf::verifier {
 // A set of registers, bit r for rr.
 using RegisterMask = uint16_t;
 
+// The registers one instruction writes (a call: r0..r5, which it clobbers).
+RegisterMask registers_written(const isa::Instruction& insn);
+
 // Per function (as in Program::functions), the registers among r1..r5 some
 // path reads before writing. `helper_arguments(id)` gives the registers a
 // helper call reads.

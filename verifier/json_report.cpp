@@ -28,6 +28,8 @@ std::string json_report(const ReportInput& in) {
                      {"accesses_proven", s.accesses_proven},
                      {"accesses_guarded", s.accesses_guarded},
                      {"accesses_unreached", s.accesses_unreached},
+                     {"guards_removed", s.guards_removed},
+                     {"prover_timeouts", s.prover_timeouts},
                      {"back_edges_free", s.back_edges_free},
                      {"back_edges_counted", s.back_edges_counted},
                      {"states_visited", s.states_visited},

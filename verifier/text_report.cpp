@@ -46,8 +46,12 @@ std::string text_report(const ReportInput& in, bool verbose) {
   } else {
     out += "rejected, " + std::to_string(r.diagnostics.size()) + (r.diagnostics.size() == 1 ? " error" : " errors");
   }
-  out += " (" + std::to_string(s.instructions) + " instructions; accesses " + std::to_string(s.accesses_proven) +
-         " proven, " + std::to_string(s.accesses_guarded) + " guarded" +
+  std::string proven = std::to_string(s.accesses_proven) + " proven";
+  if (s.guards_removed) proven += " (" + std::to_string(s.guards_removed) + " by Z3)";
+  if (s.prover_timeouts)
+    proven += " (Z3 timed out on " + std::to_string(s.prover_timeouts) + (s.prover_timeouts == 1 ? " guard)" : " guards)");
+  out += " (" + std::to_string(s.instructions) + " instructions; accesses " + proven + ", " +
+         std::to_string(s.accesses_guarded) + " guarded" +
          (s.accesses_unreached ? ", " + std::to_string(s.accesses_unreached) + " unreached" : std::string()) +
          "; backward jumps " +
          std::to_string(s.back_edges_free) + " free, " + std::to_string(s.back_edges_counted) + " counted; " +

@@ -26,6 +26,10 @@ struct Options {
   bool strict = false;
   // Record the abstract state before every instruction (for `-v`).
   bool trace = false;
+  // Hand each guard that remains to Z3 and drop the ones it proves
+  // unnecessary (guard_prover.h); each query gets this many milliseconds.
+  bool prove = false;
+  unsigned prove_timeout_ms = 1000;
 };
 
 // Which safety rule a rejection broke. Stable names (rule_name) appear in
@@ -55,6 +59,8 @@ struct Statistics {
   size_t accesses_proven = 0;
   size_t accesses_guarded = 0;
   size_t accesses_unreached = 0;  // on no path the analysis found: checked all the same
+  size_t guards_removed = 0;      // --prove: accesses Z3 proved (counted in accesses_proven)
+  size_t prover_timeouts = 0;     // --prove: queries Z3 did not settle in time
   size_t back_edges_free = 0;
   size_t back_edges_counted = 0;
   size_t states_visited = 0;  // block visits by the fixpoint iteration

@@ -1,7 +1,8 @@
 // The verifier against the paranoid interpreter. The fuzzer's bytes choose a
 // λ program (tests/program_generator: each byte is a decision, so mutations
 // change the program's structure, not its encoding); when the verifier accepts
-// it, the program runs in paranoid mode on a few inputs. A proven access that
+// it (for one program in eight with --prove), the program runs in paranoid
+// mode on a few inputs. A proven access that
 // is out of bounds, or a loop proven bounded that outruns the budget, ends a
 // run with kVerifierBug: a soundness bug, reported with the program's
 // disassembly before the target traps.
@@ -70,6 +71,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   verifier::Options verify_options;
   verify_options.loop_budget = kLoopBudget;
+  // One program in eight also goes through --prove, whose Z3 proofs the
+  // paranoid runs check like the analysis's own (the rest keep the target
+  // fast). A short budget per guard: a timeout only keeps a guard.
+  if (size > 0 && data[size - 1] % 8 == 0) {
+    verify_options.prove = true;
+    verify_options.prove_timeout_ms = 250;
+  }
   const verifier::VerificationResult verdict =
       verifier::verify(program, verifier::lambda_program_type(), verify_options);
   if (!verdict.accepted) return 0;

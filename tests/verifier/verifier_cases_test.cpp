@@ -7,7 +7,7 @@
 //   # comments start with # (outside `--- asm`, also after a value)
 //   === uninitialised register read in an add
 //   type: lambda            # lambda | xrp | memory (verifier::program_type_named)
-//   options: strict         # optional; space-separated: strict, loop-budget=N
+//   options: strict         # optional; space-separated: strict, prove, loop-budget=N
 //   --- asm
 //       mov %r0, 0
 //       add %r0, %r3
@@ -216,12 +216,14 @@ class CaseFileParser {
       while (words >> w) {
         if (w == "strict") {
           c.options.strict = true;
+        } else if (w == "prove") {
+          c.options.prove = true;
         } else if (w.rfind("loop-budget=", 0) == 0) {
           const auto n = parse_number(std::string_view(w).substr(12));
           if (!n) fail(line_, "loop-budget needs a number, found `" + w + "`");
           c.options.loop_budget = *n;
         } else {
-          fail(line_, "unknown option `" + w + "` (strict, loop-budget=N)");
+          fail(line_, "unknown option `" + w + "` (strict, prove, loop-budget=N)");
         }
       }
     } else {
