@@ -6,7 +6,7 @@ BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-sanitize bench fuzz clean
+.PHONY: all deps build demo test test-release test-sanitize bench fuzz install clean
 
 all: build
 
@@ -46,10 +46,16 @@ bench: build
 # Long fuzzing (the clang + sanitizer build): FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 600
 fuzz: test-sanitize
-	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer; do \
+	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer verifier_differential_fuzzer; do \
 	  mkdir -p $(SANITIZE_BUILD)/fuzz-corpus/$$f && \
 	  $(SANITIZE_BUILD)/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) $(SANITIZE_BUILD)/fuzz-corpus/$$f || exit 1; \
 	done
+
+# The sbpf command, the samples and SDK, and the libraries with their
+# headers and CMake package (find_package(sbpf)).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD)

@@ -1,7 +1,8 @@
 // Verification time: the samples, and generated λ programs of 1,000,
 // 10,000 and 100,000 instructions (tests/program_generator, fixed seeds).
-// Each row reports the program's size and what the verifier proved; the
-// generated rows also report `x_decode`, the verification time over the
+// Each row reports the program's size and what the verifier proved
+// (`Sample/NAME/prove` with --prove, whose Z3 queries remove guards:
+// `removed`); the generated rows also report `x_decode`, the verification time over the
 // time to decode and validate the same bytecode (a linear pass over it),
 // measured in the same run.
 #include <benchmark/benchmark.h>
@@ -29,6 +30,7 @@ void report(benchmark::State& state, const VerificationResult& r) {
   state.counters["guarded"] = static_cast<double>(s.accesses_guarded);
   state.counters["free"] = static_cast<double>(s.back_edges_free);
   state.counters["counted"] = static_cast<double>(s.back_edges_counted);
+  if (s.guards_removed) state.counters["removed"] = static_cast<double>(s.guards_removed);
   state.counters["insns_per_s"] =
       benchmark::Counter(static_cast<double>(s.instructions), benchmark::Counter::kIsIterationInvariantRate);
 }
@@ -36,12 +38,12 @@ void report(benchmark::State& state, const VerificationResult& r) {
 // Verifies `program` once per iteration; returns the mean seconds per
 // verification, or a negative number when the verifier rejects it.
 double verify_loop(benchmark::State& state, const sbpf::isa::Program& program,
-                   const sbpf::verifier::ProgramType& type) {
+                   const sbpf::verifier::ProgramType& type, const sbpf::verifier::Options& options = {}) {
   VerificationResult result;
   double seconds = 0;
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();
-    result = sbpf::verifier::verify(program, type);
+    result = sbpf::verifier::verify(program, type, options);
     seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     benchmark::DoNotOptimize(result.accepted);
   }
@@ -54,14 +56,16 @@ double verify_loop(benchmark::State& state, const sbpf::isa::Program& program,
   return seconds / static_cast<double>(state.iterations());
 }
 
-void BM_Sample(benchmark::State& state, const std::string& path) {
+void BM_Sample(benchmark::State& state, const std::string& path, bool prove) {
   const sbpf::isa::Program program = sbpf::frontend::load_elf_program(path);
   const auto type = sbpf::verifier::program_type_for(program);
   if (!type) {
     state.SkipWithError("no program type");
     return;
   }
-  verify_loop(state, program, *type);
+  sbpf::verifier::Options options;
+  options.prove = prove;
+  verify_loop(state, program, *type, options);
 }
 
 // Seconds to decode and validate `program`'s bytecode, the best of a few.
@@ -78,6 +82,7 @@ double decode_seconds(const sbpf::isa::Program& program) {
 
 // state.range(0): target size; state.range(1): bpf-to-bpf calls allowed;
 // state.range(2): the generator's seed.
+// state.range(3): with --prove.
 void BM_Generated(benchmark::State& state) {
   sbpf::testing::GeneratorOptions options;
   options.target_instructions = static_cast<size_t>(state.range(0));
@@ -86,27 +91,32 @@ void BM_Generated(benchmark::State& state) {
   options.allow_endless_loops = false;  // they leave the code after them dead
   const sbpf::isa::Program program =
       sbpf::testing::generate_lambda_program(static_cast<uint64_t>(state.range(2)), options);
-  const double seconds = verify_loop(state, program, sbpf::verifier::lambda_program_type());
+  sbpf::verifier::Options verify_options;
+  verify_options.prove = state.range(3) != 0;
+  const double seconds = verify_loop(state, program, sbpf::verifier::lambda_program_type(), verify_options);
   if (seconds >= 0) state.counters["x_decode"] = seconds / decode_seconds(program);
 }
 
 [[maybe_unused]] const bool registered = [] {
-  for (const char* name : kLambdaSamples)
-    benchmark::RegisterBenchmark((std::string("Sample/") + name).c_str(), BM_Sample,
-                                 std::string(SBPF_SAMPLES_BUILD_DIR) + "/lambda/" + name + ".o")
-        ->Unit(benchmark::kMillisecond);
-  for (const char* name : kXrpSamples)
-    benchmark::RegisterBenchmark((std::string("Sample/") + name).c_str(), BM_Sample,
-                                 std::string(SBPF_SAMPLES_BUILD_DIR) + "/xrp/" + name + ".o")
-        ->Unit(benchmark::kMillisecond);
+  for (bool prove : {false, true}) {
+    const std::string suffix = prove ? "/prove" : "";
+    for (const char* name : kLambdaSamples)
+      benchmark::RegisterBenchmark((std::string("Sample/") + name + suffix).c_str(), BM_Sample,
+                                   std::string(SBPF_SAMPLES_BUILD_DIR) + "/lambda/" + name + ".o", prove)
+          ->Unit(benchmark::kMillisecond);
+    for (const char* name : kXrpSamples)
+      benchmark::RegisterBenchmark((std::string("Sample/") + name + suffix).c_str(), BM_Sample,
+                                   std::string(SBPF_SAMPLES_BUILD_DIR) + "/xrp/" + name + ".o", prove)
+          ->Unit(benchmark::kMillisecond);
+  }
   // Five seeds at 10,000 instructions with calls: their times spread over
   // two orders of magnitude. Calls at 100,000 instructions are left out:
   // the analysis is per call site, and a program that size makes callees
   // large and call sites many (see the verifier issue's closing note).
   auto* generated = benchmark::RegisterBenchmark("Generated", BM_Generated);
-  generated->ArgNames({"insns", "calls", "seed"})->Args({1000, 1, 1});
-  for (int seed = 1; seed <= 5; ++seed) generated->Args({10000, 1, seed});
-  generated->Args({10000, 0, 1})->Args({100000, 0, 1})->Unit(benchmark::kMillisecond);
+  generated->ArgNames({"insns", "calls", "seed", "prove"})->Args({1000, 1, 1, 0})->Args({1000, 1, 1, 1});
+  for (int seed = 1; seed <= 5; ++seed) generated->Args({10000, 1, seed, 0});
+  generated->Args({10000, 0, 1, 0})->Args({100000, 0, 1, 0})->Unit(benchmark::kMillisecond);
   return true;
 }();
 

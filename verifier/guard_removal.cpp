@@ -1,5 +1,7 @@
 // The analysis's side of `--prove`: the facts the checking pass leaves for
 // Z3, and the pass that hands it every guard that remains.
+#include <optional>
+
 #include "verifier/analyzer.h"
 
 namespace sbpf::verifier {
@@ -16,11 +18,12 @@ void Analyzer::note_facts(size_t pc, const AbstractState& s) {
 }
 
 void Analyzer::prove_guards() {
-  GuardProver prover(program_, graph_, regions_, point_facts_, options_.loop_budget, options_.prove_timeout_ms);
+  std::optional<GuardProver> prover;  // a Z3 context costs milliseconds: only when a guard needs one
   for (size_t pc = 0; pc < program_.size(); ++pc) {
     AccessAnnotation& a = result_.annotations.access[pc];
     if (a.check != AccessCheck::kGuarded) continue;
-    switch (prover.prove(pc)) {
+    if (!prover) prover.emplace(program_, graph_, regions_, point_facts_, options_.loop_budget, options_.prove_timeout_ms);
+    switch (prover->prove(pc)) {
       case GuardProver::Verdict::kInBounds:
         a.check = AccessCheck::kProven;
         ++result_.statistics.guards_removed;
