@@ -179,6 +179,7 @@ Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& help
       throw std::invalid_argument("annotations for " + std::to_string(annotations->access.size()) + " accesses and " +
                                   std::to_string(annotations->back_edge.size()) + " jumps, but the program has " +
                                   std::to_string(n) + " slots");
+    max_loop_budget_ = annotations->max_loop_budget;
     plans_.resize(n);
     for (size_t pc = 0; pc < n; ++pc) {
       const verifier::AccessAnnotation& access = annotations->access[pc];
@@ -216,6 +217,10 @@ Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& help
 Interpreter::~Interpreter() = default;
 
 ExecutionResult Interpreter::run(Invocation& invocation) {
+  if (invocation.loop_budget > max_loop_budget_)
+    throw std::invalid_argument("the annotations were proven for a loop budget of at most " +
+                                std::to_string(max_loop_budget_) + "; this run allows " +
+                                std::to_string(invocation.loop_budget));
   const Instruction* const code = program_.insns.data();
   RegionTable regions = invocation.regions;
 

@@ -74,7 +74,8 @@ class Interpreter {
 
   // Runs one invocation. Global data (.data/.bss) persists between runs of
   // the same Interpreter, as BPF global data does between invocations.
-  // Not reentrant: one thread per Interpreter.
+  // Not reentrant: one thread per Interpreter. Throws std::invalid_argument
+  // when the invocation's loop budget exceeds the annotations' maximum.
   ExecutionResult run(Invocation& invocation);
 
  private:
@@ -95,6 +96,7 @@ class Interpreter {
   };
   static_assert(sizeof(PcPlan) == sizeof(isa::Instruction));
   std::vector<PcPlan> plans_;
+  uint64_t max_loop_budget_ = UINT64_MAX;  // the annotations' (Annotations::max_loop_budget)
   bool paranoid_ = false;
 };
 

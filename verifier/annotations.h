@@ -40,6 +40,11 @@ enum class BackEdge : uint8_t {
 struct Annotations {
   std::vector<AccessAnnotation> access;  // per pc
   std::vector<BackEdge> back_edge;       // per pc
+  // The largest loop budget an engine may run the program with. A proof
+  // that a counted loop's trip count cannot outgrow the budget (--prove's)
+  // holds for the budget it was made with and no larger one; the engines
+  // refuse to run with more.
+  uint64_t max_loop_budget = UINT64_MAX;
 
   bool empty() const { return access.empty(); }
   // Every access guarded and every backward jump counted: how a program runs

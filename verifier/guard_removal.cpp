@@ -27,6 +27,7 @@ void Analyzer::prove_guards() {
       case GuardProver::Verdict::kInBounds:
         a.check = AccessCheck::kProven;
         ++result_.statistics.guards_removed;
+        result_.annotations.max_loop_budget = options_.loop_budget;  // the proof bounds trips by it
         break;
       case GuardProver::Verdict::kTimeout: ++result_.statistics.prover_timeouts; break;
       case GuardProver::Verdict::kUnproven: break;

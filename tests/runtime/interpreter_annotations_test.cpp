@@ -197,6 +197,20 @@ TEST(AnnotatedInterpreter, CountedLoopExhaustsTheBudget) {
   EXPECT_EQ(r.result.abort->message, "more than 100 backward jumps in one invocation");
 }
 
+TEST(AnnotatedInterpreter, RefusesABudgetLargerThanTheAnnotationsWereProvenFor) {
+  isa::Program program = isa::assemble(kLoop);
+  Annotations annotations = blank(program);
+  annotations.back_edge[2] = BackEdge::kCounted;
+  annotations.max_loop_budget = 100;
+  EXPECT_EQ(run(program, {&annotations}, {}, 100).result.abort->kind, AbortKind::kLoopBudget);
+  try {
+    run(program, {&annotations}, {}, 101);
+    FAIL() << "a run with more budget than proven for";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "the annotations were proven for a loop budget of at most 100; this run allows 101");
+  }
+}
+
 TEST(AnnotatedInterpreter, FreeLoopRunsPastTheBudget) {
   isa::Program program = isa::assemble(kLoop);
   Annotations annotations = blank(program);
