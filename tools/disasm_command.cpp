@@ -12,7 +12,7 @@ namespace sbpf::tools {
 namespace {
 constexpr const char* kHelp =
     "usage: sbpf disasm PROG [--section NAME] [--pc] [--no-source]\n"
-    "                        [--annotate [--type lambda|xrp|memory] [--loop-budget N]]\n"
+    "                        [--annotate [--type lambda|xrp|memory] [--loop-budget N] [--prove]]\n"
     "\n"
     "Prints the bytecode of a BPF ELF object (every program, or one section) or of raw\n"
     "bytecode, in the syntax `sbpf asm` reads back.\n"
@@ -26,7 +26,8 @@ constexpr const char* kHelp =
     "                   errors marked instead, and the command exits 1\n"
     "  --type T         with --annotate: the program type, when the section name and\n"
     "                   BTF do not tell\n"
-    "  --loop-budget N  with --annotate: as for `sbpf verify`\n";
+    "  --loop-budget N  with --annotate: as for `sbpf verify`\n"
+    "  --prove          with --annotate: as for `sbpf verify` (Z3 removes guards)\n";
 
 // The annotations as per-pc notes, or for a rejected program its errors.
 std::vector<std::string> verifier_notes(const isa::Program& program, const verifier::VerificationResult& result) {
@@ -43,7 +44,7 @@ std::vector<std::string> verifier_notes(const isa::Program& program, const verif
 }  // namespace
 
 int disasm_command(const Args& args) {
-  CommandLine cl(args, {"--section", "--type", "--loop-budget"}, {"--help", "--pc", "--no-source", "--annotate"});
+  CommandLine cl(args, {"--section", "--type", "--loop-budget"}, {"--help", "--pc", "--no-source", "--annotate", "--prove"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
@@ -51,11 +52,12 @@ int disasm_command(const Args& args) {
   cl.expect_positionals(1, "program file (sbpf disasm PROG)");
   const std::string& path = cl.positionals()[0];
   const bool annotate = cl.has("--annotate");
-  if (!annotate && (cl.has("--type") || cl.has("--loop-budget")))
-    throw UsageError("--type and --loop-budget apply to --annotate only");
+  if (!annotate && (cl.has("--type") || cl.has("--loop-budget") || cl.has("--prove")))
+    throw UsageError("--type, --loop-budget and --prove apply to --annotate only");
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
   verifier::Options verifier_options;
   if (auto budget = cl.get_number("--loop-budget")) verifier_options.loop_budget = *budget;
+  verifier_options.prove = cl.has("--prove");
   isa::DisassemblyOptions options;
   options.show_pc = cl.has("--pc");
   options.show_source = !cl.has("--no-source");

@@ -77,9 +77,10 @@ verifier::ProgramType program_type_of(const isa::Program& program, const std::st
 }
 
 verifier::VerificationResult verify_before_running(const isa::Program& program, const verifier::ProgramType& type,
-                                                   uint64_t loop_budget, const std::string& path) {
+                                                   uint64_t loop_budget, bool prove, const std::string& path) {
   verifier::Options options;
   options.loop_budget = loop_budget;
+  options.prove = prove;
   verifier::VerificationResult result = verifier::verify(program, type, options);
   if (result.accepted) return result;
   std::fputs(verifier::text_report({program, type, result, path}, false).c_str(), stderr);

@@ -32,11 +32,12 @@ std::string program_type_name(const isa::Program& program);
 // the one the program announces; a UsageError when it announces none.
 verifier::ProgramType program_type_of(const isa::Program& program, const std::string& forced);
 
-// Verifies a program about to run, for the run's loop budget, so that the
-// interpreter skips the checks the verifier proved unneeded. A rejection
-// prints the verifier's report on stderr and throws ProgramRejected: the
-// command exits 1 without running the program.
+// Verifies a program about to run, for the run's loop budget (with `prove`,
+// Z3 removes what guards it can), so that the interpreter skips the checks
+// the verifier proved unneeded. A rejection prints the verifier's report on
+// stderr and throws ProgramRejected: the command exits 1 without running
+// the program.
 verifier::VerificationResult verify_before_running(const isa::Program& program, const verifier::ProgramType& type,
-                                                   uint64_t loop_budget, const std::string& path);
+                                                   uint64_t loop_budget, bool prove, const std::string& path);
 
 }  // namespace sbpf::tools

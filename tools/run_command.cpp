@@ -49,6 +49,7 @@ constexpr const char* kHelp =
     "  --no-verify         run without verifying first: every access is checked and\n"
     "                      every backward jump counted (verified, only the accesses\n"
     "                      and loops the verifier could not prove are)\n"
+    "  --prove             verify with Z3's guard removal (as `sbpf verify --prove`)\n"
     "A program the verifier rejects is not run: its report is printed, exit 1.\n"
     "Sizes take a K, M or G suffix.\n";
 
@@ -161,7 +162,7 @@ int run_memory_program(const CommandLine& cl, const std::string& path, const isa
 int run_command(const Args& args) {
   CommandLine cl(args, {"--section", "--input", "--out", "--chunk-size", "--output-size", "--mem", "--mem-file",
                         "--engine", "--loop-budget"},
-                 {"--help", "--no-verify"});
+                 {"--help", "--no-verify", "--prove"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
@@ -190,10 +191,11 @@ int run_command(const Args& args) {
   if (lambda && memory_given) throw UsageError("a λ program reads --input, not --mem");
   const uint64_t loop_budget = cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget);
   if (lambda) lambda_run_options(cl);  // bad options are reported before the program is verified
+  if (cl.has("--prove") && cl.has("--no-verify")) throw UsageError("--prove and --no-verify contradict each other");
   std::optional<verifier::VerificationResult> verified;
   if (!cl.has("--no-verify"))
     verified = verify_before_running(program, *verifier::program_type_named(lambda ? "lambda" : "memory"),
-                                     loop_budget, path);
+                                     loop_budget, cl.has("--prove"), path);
   const verifier::Annotations* annotations = verified ? &verified->annotations : nullptr;
   try {
     if (!lambda) return run_memory_program(cl, path, program, annotations);

@@ -21,8 +21,8 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: sbpf xrp build-db DB --keys N [--stride K]\n"
-    "       sbpf xrp get DB KEY... [--prog OBJ] [--section NAME] [--no-verify]\n"
-    "       sbpf xrp scan DB LOW HIGH [--prog OBJ] [--section NAME] [--no-verify]\n"
+    "       sbpf xrp get DB KEY... [--prog OBJ] [--section NAME] [--no-verify | --prove]\n"
+    "       sbpf xrp scan DB LOW HIGH [--prog OBJ] [--section NAME] [--no-verify | --prove]\n"
     "\n"
     "build-db  writes a BPF-KV database with the keys 0, K, 2K, ... (N of them);\n"
     "          the value of key k is k in decimal, right-aligned in 63 characters.\n"
@@ -40,6 +40,7 @@ constexpr const char* kHelp =
     "  --max-reads N    reads allowed per lookup (default 4096)\n"
     "  --no-verify      run the function without verifying it first: every access\n"
     "                   is checked and every backward jump counted\n"
+    "  --prove          verify with Z3's guard removal (as `sbpf verify --prove`)\n"
     "A function the verifier rejects is not run: its report is printed, exit 1.\n";
 
 // Where the samples this build compiled live: next to an installed `sbpf`,
@@ -57,7 +58,8 @@ std::string bundled_sample(const std::string& name) {
 // The XRP function named on the command line, in whichever form it came.
 class XrpProgram {
  public:
-  XrpProgram(const std::string& path, const std::string& section, bool verify) : path_(path) {
+  // `verify`: before running; `prove`: with Z3's guard removal.
+  XrpProgram(const std::string& path, const std::string& section, bool verify, bool prove) : path_(path) {
     if (frontend::looks_like_native_twin(read_file(path))) {
       try {
         twin_ = std::make_unique<frontend::NativeTwin>(path, section);
@@ -73,7 +75,8 @@ class XrpProgram {
     if (program_type_name(*program_) == "lambda")
       throw UsageError(path + ": '" + program_->name + "' is a λ function, not an XRP function");
     if (verify)
-      verification_ = verify_before_running(*program_, verifier::xrp_program_type(), runtime::kDefaultLoopBudget, path);
+      verification_ =
+          verify_before_running(*program_, verifier::xrp_program_type(), runtime::kDefaultLoopBudget, prove, path);
     function_ = std::make_unique<xrp::InterpretedXrp>(*program_, runtime::kDefaultLoopBudget,
                                                       verify ? &verification_.annotations : nullptr);
   }
@@ -156,7 +159,7 @@ int get(const CommandLine& cl) {
   for (size_t i = 2; i < cl.positionals().size(); ++i) keys.push_back(parse_key(cl.positionals()[i]));
   xrp::BlockReader read = open_database(cl.positionals()[1]);
   XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_get.o")), cl.get_or("--section", ""),
-                     !cl.has("--no-verify"));
+                     !cl.has("--no-verify"), cl.has("--prove"));
   const uint64_t max_reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
   std::vector<uint8_t> scratch(xrp::kScratchBytes);
   for (uint64_t key : keys) {
@@ -182,7 +185,7 @@ int scan(const CommandLine& cl) {
   const uint64_t high = parse_key(cl.positionals()[3]);
   xrp::BlockReader read = open_database(cl.positionals()[1]);
   XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_range.o")), cl.get_or("--section", ""),
-                     !cl.has("--no-verify"));
+                     !cl.has("--no-verify"), cl.has("--prove"));
   const uint64_t max_reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
   std::vector<uint8_t> scratch(xrp::kScratchBytes);
   auto* query = reinterpret_cast<bpfkv_range_query*>(scratch.data());
@@ -217,7 +220,9 @@ int scan(const CommandLine& cl) {
 }  // namespace
 
 int xrp_command(const Args& args) {
-  CommandLine cl(args, {"--keys", "--stride", "--prog", "--section", "--max-reads"}, {"--help", "--no-verify"});
+  CommandLine cl(args, {"--keys", "--stride", "--prog", "--section", "--max-reads"},
+                 {"--help", "--no-verify", "--prove"});
+  if (cl.has("--prove") && cl.has("--no-verify")) throw UsageError("--prove and --no-verify contradict each other");
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
