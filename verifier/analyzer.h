@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -141,7 +142,8 @@ class Analyzer {
     unsigned analyses = 0;  // call sites analysed from their own entry so far
     int last = -1;          // the context analysed last
   };
-  std::map<std::pair<size_t, size_t>, MergedSites> merged_sites_;  // by function and call depth
+  // By function, call depth and caller_frame_shape (fixpoint.cpp).
+  std::map<std::tuple<size_t, size_t, uint64_t>, MergedSites> merged_sites_;
   bool checking_ = false;
   int current_context_ = 0;  // the context whose blocks are being transferred
   int exit_context_ = 0;     // set by analyze_function: the context whose analysis gave its exit

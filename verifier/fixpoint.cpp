@@ -200,6 +200,34 @@ AbstractState grown_entry(const AbstractState& last, const AbstractState& entry,
   return widened;
 }
 
+// Which caller frames a callee's entry reaches and how: where in which
+// stack frame each argument points, the frames the entry holds, and the
+// stack pointers spilled there. Call sites whose entries share a shape may
+// share an analysis: their joined entry still points at the same slots of
+// the same frames, so the callee's writes there stay as precise. (Two
+// shapes that hash alike only merge sites that could have stayed apart.)
+uint64_t caller_frame_shape(const AbstractState& entry, int stack_region) {
+  const RegionIds stack = RegionIds{1} << stack_region;
+  auto frame_of = [&](const Value& v) -> uint64_t {
+    return v.is_pointer() && (v.regions & stack) ? uint64_t{v.frame} + 1 : 0;
+  };
+  uint64_t shape = 0;
+  for (int r = 1; r <= 5; ++r) {
+    const Value& v = entry.top().regs[static_cast<size_t>(r)];
+    shape = shape * 16 + frame_of(v);
+    if (frame_of(v)) shape = (shape ^ static_cast<uint64_t>(v.num.smin) ^ (static_cast<uint64_t>(v.num.smax) << 32)) *
+                             0x100000001b3u;
+  }
+  for (size_t f = 0; f + 1 < entry.frames.size(); ++f) {
+    const auto& slots = entry.frames[f].slots.entries();
+    if (slots.empty()) continue;
+    shape = shape * 0x100000001b3u ^ (f + 1);
+    for (const auto& [index, slot] : slots)
+      if (const uint64_t frame = frame_of(slot.spilled)) shape = (shape ^ (index * 16 + frame)) * 0x100000001b3u;
+  }
+  return shape;
+}
+
 }  // namespace
 
 std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, AbstractState& entry,
@@ -220,13 +248,13 @@ std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, Ab
     // would need an analysis per site: past a few, a new site starts from
     // the join of its entry and the last site's, which then covers most of
     // the sites still to come. Context sensitivity is traded for time only
-    // where a function has many callers, and only for entries that reach
-    // no caller's frame: the callers' stacks, which come back from the
-    // callee, are never blurred together.
-    const bool sees_callers = std::any_of(entry.frames.begin(), entry.frames.end() - 1,
-                                          [](const Frame& f) { return !f.slots.entries().empty(); });
-    if (!sees_callers && (!self.have_entry || (check && !self.checked))) {
-      MergedSites& m = merged_sites_[{self.function, entry.frames.size()}];
+    // where a function has many callers, and only between sites whose
+    // entries reach the callers' frames alike (caller_frame_shape). What
+    // comes back to each site is its own view of every slot the callee does
+    // not write.
+    if (!self.have_entry || (check && !self.checked)) {
+      MergedSites& m =
+          merged_sites_[{self.function, entry.frames.size(), caller_frame_shape(entry, regions_.stack)}];
       if (++m.analyses > kContextsBeforeMerging && m.last >= 0)
         entry = grown_entry(contexts_[static_cast<size_t>(m.last)].last_entry, entry,
                             m.analyses > kContextsBeforeMerging + kWideningDelay, regions_.stack);
