@@ -31,7 +31,12 @@ class Analyzer {
     size_t function = 0;
     int parent = -1;
     size_t call_pc = 0;  // in the parent
-    std::vector<AbstractState> in;  // per block of the function
+    // Per block of the function. Dropped once the checking pass is done
+    // (every state holds a full difference-bounds matrix, and programs with
+    // many calls have many contexts), keeping only the loop heads' states
+    // the loop-bound proof reads: `heads`.
+    std::vector<AbstractState> in;
+    std::vector<std::pair<size_t, AbstractState>> heads;  // by block, sorted
     std::vector<unsigned> visits;   // per block: joins so far (loop heads widen after a few)
     bool have_entry = false;
     bool checked = false;       // the checking pass analysed it (from last_entry)
@@ -69,6 +74,8 @@ class Analyzer {
   // Another context of the same function whose last analysis (checked, for
   // `checked`) started from an entry covering `entry`, or -1.
   int covering_context(int context, const AbstractState& entry, bool checked) const;
+  // After the checking pass: the state at loop head `block` of `c`.
+  static const AbstractState& head_state(const Context& c, size_t block);
   // The context whose checking pass stands for `c`'s: itself, or the one
   // that covered it.
   const Context& facts(const Context& c) const { return c.checked_by >= 0 ? contexts_[static_cast<size_t>(c.checked_by)] : c; }

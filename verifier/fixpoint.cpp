@@ -238,7 +238,13 @@ std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, Ab
   // diagnostics, annotations and loop facts, hold for this entry too (the
   // transfer functions are monotone).
   const Context& self = contexts_[static_cast<size_t>(context)];
-  if (!(check ? self.checked && entry == self.last_entry : self.have_entry && entry.leq(self.last_entry))) {
+  if (check && self.checked && entry == self.last_entry) {
+    // Checked from this very entry already: its diagnostics and annotations
+    // are recorded (and its per-block states dropped).
+    exit_context_ = context;
+    return self.last_exit;
+  }
+  if (check || !(self.have_entry && entry.leq(self.last_entry))) {
     if (const int other = covering_context(context, entry, check); other >= 0) {
       if (check) contexts_[static_cast<size_t>(context)].checked_by = other;
       exit_context_ = other;
@@ -282,6 +288,13 @@ std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, Ab
     visits = std::move(c.visits);
   }
   return std::nullopt;
+}
+
+const AbstractState& Analyzer::head_state(const Context& c, size_t block) {
+  const auto it = std::lower_bound(c.heads.begin(), c.heads.end(), block,
+                                   [](const auto& entry, size_t b) { return entry.first < b; });
+  static const AbstractState kUnreachable;
+  return it != c.heads.end() && it->first == block ? it->second : kUnreachable;
 }
 
 AbstractState Analyzer::analyze_function(int context, const AbstractState& call_entry, bool check) {
@@ -394,6 +407,12 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
     }
   }
   checking_ = false;
+  if (check) {
+    c->heads.clear();
+    for (size_t b = 0; b < n; ++b)
+      if (g.loop_head[b]) c->heads.emplace_back(b, std::move(in[b]));
+    in.clear();
+  }
   c->in = std::move(in);
   c->visits = std::move(visits);
   c->have_entry = true;

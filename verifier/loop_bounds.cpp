@@ -49,7 +49,8 @@ bool writes_other_than_step(const isa::Instruction& insn, int r, int64_t& step) 
 
 uint64_t Analyzer::loop_trip_bound(const Context& c, const FunctionGraph& g, size_t index) {
   const Loop& loop = g.loops[index];
-  if (!c.in[loop.head].reachable) return 1;  // the analysis shows it never runs
+  const AbstractState& head = head_state(c, loop.head);
+  if (!head.reachable) return 1;  // the analysis shows it never runs
   uint64_t best = kUnbounded;
   for (int x = 0; x <= 9; ++x) {
     int sign = 0;
@@ -102,7 +103,7 @@ uint64_t Analyzer::loop_trip_bound(const Context& c, const FunctionGraph& g, siz
     }
     if (!ok) continue;
     // The range at the head, and where the loop goes round.
-    const Value& at_head = c.in[loop.head].reg(x);
+    const Value& at_head = head.reg(x);
     if (!at_head.is_init()) continue;
     __int128 far = sign > 0 ? INT64_MIN : INT64_MAX;
     bool any = false;
