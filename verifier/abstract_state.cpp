@@ -78,20 +78,48 @@ auto StackSlots::position(Entries& entries, int i) {
   return std::lower_bound(entries.begin(), entries.end(), i, [](const Entry& e, int index) { return e.first < index; });
 }
 
+namespace {
+// No slot stored: every fresh frame shares it (and it is never changed,
+// since it is always shared).
+const std::shared_ptr<const std::vector<StackSlots::Entry>>& no_slots() {
+  static const auto kEmpty = std::make_shared<std::vector<StackSlots::Entry>>();
+  static const std::shared_ptr<const std::vector<StackSlots::Entry>> kShared = kEmpty;
+  return kShared;
+}
+}  // namespace
+
+StackSlots::StackSlots() : entries_(no_slots()) {}
+
+void StackSlots::clear() { entries_ = no_slots(); }
+
+std::vector<StackSlots::Entry>& StackSlots::mut() {
+  if (entries_.use_count() != 1) entries_ = std::make_shared<std::vector<Entry>>(*entries_);
+  return const_cast<std::vector<Entry>&>(*entries_);
+}
+
+void StackSlots::replace(std::vector<Entry>&& entries) {
+  if (entries == *entries_) return;
+  entries_ = entries.empty() ? no_slots() : std::make_shared<std::vector<Entry>>(std::move(entries));
+}
+
 const StackSlot& StackSlots::get(int i) const {
-  auto it = position(entries_, i);
-  return it != entries_.end() && it->first == i ? it->second : kUntouched;
+  auto it = position(*entries_, i);
+  return it != entries_->end() && it->first == i ? it->second : kUntouched;
 }
 
 StackSlot& StackSlots::set(int i) {
-  auto it = position(entries_, i);
-  if (it == entries_.end() || it->first != i) it = entries_.insert(it, {static_cast<uint8_t>(i), StackSlot{}});
+  std::vector<Entry>& entries = mut();
+  auto it = position(entries, i);
+  if (it == entries.end() || it->first != i) it = entries.insert(it, {static_cast<uint8_t>(i), StackSlot{}});
   return it->second;
 }
 
 void StackSlots::forget_value(int i) {
-  auto it = position(entries_, i);
-  if (it != entries_.end() && it->first == i) it->second.forget_value();
+  auto it = position(*entries_, i);
+  if (it == entries_->end() || it->first != i) return;
+  if (!it->second.spilled.is_init() && it->second.lengths == LengthBounds{}) return;  // nothing to forget
+  std::vector<Entry>& entries = mut();
+  position(entries, i)->second.forget_value();
 }
 
 namespace {
@@ -115,25 +143,27 @@ bool zip(const std::vector<StackSlots::Entry>& a, const std::vector<StackSlots::
 
 template <typename Op>
 void StackSlots::merge(const StackSlots& other, Op op) {
+  if (entries_ == other.entries_) return;  // join, widen and narrow of a value with itself leave it
   std::vector<Entry> out;
-  out.reserve(entries_.size() + other.entries_.size());
-  zip(entries_, other.entries_, [&](int i, const StackSlot& a, const StackSlot& b) {
+  out.reserve(entries_->size() + other.entries_->size());
+  zip(*entries_, *other.entries_, [&](int i, const StackSlot& a, const StackSlot& b) {
     StackSlot x = a;
     op(x, b);
     if (!x.untouched()) out.push_back({static_cast<uint8_t>(i), std::move(x)});
     return true;
   });
-  entries_ = std::move(out);
+  replace(std::move(out));
 }
 
 void StackSlots::restore_unwritten(const StackSlots& before, uint64_t written) {
+  if (entries_ == before.entries_) return;
   std::vector<Entry> out;
-  zip(entries_, before.entries_, [&](int i, const StackSlot& now, const StackSlot& then) {
+  zip(*entries_, *before.entries_, [&](int i, const StackSlot& now, const StackSlot& then) {
     const StackSlot& keep = (written >> i) & 1 ? now : then;
     if (!keep.untouched()) out.push_back({static_cast<uint8_t>(i), keep});
     return true;
   });
-  entries_ = std::move(out);
+  replace(std::move(out));
 }
 
 void StackSlots::join_with(const StackSlots& other, int stack_region) {
@@ -160,7 +190,8 @@ void StackSlots::narrow_with(const StackSlots& next) {
 }
 
 bool StackSlots::leq(const StackSlots& other) const {
-  return zip(entries_, other.entries_, [](int, const StackSlot& x, const StackSlot& y) {
+  if (entries_ == other.entries_) return true;
+  return zip(*entries_, *other.entries_, [](int, const StackSlot& x, const StackSlot& y) {
     if ((y.written & ~x.written) || (x.pointer_bytes & ~y.pointer_bytes) || !verifier::leq(x.spilled, y.spilled))
       return false;
     return !y.spilled.is_init() || x.lengths <= y.lengths;
@@ -168,7 +199,8 @@ bool StackSlots::leq(const StackSlots& other) const {
 }
 
 bool StackSlots::operator==(const StackSlots& other) const {
-  return zip(entries_, other.entries_, [](int, const StackSlot& x, const StackSlot& y) { return x == y; });
+  if (entries_ == other.entries_) return true;
+  return zip(*entries_, *other.entries_, [](int, const StackSlot& x, const StackSlot& y) { return x == y; });
 }
 
 // ---- states ----

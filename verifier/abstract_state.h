@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,18 +65,24 @@ struct StackSlot {
 // A frame's 64 slots, slot i covering offsets -(i+1)*8 .. -i*8-1. Programs
 // touch few of them, and states are copied and joined all the time, so
 // only the slots that are not untouched are stored, sorted by index.
+//
+// Copies share their slots until one of them changes: a callee's states
+// carry the caller frames its arguments reach, which stay as they are
+// through most of its blocks, and copying them into every state of every
+// call context would dominate the analysis's time and memory.
 class StackSlots {
  public:
   using Entry = std::pair<uint8_t, StackSlot>;
 
+  StackSlots();
   const StackSlot& get(int i) const;
   StackSlot& set(int i);  // the slot, stored (untouched) if it was not
   void forget_value(int i);
-  void clear() { entries_.clear(); }
+  void clear();
   // The slots outside `written` (bit i: slot i) as they are in `before`.
   void restore_unwritten(const StackSlots& before, uint64_t written);
-  std::vector<Entry>& entries() { return entries_; }
-  const std::vector<Entry>& entries() const { return entries_; }
+  std::vector<Entry>& entries() { return mut(); }
+  const std::vector<Entry>& entries() const { return *entries_; }
 
   void join_with(const StackSlots& other, int stack_region);
   void widen_with(const StackSlots& next, int stack_region, const LoopThresholds& thresholds);
@@ -89,8 +96,11 @@ class StackSlots {
   // Applies `op(slot, other_slot)` to every index either side stores.
   template <typename Op>
   void merge(const StackSlots& other, Op op);
+  // The entries to change: this object's own, copied first if shared.
+  std::vector<Entry>& mut();
+  void replace(std::vector<Entry>&& entries);  // keeps sharing when they are equal
 
-  std::vector<Entry> entries_;
+  std::shared_ptr<const std::vector<Entry>> entries_;
 };
 
 struct Frame {

@@ -1,5 +1,8 @@
 // Helper calls against their signatures, bpf-to-bpf calls analysed in the
 // callee's own frame, and function exits.
+#include <algorithm>
+#include <utility>
+
 #include "verifier/analyzer.h"
 
 namespace sbpf::verifier {
@@ -161,7 +164,7 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
   while (!reached.empty()) {
     const size_t f = reached.back();
     reached.pop_back();
-    for (const auto& [index, slot] : s.frames[f].slots.entries()) see(slot.spilled);
+    for (const auto& [index, slot] : std::as_const(s.frames[f].slots).entries()) see(slot.spilled);
   }
   AbstractState entry = s;
   Frame callee;
@@ -199,6 +202,15 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
     exit.frames[f].regs = s.frames[f].regs;
     if (!visible[f]) exit.frames[f].slots = s.frames[f].slots;
     else exit.frames[f].slots.restore_unwritten(s.frames[f].slots, writes[f]);
+    // Pointers into the returned frame, spilled in a caller's, die with it
+    // (the slots are shared with other states: changed only when needed).
+    const auto& slots = std::as_const(exit.frames[f].slots).entries();
+    const bool dangling = std::any_of(slots.begin(), slots.end(), [&](const StackSlots::Entry& e) {
+      Value v = e.second.spilled;
+      drop_dangling(v, regions_.stack, live);
+      return !(v == e.second.spilled);
+    });
+    if (!dangling) continue;
     for (auto& [index, slot] : exit.frames[f].slots.entries()) {
       drop_dangling(slot.spilled, regions_.stack, live);
       if (!slot.spilled.is_init()) slot.forget_value();
