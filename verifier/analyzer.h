@@ -31,12 +31,12 @@ class Analyzer {
     size_t function = 0;
     int parent = -1;
     size_t call_pc = 0;  // in the parent
-    // Per block of the function. Dropped once the checking pass is done
-    // (every state holds a full difference-bounds matrix, and programs with
-    // many calls have many contexts), keeping only the loop heads' states
-    // the loop-bound proof reads: `heads`.
-    std::vector<AbstractState> in;
-    std::vector<std::pair<size_t, AbstractState>> heads;  // by block, sorted
+    // The states at the loop heads after the last analysis, by block
+    // (sorted): where the next analysis starts warm, and what the loop-bound
+    // proof reads. The other blocks' states are dropped: a program with
+    // many calls has many contexts, and every state a difference-bounds
+    // matrix and a frame per caller.
+    std::vector<std::pair<size_t, AbstractState>> heads;
     std::vector<unsigned> visits;   // per block: joins so far (loop heads widen after a few)
     bool have_entry = false;
     bool checked = false;       // the checking pass analysed it (from last_entry)
@@ -65,16 +65,15 @@ class Analyzer {
   AbstractState analyze_function(int context, const AbstractState& entry, bool check);
   // Before an analysis: the exit when an earlier analysis covers `entry`;
   // else nullopt, with `entry` grown as call sites and rounds require and
-  // `in`/`visits`/`ascend` set to start warm or to check final states.
+  // `in`/`visits` set to start warm from the last analysis's loop heads.
   std::optional<AbstractState> reuse_or_plan(int context, bool check, AbstractState& entry,
-                                             std::vector<AbstractState>& in, std::vector<unsigned>& visits,
-                                             bool& ascend);
+                                             std::vector<AbstractState>& in, std::vector<unsigned>& visits);
   std::vector<Edge> transfer_block(int context, size_t block, AbstractState state, bool check, AbstractState& exits);
   int child_context(int context, size_t call_pc, size_t function);
   // Another context of the same function whose last analysis (checked, for
   // `checked`) started from an entry covering `entry`, or -1.
   int covering_context(int context, const AbstractState& entry, bool checked) const;
-  // After the checking pass: the state at loop head `block` of `c`.
+  // The state at loop head `block` of `c` after its last analysis.
   static const AbstractState& head_state(const Context& c, size_t block);
   // The context whose checking pass stands for `c`'s: itself, or the one
   // that covered it.

@@ -231,8 +231,7 @@ uint64_t caller_frame_shape(const AbstractState& entry, int stack_region) {
 }  // namespace
 
 std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, AbstractState& entry,
-                                                     std::vector<AbstractState>& in, std::vector<unsigned>& visits,
-                                                     bool& ascend) {
+                                                     std::vector<AbstractState>& in, std::vector<unsigned>& visits) {
   // A context of the same function whose analysis started from a larger
   // entry covers this one: its exit, and in the checking pass its
   // diagnostics, annotations and loop facts, hold for this entry too (the
@@ -268,11 +267,15 @@ std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, Ab
     }
   }
   Context& c = contexts_[static_cast<size_t>(context)];
+  // The last analysis's loop heads are a post-fixpoint for its entry:
+  // ascending from them reaches one for this entry (or, for the checking
+  // pass over the same entry, the same states) sooner than from nothing.
+  auto warm = [&] {
+    in.assign(graph_.functions[c.function].blocks.size(), AbstractState::unreachable());
+    for (const auto& [block, state] : c.heads) in[block] = state;
+  };
   if (c.have_entry && check && entry == c.last_entry) {
-    // The checking pass over the entry of the last analysis: its states are
-    // final.
-    in = std::move(c.in);
-    ascend = false;
+    warm();
   } else if (c.have_entry && !check) {
     if (entry.leq(c.last_entry)) {
       exit_context_ = context;
@@ -282,9 +285,7 @@ std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, Ab
     // widening it like a loop head keeps the callee's analyses few. The
     // checking pass analyses the callee with its exact final entry.
     entry = grown_entry(c.last_entry, entry, ++c.entries_seen > kWideningDelay, regions_.stack);
-    // The last states are a post-fixpoint for a smaller entry: ascending
-    // from them reaches one for this entry sooner than from nothing.
-    in = std::move(c.in);
+    warm();
     visits = std::move(c.visits);
   }
   return std::nullopt;
@@ -303,8 +304,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   AbstractState entry = call_entry;
   std::vector<AbstractState> in;
   std::vector<unsigned> visits(n, 0);
-  bool ascend = true;
-  if (auto exit = reuse_or_plan(context, check, entry, in, visits, ascend)) return std::move(*exit);
+  if (auto exit = reuse_or_plan(context, check, entry, in, visits)) return std::move(*exit);
   checking_ = false;
   // Ascending rounds: a worklist in reverse post-order. Warm, every block
   // starts on it, so that every edge is evaluated from its block's final
@@ -314,7 +314,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
     in.resize(n);
     in[0] = entry;
     work.insert(0);
-  } else if (ascend) {
+  } else {
     in[0].join_with(entry, regions_.stack);
     for (size_t rank = 0; rank < g.order.size(); ++rank) work.insert(rank);
   }
@@ -355,7 +355,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   // states and its back-edge predecessors' states of the round before).
   // Loop heads narrow. With monotone transfer functions the states stay a
   // post-fixpoint: a state only shrinks, so what flows out of it does too.
-  if (ascend) {
+  {
     std::vector<std::vector<Edge>> out(n);
     for (size_t b : g.order) out[b] = transfer_block(context, b, in[b], false, exits);
     for (int round = 0; round < kNarrowingRounds; ++round) {
@@ -407,13 +407,9 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
     }
   }
   checking_ = false;
-  if (check) {
-    c->heads.clear();
-    for (size_t b = 0; b < n; ++b)
-      if (g.loop_head[b]) c->heads.emplace_back(b, std::move(in[b]));
-    in.clear();
-  }
-  c->in = std::move(in);
+  c->heads.clear();
+  for (size_t b = 0; b < n; ++b)
+    if (g.loop_head[b]) c->heads.emplace_back(b, std::move(in[b]));
   c->visits = std::move(visits);
   c->have_entry = true;
   c->checked = c->checked || check;
