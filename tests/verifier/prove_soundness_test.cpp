@@ -62,8 +62,9 @@ TEST(ProveSoundness, GeneratedProgramsNeverLeaveARegionZ3Proved) {
     }
   }
   std::printf("%zu programs accepted; Z3 removed %zu guards, %zu remain\n", programs, removed, guards_left);
-  // The check means something only if Z3 removed guards to check.
-  EXPECT_GT(removed, 20u);
+  // The check means something only if Z3 removed guards to check (56 here;
+  // a slower machine settles fewer queries within the time budget).
+  EXPECT_GT(removed, 10u);
 }
 
 }  // namespace
