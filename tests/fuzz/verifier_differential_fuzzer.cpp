@@ -35,17 +35,10 @@ constexpr RunShape kRuns[] = {{0, 0}, {5, 16}, {64, 256}, {1000, 4096}};
 
 // Input bytes derived from the program's bytes: the same fuzzer input always
 // runs on the same data, and different inputs see different data.
-std::vector<uint8_t> input_bytes(std::span<const uint8_t> choices, size_t size, size_t run) {
-  uint64_t x = 0xcbf29ce484222325u ^ run;
-  for (uint8_t b : choices) x = (x ^ b) * 0x100000001b3u;
-  std::vector<uint8_t> bytes(size);
-  for (auto& b : bytes) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    b = static_cast<uint8_t>(x);
-  }
-  return bytes;
+std::vector<uint8_t> run_input(std::span<const uint8_t> choices, size_t size, size_t run) {
+  uint64_t seed = 0xcbf29ce484222325u ^ run;
+  for (uint8_t b : choices) seed = (seed ^ b) * 0x100000001b3u;
+  return testing::input_bytes(seed, size);
 }
 
 [[noreturn]] void report_soundness_bug(const isa::Program& program, const RunShape& shape,
@@ -91,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     run_options.output_capacity = shape.output_capacity;
     std::vector<uint8_t> output;
     const runtime::LambdaRunResult result =
-        runtime::run_lambda(function, input_bytes(choices, shape.input_bytes, i), output, run_options);
+        runtime::run_lambda(function, run_input(choices, shape.input_bytes, i), output, run_options);
     if (result.failure && result.failure->abort && result.failure->abort->kind == runtime::AbortKind::kVerifierBug)
       report_soundness_bug(program, shape, *result.failure->abort);
   }

@@ -76,4 +76,17 @@ isa::Program generate_lambda_program(std::span<const uint8_t> choices, const Gen
   return generate(stream, options, report);
 }
 
+std::vector<uint8_t> input_bytes(uint64_t seed, size_t size) {
+  std::vector<uint8_t> bytes(size);
+  uint64_t x = seed * 0x9e3779b97f4a7c15u + 1;
+  if (x == 0) x = 1;  // xorshift's one fixed point
+  for (auto& b : bytes) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    b = static_cast<uint8_t>(x);
+  }
+  return bytes;
+}
+
 }  // namespace sbpf::testing

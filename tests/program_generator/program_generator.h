@@ -74,4 +74,8 @@ isa::Program generate_lambda_program(uint64_t seed, const GeneratorOptions& opti
 isa::Program generate_lambda_program(std::span<const uint8_t> choices, const GeneratorOptions& options = {},
                                      GenerationReport* report = nullptr);
 
+// Input bytes for a generated program to run on: the same seed gives the
+// same bytes, different seeds different ones (xorshift64).
+std::vector<uint8_t> input_bytes(uint64_t seed, size_t size);
+
 }  // namespace sbpf::testing

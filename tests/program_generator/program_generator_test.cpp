@@ -27,18 +27,6 @@ runtime::LambdaRunResult run_once(const isa::Program& program, const std::vector
   return runtime::run_lambda(function, input, output, options);
 }
 
-std::vector<uint8_t> data_for(uint64_t seed, size_t size) {
-  std::vector<uint8_t> bytes(size);
-  uint64_t x = seed * 0x9e3779b97f4a7c15u + 1;
-  for (auto& b : bytes) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    b = static_cast<uint8_t>(x);
-  }
-  return bytes;
-}
-
 // The abort, or "ok" for a run that returned (an error code included).
 std::string outcome(const runtime::LambdaRunResult& result) {
   return result.failure && result.failure->abort ? runtime::abort_kind_name(result.failure->abort->kind) : "ok";
@@ -69,7 +57,7 @@ TEST(ProgramGenerator, ThousandSeedsValidateAndRun) {
     helpers += report.helper_calls;
     for (const auto& v : report.violations) ASSERT_LT(v.pc, program.size()) << "seed " << seed;
     for (const auto& run : runs) {
-      ++outcomes[outcome(run_once(program, data_for(seed, run.input), run.output))];
+      ++outcomes[outcome(run_once(program, input_bytes(seed, run.input), run.output))];
     }
   }
   std::printf("mean size %.1f slots; %zu programs with planted violations; %zu loops (%zu data-bound), "
@@ -94,7 +82,7 @@ TEST(ProgramGenerator, ChoiceBytesDriveTheProgram) {
   isa::Program empty = generate_lambda_program(std::span<const uint8_t>{});
   EXPECT_LE(empty.size(), 8u);
   for (uint64_t seed = 0; seed < 300; ++seed) {
-    const std::vector<uint8_t> bytes = data_for(seed, seed * 3);
+    const std::vector<uint8_t> bytes = input_bytes(seed, seed * 3);
     isa::Program a = generate_lambda_program(bytes);
     isa::Program b = generate_lambda_program(bytes);
     ASSERT_EQ(isa::encode(a), isa::encode(b)) << "seed " << seed;
@@ -102,8 +90,8 @@ TEST(ProgramGenerator, ChoiceBytesDriveTheProgram) {
   // More bytes, more program (up to the target).
   GeneratorOptions options;
   options.target_instructions = 100000;
-  EXPECT_GT(generate_lambda_program(data_for(7, 4000), options).size(),
-            generate_lambda_program(data_for(7, 100), options).size());
+  EXPECT_GT(generate_lambda_program(input_bytes(7, 4000), options).size(),
+            generate_lambda_program(input_bytes(7, 100), options).size());
 }
 
 TEST(ProgramGenerator, OptionsAreHonoured) {

@@ -17,18 +17,6 @@ namespace {
 
 constexpr uint64_t kLoopBudget = uint64_t{1} << 16;
 
-std::vector<uint8_t> bytes_for(uint64_t seed, size_t size) {
-  std::vector<uint8_t> bytes(size);
-  uint64_t x = seed * 0x9e3779b97f4a7c15u + 7;
-  for (auto& b : bytes) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    b = static_cast<uint8_t>(x);
-  }
-  return bytes;
-}
-
 TEST(ProveSoundness, GeneratedProgramsNeverLeaveARegionZ3Proved) {
   constexpr struct {
     size_t input, output;
@@ -54,7 +42,7 @@ TEST(ProveSoundness, GeneratedProgramsNeverLeaveARegionZ3Proved) {
       run.output_capacity = kRuns[i].output;
       std::vector<uint8_t> output;
       const runtime::LambdaRunResult result =
-          runtime::run_lambda(function, bytes_for(seed * 8 + i, kRuns[i].input), output, run);
+          runtime::run_lambda(function, testing::input_bytes(seed * 8 + i, kRuns[i].input), output, run);
       const bool bug = result.failure && result.failure->abort &&
                        result.failure->abort->kind == runtime::AbortKind::kVerifierBug;
       ASSERT_FALSE(bug) << "seed " << seed << ", input " << kRuns[i].input << " bytes: "
