@@ -231,6 +231,11 @@ class PathEncoding {
   // Replaces the registers entering loop head `head` (`regs`, on entry to
   // the loop) by their values after some number of trips.
   void enter_loop(size_t head, const LoopSteps& steps, const z3::expr& reach, Regs& regs);
+  // A loop with one way back, taken while an induction variable that
+  // entered as a known constant differs from a constant (`jne r, END` back,
+  // or `jeq r, END` out): the trips it can make before they are equal.
+  // `entry`: the registers entering the loop.
+  std::optional<uint64_t> trips_to_exit(size_t head, const LoopSteps& steps, const Regs& entry) const;
 
   z3::context& z_;
   z3::solver& solver_;
@@ -469,6 +474,8 @@ void PathEncoding::enter_loop(size_t head, const LoopSteps& steps, const z3::exp
   const z3::expr count = z_.bv_const(("trips#" + std::to_string(fresh_++)).c_str(), bits);
   solver_.add(z3::ule(count, z_.bv_val(max_trips, bits)));
   const z3::expr trips = bits < 64 ? z3::zext(count, 64 - bits) : count;
+  if (const std::optional<uint64_t> limit = trips_to_exit(head, steps, regs))
+    solver_.add(z3::implies(reach, z3::ule(trips, z_.bv_val(*limit, 64))));
   Regs before = regs;  // at the head one trip earlier, when trips > 0
   for (size_t r = 0; r < regs.size(); ++r) {
     const Step& s = steps.trip[r];
@@ -511,6 +518,41 @@ void PathEncoding::enter_loop(size_t head, const LoopSteps& steps, const z3::exp
     some_latch = some_latch || via;
   }
   solver_.add(z3::implies(again, some_latch));
+}
+
+std::optional<uint64_t> PathEncoding::trips_to_exit(size_t head, const LoopSteps& steps, const Regs& entry) const {
+  if (steps.latches.size() != 1) return std::nullopt;
+  const auto& [latch, at_end] = steps.latches[0];
+  const BasicBlock& block = g_.blocks[latch];
+  const Instruction& insn = program_.insns[block.last];
+  if (insn.cls() != isa::kClassJmp || insn.source() != isa::kSourceK ||
+      (insn.op() != isa::kJmpJne && insn.op() != isa::kJmpJeq))
+    return std::nullopt;
+  // The way back must be the "not equal" side.
+  const size_t target = g_.block_of(static_cast<size_t>(insn.jump_target(block.last)));
+  const size_t next = g_.block_of(block.last + 1);
+  const size_t back_when_different = insn.op() == isa::kJmpJne ? target : next;
+  const size_t out_when_equal = insn.op() == isa::kJmpJne ? next : target;
+  if (back_when_different != head || out_when_equal == head) return std::nullopt;
+  const int r = insn.dst;
+  const Step& trip = steps.trip[static_cast<size_t>(r)];
+  const Step& there = at_end[static_cast<size_t>(r)];
+  if (trip.kind != Step::kAffine || trip.by == 0 || there.kind != Step::kAffine || there.from != r)
+    return std::nullopt;
+  const z3::expr start = entry[static_cast<size_t>(r)].simplify();
+  uint64_t pre = 0;
+  if (!start.is_numeral_u64(pre)) return std::nullopt;
+  // Trip m reaches the jump with pre + m·k + c; the first m where that is
+  // END solves m·k = END − pre − c modulo 2^64.
+  const uint64_t k = trip.by;
+  const uint64_t d = static_cast<uint64_t>(static_cast<int64_t>(insn.imm)) - pre - there.by;
+  const int shift = std::countr_zero(k);
+  if (d != 0 && std::countr_zero(d) < shift) return std::nullopt;  // never equal: no bound from it
+  const uint64_t odd = k >> shift;
+  uint64_t inverse = odd;  // Newton's iteration doubles the correct low bits: 3, 6, 12, 24, 48, 96
+  for (int i = 0; i < 5; ++i) inverse *= 2 - odd * inverse;
+  const uint64_t mask = shift == 0 ? ~uint64_t{0} : (uint64_t{1} << (64 - shift)) - 1;
+  return ((d >> shift) * inverse) & mask;
 }
 
 RegisterMask latch_operands(const Instruction& insn, const Steps& at_end) {
