@@ -96,6 +96,10 @@ struct LambdaRunResult {
   std::optional<LambdaFailure> failure;
 
   bool ok() const { return !failure.has_value(); }
+  // Paranoid mode's finding that the verifier was wrong, or nullptr.
+  const Abort* verifier_bug() const {
+    return failure && failure->abort && failure->abort->kind == AbortKind::kVerifierBug ? &*failure->abort : nullptr;
+  }
 };
 
 // Fills `chunk` with the input bytes at `offset`; throws on I/O errors.

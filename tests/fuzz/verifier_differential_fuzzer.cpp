@@ -85,8 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<uint8_t> output;
     const runtime::LambdaRunResult result =
         runtime::run_lambda(function, run_input(choices, shape.input_bytes, i), output, run_options);
-    if (result.failure && result.failure->abort && result.failure->abort->kind == runtime::AbortKind::kVerifierBug)
-      report_soundness_bug(program, shape, *result.failure->abort);
+    if (const runtime::Abort* bug = result.verifier_bug()) report_soundness_bug(program, shape, *bug);
   }
   return 0;
 }

@@ -43,10 +43,8 @@ TEST(ProveSoundness, GeneratedProgramsNeverLeaveARegionZ3Proved) {
       std::vector<uint8_t> output;
       const runtime::LambdaRunResult result =
           runtime::run_lambda(function, testing::input_bytes(seed * 8 + i, kRuns[i].input), output, run);
-      const bool bug = result.failure && result.failure->abort &&
-                       result.failure->abort->kind == runtime::AbortKind::kVerifierBug;
-      ASSERT_FALSE(bug) << "seed " << seed << ", input " << kRuns[i].input << " bytes: "
-                        << result.failure->abort->message;
+      const runtime::Abort* bug = result.verifier_bug();
+      ASSERT_EQ(bug, nullptr) << "seed " << seed << ", input " << kRuns[i].input << " bytes: " << bug->message;
     }
   }
   std::printf("%zu programs accepted; Z3 removed %zu guards, %zu remain\n", programs, removed, guards_left);
