@@ -33,6 +33,14 @@ void HelperCall::fail(std::string message) {
   failure_ = std::move(message);
 }
 
+uint64_t invoke_helper(const Helper& helper, const RegionTable& regions, HeapArena* heap, const uint64_t args[5],
+                       std::optional<std::string>& failure) {
+  HelperCall call(regions, heap);
+  const uint64_t r0 = helper.function(call, args);
+  if (call.failed()) failure = helper.signature.name + ": " + call.failure();
+  return r0;
+}
+
 void HelperRegistry::add(Helper helper) { helpers_[helper.id] = std::move(helper); }
 
 const Helper* HelperRegistry::find(int32_t id) const {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "runtime/region.h"
@@ -51,6 +52,11 @@ struct Helper {
   HelperSignature signature;
   HelperFunction function = nullptr;
 };
+
+// Runs `helper` on r1..r5 (`args`) against the invocation's memory. Returns
+// r0, or sets `failure` to "name: why" when the helper failed.
+uint64_t invoke_helper(const Helper& helper, const RegionTable& regions, HeapArena* heap, const uint64_t args[5],
+                       std::optional<std::string>& failure);
 
 class HelperRegistry {
  public:

@@ -9,6 +9,7 @@
 #include <string>
 #include <type_traits>
 
+#include "runtime/abort_message.h"
 #include "runtime/heap_arena.h"
 
 namespace sbpf::runtime {
@@ -111,60 +112,12 @@ void atomic_op(uint8_t* p, int32_t op, uint64_t* src, uint64_t* r0) {
 }
 
 // Runs a helper on r1..r5 and puts its result in r0. Kept out of the
-// dispatch loop: its HelperCall has a destructor, which an indirect goto may
-// not jump over.
+// dispatch loop: the helper call has objects with destructors, which an
+// indirect goto may not jump over.
 [[gnu::noinline]] bool call_helper(const Helper& helper, const RegionTable& regions, HeapArena* heap, uint64_t* reg,
-                                   std::string& failure) {
-  HelperCall call(regions, heap);
-  reg[0] = helper.function(call, &reg[1]);
-  if (!call.failed()) return true;
-  failure = helper.signature.name + ": " + call.failure();
-  return false;
-}
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
-  return buf;
-}
-
-// "input, output": the kinds in `set`, for messages.
-std::string region_names(RegionSet set) {
-  std::string names;
-  for (int k = 0; k < verifier::kNumRegionKinds; ++k) {
-    const auto kind = static_cast<RegionKind>(k);
-    if ((set & region_bit(kind)) == 0) continue;
-    if (!names.empty()) names += ", ";
-    names += region_name(kind);
-  }
-  return names;
-}
-
-// Why the access of `insn` at `addr` failed, in the program's terms: relative
-// to the region its base register points into, when it points into one.
-// `allowed`: the regions it was checked against.
-std::string describe_bad_access(const Instruction& insn, uint64_t base_value, const RegionTable& regions,
-                                RegionSet allowed) {
-  const bool write = insn.cls() == isa::kClassSt || insn.cls() == isa::kClassStx;
-  const unsigned len = insn.access_bytes();
-  const uint8_t base_reg = insn.cls() == isa::kClassLdx ? insn.src : insn.dst;
-  const uint64_t addr = base_value + static_cast<int64_t>(insn.offset);
-  std::string what = std::string(write ? "store" : "load") + " of " + std::to_string(len) + " bytes at r" +
-                     std::to_string(base_reg) + (insn.offset < 0 ? "" : "+") + std::to_string(insn.offset);
-  const Region* r = regions.find(base_value);
-  if (r == nullptr) r = regions.find(addr);
-  if (r == nullptr) return what + " = " + hex(addr) + ", which is outside every region";
-  const std::string name = region_name(r->kind);
-  const bool before = addr < r->start();
-  const uint64_t distance = before ? r->start() - addr : addr - r->start();
-  std::string where = name + (before ? "-" : "+") + std::to_string(distance);
-  if ((allowed & region_bit(r->kind)) == 0) {
-    const std::string names = region_names(allowed);
-    return what + " = " + where + ", but this access may only touch " + (names.empty() ? "no region" : names);
-  }
-  if (r->contains(addr, len)) return what + " = " + where + ", but " + name + " is read-only";
-  return what + " = " + where + (before ? ", before the start of " : ", past the end of ") + name + " (" +
-         std::to_string(r->size) + " bytes)";
+                                   std::optional<std::string>& failure) {
+  reg[0] = invoke_helper(helper, regions, heap, &reg[1], failure);
+  return !failure;
 }
 
 }  // namespace
@@ -255,7 +208,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
 
   ExecutionResult result;
   const Helper* helper = nullptr;  // the one a call or callx is about to run
-  std::string helper_failure;
+  std::optional<std::string> helper_failure;
   auto abort = [&](AbortKind kind, const Instruction* at, std::string message) {
     result.abort = Abort{kind, static_cast<size_t>(at - code), std::move(message)};
     return result;
@@ -603,8 +556,7 @@ callx : {
   uint64_t id = reg[ip->callx_register()];
   helper = id <= INT32_MAX ? helpers_.find(static_cast<int32_t>(id)) : nullptr;
   if (helper == nullptr)
-    return abort(AbortKind::kHelper, ip, "callx through r" + std::to_string(ip->callx_register()) + " = " +
-                                             std::to_string(id) + ", which is not a helper id");
+    return abort(AbortKind::kHelper, ip, callx_message(ip->callx_register(), id));
 }
 invoke_helper:
   if (!call_helper(*helper, regions, invocation.heap, reg, helper_failure)) goto helper_failed;
@@ -629,33 +581,29 @@ bad_access : {
   const bool annotated = !plans_.empty();
   const PcPlan plan = annotated ? plans[ip - code] : PcPlan{};
   const bool restricted = annotated && !paranoid;
-  std::string why = describe_bad_access(*ip, reg[base], regions, restricted ? plan.regions : kAllRegionKinds);
+  std::string why = bad_access_message(*ip, reg[base], regions, restricted ? plan.regions : kAllRegionKinds);
   if (paranoid && (plan.flags & kProvenAccess) != 0)
     return abort(AbortKind::kVerifierBug, ip, "proven access out of bounds: " + why);
   return abort(AbortKind::kBounds, ip, std::move(why));
 }
 misaligned:
   return abort(AbortKind::kMisaligned, ip,
-               "atomic access of " + std::to_string(ip->access_bytes()) + " bytes at " +
-                   hex(reg[ip->dst] + static_cast<int64_t>(ip->offset)) + " is not naturally aligned");
+               misaligned_message(ip->access_bytes(), reg[ip->dst] + static_cast<int64_t>(ip->offset)));
 loop_budget_exhausted:
-  return abort(AbortKind::kLoopBudget, ip,
-               "more than " + std::to_string(invocation.loop_budget) + " backward jumps in one invocation");
+  return abort(AbortKind::kLoopBudget, ip, loop_budget_message(invocation.loop_budget));
 free_loop_over_budget:
   return abort(AbortKind::kVerifierBug, ip,
                "loop proven bounded ran more than " + std::to_string(invocation.loop_budget) + " backward jumps");
 stack_overflow:
-  return abort(AbortKind::kStackOverflow, ip,
-               "call would need stack frame " + std::to_string(depth + 2) + "; the limit is " +
-                   std::to_string(kMaxFrames));
+  return abort(AbortKind::kStackOverflow, ip, stack_overflow_message(depth));
 helper_failed:
-  return abort(AbortKind::kHelper, ip, std::move(helper_failure));
+  return abort(AbortKind::kHelper, ip, std::move(*helper_failure));
 unknown_helper:
-  return abort(AbortKind::kHelper, ip, "call to unknown helper " + std::to_string(ip->imm));
+  return abort(AbortKind::kHelper, ip, unknown_helper_message(ip->imm));
 invalid:
   // Unreachable for a validated program; kept so a stray opcode cannot jump
   // through an uninitialised table entry.
-  return abort(AbortKind::kHelper, ip, "invalid opcode " + hex(ip->opcode) + " reached the interpreter");
+  return abort(AbortKind::kHelper, ip, "invalid opcode " + std::to_string(ip->opcode) + " reached the interpreter");
 
 #undef DISPATCH
 #undef NEXT

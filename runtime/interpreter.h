@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "isa/program.h"
+#include "runtime/engine.h"
 #include "runtime/execution_result.h"
 #include "runtime/helper_registry.h"
 #include "runtime/region.h"
@@ -28,9 +29,6 @@ class UnsupportedProgram : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-inline constexpr size_t kStackFrameBytes = 512;
-inline constexpr size_t kMaxFrames = 8;
 
 // What the caller hands one invocation.
 struct Invocation {
@@ -61,7 +59,7 @@ struct InterpreterOptions {
   bool paranoid = false;
 };
 
-class Interpreter {
+class Interpreter : public Engine {
  public:
   // Keeps references to `program` and `helpers`; both must outlive it.
   // Throws UnsupportedProgram for `lddw` forms that need a kernel (maps,
@@ -76,7 +74,7 @@ class Interpreter {
   // the same Interpreter, as BPF global data does between invocations.
   // Not reentrant: one thread per Interpreter. Throws std::invalid_argument
   // when the invocation's loop budget exceeds the annotations' maximum.
-  ExecutionResult run(Invocation& invocation);
+  ExecutionResult run(Invocation& invocation) override;
 
  private:
   const isa::Program& program_;

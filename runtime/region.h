@@ -22,6 +22,11 @@ using verifier::region_name;
 
 using verifier::kAllRegionKinds;
 
+// The stack region: 512 bytes per frame, at most 8 frames. It spans the
+// current frame and its callers' frames.
+inline constexpr size_t kStackFrameBytes = 512;
+inline constexpr size_t kMaxFrames = 8;
+
 struct Region {
   RegionKind kind = RegionKind::kMemory;
   uint8_t* base = nullptr;

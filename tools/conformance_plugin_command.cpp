@@ -16,11 +16,12 @@ namespace sbpf::tools {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: sbpf conformance-plugin [HEX_MEMORY] [--engine interp]\n"
+    "usage: sbpf conformance-plugin [HEX_MEMORY] [--engine interp|jit|auto] [--jit]\n"
     "       (also runs as `sbpf-conformance-plugin`, for the bpf_conformance runner)\n"
     "\n"
     "Reads a program as hex bytes on stdin, runs it with r1 = memory, r2 = its length,\n"
-    "prints r0 in hex. Helper 5 is the suite's test helper: it returns its first argument.\n";
+    "prints r0 in hex. Helper 5 is the suite's test helper: it returns its first argument.\n"
+    "--jit is --engine jit: the host's JIT instead of the interpreter.\n";
 
 // The suite's programs call helper 5 (`call 5`, and `callx` through a
 // register holding 5) and only need it to return normally.
@@ -33,12 +34,15 @@ int conformance_plugin_command(const Args& raw_args) {
   Args args;
   for (const auto& a : raw_args)
     if (!a.empty()) args.push_back(a);
-  CommandLine cl(args, {"--engine"}, {"--help"});
+  CommandLine cl(args, {"--engine"}, {"--help", "--jit"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
   }
-  cl.get_choice("--engine", {"interp"}, "interp");
+  const std::string engine = cl.get_choice("--engine", {"interp", "jit", "auto"}, "interp");
+  if (cl.has("--jit") && cl.has("--engine") && engine != "jit") throw UsageError("--jit contradicts --engine " + engine);
+  runtime::EngineOptions options;
+  options.kind = *runtime::engine_named(cl.has("--jit") ? "jit" : engine);
   if (cl.positionals().size() > 1) throw UsageError("unexpected argument '" + cl.positionals()[1] + "'");
 
   std::vector<uint8_t> memory;
@@ -61,8 +65,7 @@ int conformance_plugin_command(const Args& raw_args) {
 
   runtime::ExecutionResult result;
   try {
-    runtime::Interpreter interpreter(program, helpers);
-    result = interpreter.run(invocation);
+    result = runtime::make_engine(program, helpers, options)->run(invocation);
   } catch (const runtime::UnsupportedProgram& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return kExitRejected;

@@ -1,0 +1,87 @@
+// What native code and the runtime that calls it share: one NativeContext
+// per invocation, its address in a register for the whole run. The backends
+// read and write its fields at fixed offsets; the runtime fills it before
+// the call and reads how the invocation ended after it. Both JITs use the
+// same protocol, so the runtime has one way of calling either.
+//
+// Aborts: native code stores the kind, the pc and one value that explains
+// it, then unwinds to the entry function's frame and returns. The runtime
+// turns that into the interpreter's Abort, message included.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "verifier/region_kind.h"
+
+namespace sbpf::jit {
+
+enum class NativeAbort : uint32_t {
+  kNone = 0,
+  kBounds,         // a guarded access failed its check; value = the base register
+  kMisaligned,     // an atomic access not naturally aligned; value = the address
+  kLoopBudget,     // a counted back-edge found the budget spent
+  kStackOverflow,  // a local call past the frame limit
+  kHelper,         // a helper call failed (the runtime holds the message)
+};
+
+// A helper's result: r0, and whether the helper failed (then the invocation
+// aborts at the call). Two words, returned in registers by both ABIs.
+struct HelperOutcome {
+  uint64_t r0;
+  uint64_t failed;
+};
+
+struct NativeContext;
+
+// Called for `call helper` and `callx` with r1..r5 as they are; the pc of
+// the call is in NativeContext::call_pc (and the register of a callx in
+// callx_id).
+using HelperEntry = HelperOutcome (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                      NativeContext* context);
+// Called when a guarded access misses its site's cached region: true when
+// some region the verifier allowed holds the access (and the cache may then
+// be refilled), false to abort with `bounds`.
+using GuardEntry = uint64_t (*)(NativeContext* context, uint64_t address, uint64_t site);
+
+// One guarded access site's cached region: the access at address A passes
+// when A - start < count, count being the number of start offsets at which
+// the access fits (size - bytes + 1, 0 when it cannot fit or the region
+// forbids it). Zero at the start of each invocation, so the first access
+// at each site takes the slow path.
+struct GuardCache {
+  uint64_t start;
+  uint64_t count;
+};
+
+struct NativeContext {
+  // In: the registers at entry and the invocation's budget.
+  uint64_t args[5];     // r1..r5
+  uint64_t stack_top;   // r10: one past the first frame
+  uint64_t budget;      // back-edges left for counted loops
+  HelperEntry call_helper;
+  GuardEntry guard_slow_path;
+  void* runtime;        // the runtime's own state, for the entries above
+
+  // Kept by native code.
+  uint64_t entry_stack;  // the native stack pointer to unwind to on abort
+  uint32_t depth;        // local calls in progress (frames in use - 1)
+  uint32_t call_pc;      // the pc of the helper call in progress
+  uint64_t callx_id;     // the register value of a callx in progress
+
+  // Out: how the invocation ended (kNone: it returned).
+  NativeAbort abort_kind;
+  uint32_t abort_pc;
+  uint64_t abort_value;
+
+  // GuardCache guards[sites] follow the struct (allocated by the runtime;
+  // see guard_cache_offset).
+};
+
+// The offset of guard site `site`'s cache from the context's address.
+inline constexpr size_t guard_cache_offset(size_t site) {
+  return (sizeof(NativeContext) + alignof(GuardCache) - 1) / alignof(GuardCache) * alignof(GuardCache) +
+         site * sizeof(GuardCache);
+}
+
+}  // namespace sbpf::jit

@@ -1,0 +1,64 @@
+#include "jit/native_disassembler.h"
+
+#include <llvm-c/Disassembler.h>
+#include <llvm-c/Target.h>
+
+#include <cctype>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+namespace sbpf::jit {
+
+namespace {
+
+const char* triple(Arch arch) { return arch == Arch::kX86_64 ? "x86_64-pc-linux-gnu" : "aarch64-linux-gnu"; }
+
+struct DisasmDeleter {
+  void operator()(void* dc) const { LLVMDisasmDispose(dc); }
+};
+
+std::string trimmed(const char* text) {
+  std::string s(text);
+  size_t b = 0;
+  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  s.erase(0, b);
+  for (char& c : s)
+    if (c == '\t') c = ' ';
+  return s;
+}
+
+}  // namespace
+
+std::vector<NativeInstruction> disassemble(Arch arch, std::span<const uint8_t> code) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    LLVMInitializeAllTargetInfos();
+    LLVMInitializeAllTargetMCs();
+    LLVMInitializeAllDisassemblers();
+  });
+  std::unique_ptr<void, DisasmDeleter> dc(LLVMCreateDisasm(triple(arch), nullptr, 0, nullptr, nullptr));
+  if (!dc) throw std::runtime_error(std::string("LLVM has no disassembler for ") + triple(arch));
+  if (arch == Arch::kX86_64) LLVMSetDisasmOptions(dc.get(), LLVMDisassembler_Option_AsmPrinterVariant);
+  LLVMSetDisasmOptions(dc.get(), LLVMDisassembler_Option_PrintImmHex);
+
+  std::vector<NativeInstruction> out;
+  std::vector<uint8_t> bytes(code.begin(), code.end());  // LLVM's API takes a mutable pointer
+  size_t at = 0;
+  char text[256];
+  while (at < bytes.size()) {
+    const size_t n = LLVMDisasmInstruction(dc.get(), bytes.data() + at, bytes.size() - at, at, text, sizeof text);
+    if (n == 0) {
+      std::snprintf(text, sizeof text, ".byte 0x%02x", bytes[at]);
+      out.push_back({at, 1, text});
+      ++at;
+      continue;
+    }
+    out.push_back({at, n, trimmed(text)});
+    at += n;
+  }
+  return out;
+}
+
+}  // namespace sbpf::jit

@@ -1,0 +1,819 @@
+// The x86-64 backend: BPF instructions to native code, one instruction at a
+// time, with the verifier's annotations deciding where checks go.
+//
+//   BPF  x86-64  why
+//   r0   rax     the native return register
+//   r1   rdi     r1..r5 sit in System V's first five argument registers,
+//   r2   rsi       so a helper call passes them as they are
+//   r3   rdx
+//   r4   rcx
+//   r5   r8
+//   r6   rbx     r6..r9 in callee-saved registers: helpers keep them
+//   r7   r13
+//   r8   r14
+//   r9   r15
+//   r10  rbp     the frame pointer
+//   -    r12     the NativeContext, for the whole run (callee-saved)
+//   -    r9, r10, r11  scratch inside one BPF instruction
+//
+// The native stack holds no BPF data: frames live in the runtime's stack
+// region, r10 points at the current one. In every function body the native
+// stack pointer is 16-byte aligned, so a call out needs no adjustment beyond
+// what each sequence below pushes.
+#include <bit>
+#include <cstddef>
+#include <functional>
+#include <iterator>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "jit/code_buffer.h"
+#include "jit/native_program.h"
+#include "jit/x86_64/x86_64_backend.h"
+
+namespace sbpf::jit {
+
+namespace {
+
+using isa::Instruction;
+using verifier::AccessCheck;
+using verifier::RegionSet;
+
+enum Reg : uint8_t { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
+
+constexpr Reg kRegisterMap[isa::kNumRegisters] = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP};
+constexpr Reg kContext = R12;
+constexpr Reg kScratch0 = R9, kScratch1 = R10, kScratch2 = R11;
+
+constexpr int32_t kFrameBytes = 512;
+constexpr int32_t kMaxFrames = 8;
+
+// Condition codes (the low nibble of jcc).
+enum Cond : uint8_t { kB = 2, kAE = 3, kE = 4, kNE = 5, kBE = 6, kA = 7, kL = 12, kGE = 13, kLE = 14, kG = 15 };
+Cond invert(Cond c) { return static_cast<Cond>(c ^ 1); }
+
+// Group-1 arithmetic: the /digit of the immediate forms and the opcode of
+// the "r/m, reg" forms.
+struct AluOp {
+  uint8_t ext;
+  uint8_t rm_reg;
+};
+constexpr AluOp kAdd{0, 0x01}, kOr{1, 0x09}, kAnd{4, 0x21}, kSub{5, 0x29}, kXor{6, 0x31}, kCmp{7, 0x39};
+// Shift group: the /digit.
+constexpr uint8_t kRol = 0, kShl = 4, kShr = 5, kSar = 7;
+
+struct Mem {
+  Reg base;
+  int32_t disp;
+};
+
+bool fits8(int64_t v) { return v >= INT8_MIN && v <= INT8_MAX; }
+bool fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
+
+Mem context_field(size_t offset) { return {kContext, static_cast<int32_t>(offset)}; }
+
+// ---- encoding: each emit_* writes one native instruction ----
+
+class Emitter {
+ public:
+  explicit Emitter(CodeBuffer& code) : c_(code) {}
+  CodeBuffer& code() { return c_; }
+
+  // REX: W for 64-bit operands, R/X/B extend reg/index/base. `byte_regs`
+  // forces it so that registers 4..7 name spl/bpl/sil/dil, not ah..bh.
+  void rex(bool w, unsigned reg, unsigned base, bool byte_regs = false) {
+    const uint8_t r = static_cast<uint8_t>(0x40 | (w << 3) | ((reg >> 3) & 1) << 2 | ((base >> 3) & 1));
+    if (r != 0x40 || byte_regs) c_.byte(r);
+  }
+  void modrm_reg(unsigned reg, unsigned rm) { c_.byte(static_cast<uint8_t>(0xC0 | (reg & 7) << 3 | (rm & 7))); }
+  // [base + disp]: rsp and r12 as base need a SIB byte; rbp and r13 have no
+  // displacement-free form (it means rip-relative).
+  void modrm_mem(unsigned reg, Mem m) {
+    const unsigned base = m.base & 7;
+    const uint8_t mod = m.disp == 0 && base != 5 ? 0 : fits8(m.disp) ? 1 : 2;
+    c_.byte(static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | base));
+    if (base == 4) c_.byte(0x24);
+    if (mod == 1) c_.byte(static_cast<uint8_t>(m.disp));
+    if (mod == 2) c_.u32(static_cast<uint32_t>(m.disp));
+  }
+  void rr(bool w, std::initializer_list<uint8_t> opcode, unsigned reg, unsigned rm, bool byte_regs = false) {
+    rex(w, reg, rm, byte_regs);
+    c_.bytes(opcode);
+    modrm_reg(reg, rm);
+  }
+  void rm(bool w, std::initializer_list<uint8_t> opcode, unsigned reg, Mem m, bool byte_regs = false) {
+    rex(w, reg, m.base, byte_regs);
+    c_.bytes(opcode);
+    modrm_mem(reg, m);
+  }
+
+  void mov_rr(bool w, Reg dst, Reg src) { rr(w, {0x89}, src, dst); }
+  void alu_rr(AluOp op, bool w, Reg dst, Reg src) { rr(w, {op.rm_reg}, src, dst); }
+  void alu_ri(AluOp op, bool w, Reg dst, int32_t imm) {
+    if (fits8(imm)) {
+      rr(w, {0x83}, op.ext, dst);
+      c_.byte(static_cast<uint8_t>(imm));
+    } else {
+      rr(w, {0x81}, op.ext, dst);
+      c_.u32(static_cast<uint32_t>(imm));
+    }
+  }
+  void test_rr(bool w, Reg a, Reg b) { rr(w, {0x85}, b, a); }
+  void test_ri(bool w, Reg r, int32_t imm) {
+    rr(w, {0xF7}, 0, r);
+    c_.u32(static_cast<uint32_t>(imm));
+  }
+  // The shortest move of a 64-bit constant: zero-extended 32 bits,
+  // sign-extended 32 bits, or all 64.
+  void mov_ri(Reg dst, uint64_t v) {
+    if (v <= UINT32_MAX) {
+      mov_ri32(dst, static_cast<uint32_t>(v));
+    } else if (fits32(static_cast<int64_t>(v))) {
+      rr(true, {0xC7}, 0, dst);
+      c_.u32(static_cast<uint32_t>(v));
+    } else {
+      mov_ri64(dst, v);
+    }
+  }
+  void mov_ri32(Reg dst, uint32_t v) {
+    rex(false, 0, dst);
+    c_.byte(static_cast<uint8_t>(0xB8 + (dst & 7)));
+    c_.u32(v);
+  }
+  void mov_ri64(Reg dst, uint64_t v) {
+    rex(true, 0, dst);
+    c_.byte(static_cast<uint8_t>(0xB8 + (dst & 7)));
+    c_.u64(v);
+  }
+  // Sign-extended 32-bit constant, always the same length (blinding needs it).
+  void mov_ri_sext(Reg dst, int32_t v) {
+    rr(true, {0xC7}, 0, dst);
+    c_.u32(static_cast<uint32_t>(v));
+  }
+  void xor_ri_sext(Reg dst, int32_t v) {
+    rr(true, {0x81}, kXor.ext, dst);
+    c_.u32(static_cast<uint32_t>(v));
+  }
+  void imul_rr(bool w, Reg dst, Reg src) { rr(w, {0x0F, 0xAF}, dst, src); }
+  void imul_rri(bool w, Reg dst, Reg src, int32_t imm) {
+    if (fits8(imm)) {
+      rr(w, {0x6B}, dst, src);
+      c_.byte(static_cast<uint8_t>(imm));
+    } else {
+      rr(w, {0x69}, dst, src);
+      c_.u32(static_cast<uint32_t>(imm));
+    }
+  }
+  void shift_ri(uint8_t ext, bool w, Reg r, uint8_t count) {
+    rr(w, {0xC1}, ext, r);
+    c_.byte(count);
+  }
+  void shift_cl(uint8_t ext, bool w, Reg r) { rr(w, {0xD3}, ext, r); }
+  void neg(bool w, Reg r) { rr(w, {0xF7}, 3, r); }
+  void div(bool w, bool is_signed, Reg divisor) { rr(w, {0xF7}, is_signed ? 7 : 6, divisor); }
+  void sign_extend_rax_into_rdx(bool w) {  // cqo / cdq
+    if (w) c_.byte(0x48);
+    c_.byte(0x99);
+  }
+  void movzx16(Reg dst, Reg src) { rr(false, {0x0F, 0xB7}, dst, src); }
+  void movsx_rr(bool w, unsigned bits, Reg dst, Reg src) {
+    if (bits == 8) rr(w, {0x0F, 0xBE}, dst, src, true);
+    else if (bits == 16) rr(w, {0x0F, 0xBF}, dst, src);
+    else rr(true, {0x63}, dst, src);  // movsxd
+  }
+  void bswap(bool w, Reg r) {
+    rex(w, 0, r);
+    c_.bytes({0x0F, static_cast<uint8_t>(0xC8 + (r & 7))});
+  }
+  void rol16_by8(Reg r) {
+    c_.byte(0x66);
+    rr(false, {0xC1}, kRol, r);
+    c_.byte(8);
+  }
+  void lea(Reg dst, Mem m) { rm(true, {0x8D}, dst, m); }
+  // Loads zero-extend (or sign-extend) into the whole register.
+  void load(unsigned bytes, bool sign, Reg dst, Mem m) {
+    switch (bytes) {
+      case 1: rm(sign, {0x0F, static_cast<uint8_t>(sign ? 0xBE : 0xB6)}, dst, m); break;
+      case 2: rm(sign, {0x0F, static_cast<uint8_t>(sign ? 0xBF : 0xB7)}, dst, m); break;
+      case 4: rm(sign, {static_cast<uint8_t>(sign ? 0x63 : 0x8B)}, dst, m); break;
+      default: rm(true, {0x8B}, dst, m); break;
+    }
+  }
+  void store(unsigned bytes, Mem m, Reg src) {
+    switch (bytes) {
+      case 1: rm(false, {0x88}, src, m, true); break;
+      case 2: c_.byte(0x66); rm(false, {0x89}, src, m); break;
+      case 4: rm(false, {0x89}, src, m); break;
+      default: rm(true, {0x89}, src, m); break;
+    }
+  }
+  void store_imm(unsigned bytes, Mem m, int32_t imm) {
+    switch (bytes) {
+      case 1: rm(false, {0xC6}, 0, m); c_.byte(static_cast<uint8_t>(imm)); break;
+      case 2: c_.byte(0x66); rm(false, {0xC7}, 0, m); c_.u16(static_cast<uint16_t>(imm)); break;
+      case 4: rm(false, {0xC7}, 0, m); c_.u32(static_cast<uint32_t>(imm)); break;
+      default: rm(true, {0xC7}, 0, m); c_.u32(static_cast<uint32_t>(imm)); break;
+    }
+  }
+  void load64(Reg dst, Mem m) { rm(true, {0x8B}, dst, m); }
+  void store64(Mem m, Reg src) { rm(true, {0x89}, src, m); }
+  void store32_imm(Mem m, uint32_t imm) {
+    rm(false, {0xC7}, 0, m);
+    c_.u32(imm);
+  }
+  void sub_rm(Reg dst, Mem m) { rm(true, {0x2B}, dst, m); }
+  void cmp_rm(Reg dst, Mem m) { rm(true, {0x3B}, dst, m); }
+  void sub_mem_i8(bool w, Mem m, int8_t imm) {
+    rm(w, {0x83}, kSub.ext, m);
+    c_.byte(static_cast<uint8_t>(imm));
+  }
+  void cmp_mem32_i8(Mem m, int8_t imm) {
+    rm(false, {0x83}, kCmp.ext, m);
+    c_.byte(static_cast<uint8_t>(imm));
+  }
+  void inc_mem32(Mem m) { rm(false, {0xFF}, 0, m); }
+  void dec_mem32(Mem m) { rm(false, {0xFF}, 1, m); }
+  void test_low_byte(Reg r, uint8_t mask) {
+    rr(false, {0xF6}, 0, r, true);
+    c_.byte(mask);
+  }
+  // Atomics: `lock` precedes REX.
+  void lock() { c_.byte(0xF0); }
+  void lock_alu_mr(bool w, AluOp op, Mem m, Reg src) {
+    lock();
+    rm(w, {op.rm_reg}, src, m);
+  }
+  void lock_xadd(bool w, Mem m, Reg src) {
+    lock();
+    rm(w, {0x0F, 0xC1}, src, m);
+  }
+  void xchg_mr(bool w, Mem m, Reg src) { rm(w, {0x87}, src, m); }  // implicitly locked
+  void lock_cmpxchg(bool w, Mem m, Reg src) {
+    lock();
+    rm(w, {0x0F, 0xB1}, src, m);
+  }
+  void push(Reg r) {
+    rex(false, 0, r);
+    c_.byte(static_cast<uint8_t>(0x50 + (r & 7)));
+  }
+  void pop(Reg r) {
+    rex(false, 0, r);
+    c_.byte(static_cast<uint8_t>(0x58 + (r & 7)));
+  }
+  void call(Label target) {
+    c_.byte(0xE8);
+    c_.rel32(target);
+  }
+  void call_mem(Mem m) { rm(false, {0xFF}, 2, m); }
+  void ret() { c_.byte(0xC3); }
+  void jmp(Label target) { c_.jump({0xEB}, {0xE9}, target); }
+  void jcc(Cond cond, Label target) {
+    c_.jump({static_cast<uint8_t>(0x70 + cond)}, {0x0F, static_cast<uint8_t>(0x80 + cond)}, target);
+  }
+
+ private:
+  CodeBuffer& c_;
+};
+
+// ---- instruction selection ----
+
+Cond jump_condition(uint8_t op) {
+  switch (op) {
+    case isa::kJmpJeq: return kE;
+    case isa::kJmpJne: return kNE;
+    case isa::kJmpJset: return kNE;  // after `test`
+    case isa::kJmpJgt: return kA;
+    case isa::kJmpJge: return kAE;
+    case isa::kJmpJlt: return kB;
+    case isa::kJmpJle: return kBE;
+    case isa::kJmpJsgt: return kG;
+    case isa::kJmpJsge: return kGE;
+    case isa::kJmpJslt: return kL;
+    case isa::kJmpJsle: return kLE;
+  }
+  throw std::logic_error("jit: not a conditional jump");
+}
+
+class Compiler {
+ public:
+  Compiler(const isa::Program& program, const verifier::Annotations& annotations, const CompileOptions& options,
+           uint64_t blinding_seed)
+      : program_(program), annotations_(annotations), options_(options), blinding_seed_(blinding_seed) {}
+
+  void emit_program(CodeBuffer& code);
+
+  std::vector<uint32_t> pc_offsets;
+  std::vector<GuardSite> sites;
+
+ private:
+  Reg reg(uint8_t bpf) const { return kRegisterMap[bpf]; }
+  Label pc_label(int64_t pc) const { return pc_labels_[static_cast<size_t>(pc)]; }
+
+  // Out-of-line code, emitted after the last instruction.
+  Label stub(std::function<void()> body) {
+    const Label label = code_->make_label();
+    stubs_.push_back({label, std::move(body)});
+    return label;
+  }
+  Label abort_stub(jit::NativeAbort kind, size_t pc, std::optional<Reg> value = std::nullopt);
+
+  void emit_prologue();
+  void emit_instruction(size_t pc);
+  void emit_alu(size_t pc, const Instruction& insn);
+  void emit_division(const Instruction& insn, Reg dst);
+  void emit_shift(const Instruction& insn, Reg dst, uint8_t ext);
+  void emit_byte_swap(const Instruction& insn, Reg dst);
+  void emit_jump(size_t pc, const Instruction& insn);
+  void emit_branch_to(size_t pc, int64_t target, std::optional<Cond> cond);
+  void emit_access(size_t pc, const Instruction& insn);
+  void emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write);
+  void emit_atomic(size_t pc, const Instruction& insn, Mem at);
+  void emit_helper_call(size_t pc, const Instruction& insn);
+  void emit_local_call(size_t pc, const Instruction& insn);
+
+  // An instruction's immediate as a register operand: blinded constants go
+  // through a scratch register, plain ones stay immediates (nullopt).
+  std::optional<Reg> blinded_immediate(int32_t imm, Reg scratch);
+  void load_constant(Reg dst, uint64_t value);
+
+  const isa::Program& program_;
+  const verifier::Annotations& annotations_;
+  const CompileOptions& options_;
+  uint64_t blinding_seed_;
+
+  CodeBuffer* code_ = nullptr;
+  std::optional<Emitter> e_;
+  std::vector<Label> pc_labels_;
+  Label epilogue_, abort_exit_;
+  struct Stub {
+    Label label;
+    std::function<void()> body;
+  };
+  std::vector<Stub> stubs_;
+  std::mt19937_64 keys_;
+};
+
+void Compiler::emit_program(CodeBuffer& code) {
+  code_ = &code;
+  e_.emplace(code);
+  stubs_.clear();
+  sites.clear();
+  keys_.seed(blinding_seed_);  // the same keys every pass: the same lengths
+  const size_t n = program_.size();
+  pc_labels_.clear();
+  for (size_t pc = 0; pc <= n; ++pc) pc_labels_.push_back(code.make_label());
+  epilogue_ = code.make_label();
+  abort_exit_ = code.make_label();
+
+  emit_prologue();
+  pc_offsets.assign(n + 1, 0);
+  for (size_t pc = 0; pc < n; ++pc) {
+    code.bind(pc_labels_[pc]);
+    pc_offsets[pc] = static_cast<uint32_t>(code.size());
+    if (!program_.is_lddw_tail(pc)) emit_instruction(pc);
+  }
+  code.bind(pc_labels_[n]);
+  pc_offsets[n] = static_cast<uint32_t>(code.size());
+
+  // Stubs may add stubs of their own (a guard's slow path ends in an abort).
+  for (size_t i = 0; i < stubs_.size(); ++i) {
+    code.bind(stubs_[i].label);
+    auto body = std::move(stubs_[i].body);
+    body();
+  }
+
+  // Unwinding from any depth: the entry function saved its stack pointer.
+  code.bind(abort_exit_);
+  e_->load64(RSP, context_field(offsetof(NativeContext, entry_stack)));
+  code.bind(epilogue_);
+  e_->alu_ri(kAdd, true, RSP, 8);
+  for (Reg r : {R15, R14, R13, R12, RBX, RBP}) e_->pop(r);
+  e_->ret();
+}
+
+// Saves the registers System V wants kept, aligns the stack, and loads the
+// BPF registers: r1..r5 from the context, r10 at the top of the stack
+// region, the rest zero (the interpreter starts them at zero too).
+void Compiler::emit_prologue() {
+  Emitter& e = *e_;
+  for (Reg r : {RBP, RBX, R12, R13, R14, R15}) e.push(r);
+  e.alu_ri(kSub, true, RSP, 8);
+  e.mov_rr(true, kContext, RDI);
+  e.store64(context_field(offsetof(NativeContext, entry_stack)), RSP);
+  for (int i = 4; i >= 0; --i) e.load64(reg(static_cast<uint8_t>(1 + i)), context_field(offsetof(NativeContext, args) + 8 * i));
+  e.load64(RBP, context_field(offsetof(NativeContext, stack_top)));
+  for (uint8_t r : {0, 6, 7, 8, 9}) e.alu_rr(kXor, false, reg(r), reg(r));
+}
+
+Label Compiler::abort_stub(NativeAbort kind, size_t pc, std::optional<Reg> value) {
+  return stub([this, kind, pc, value] {
+    Emitter& e = *e_;
+    if (value) e.store64(context_field(offsetof(NativeContext, abort_value)), *value);
+    e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(pc));
+    e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(kind));
+    e.jmp(abort_exit_);
+  });
+}
+
+std::optional<Reg> Compiler::blinded_immediate(int32_t imm, Reg scratch) {
+  if (!options_.blind_constants) return std::nullopt;
+  const auto key = static_cast<int32_t>(keys_());
+  e_->mov_ri_sext(scratch, imm ^ key);
+  e_->xor_ri_sext(scratch, key);
+  return scratch;
+}
+
+void Compiler::load_constant(Reg dst, uint64_t value) {
+  if (!options_.blind_constants) return e_->mov_ri(dst, value);
+  const uint64_t key = keys_();
+  e_->mov_ri64(dst, value ^ key);
+  e_->mov_ri64(kScratch1, key);
+  e_->alu_rr(kXor, true, dst, kScratch1);
+}
+
+void Compiler::emit_instruction(size_t pc) {
+  const Instruction& insn = program_.insns[pc];
+  switch (insn.cls()) {
+    case isa::kClassAlu:
+    case isa::kClassAlu64: return emit_alu(pc, insn);
+    case isa::kClassJmp:
+    case isa::kClassJmp32: return emit_jump(pc, insn);
+    case isa::kClassLdx:
+    case isa::kClassSt:
+    case isa::kClassStx: return emit_access(pc, insn);
+    case isa::kClassLd: {
+      if (!insn.is_lddw()) break;
+      uint64_t value = 0;
+      switch (insn.src) {
+        case isa::kLddwImm64: value = program_.lddw_value_at(pc); break;
+        case isa::kLddwMapValue: {
+          const auto section = static_cast<uint32_t>(insn.imm);
+          if (section >= options_.section_addresses.size())
+            throw std::invalid_argument("jit: no address given for data section " + std::to_string(section));
+          value = options_.section_addresses[section] + static_cast<uint32_t>(program_.insns[pc + 1].imm);
+          break;
+        }
+        default:
+          throw UnsupportedForJit("pc " + std::to_string(pc) + ": lddw form " + std::to_string(insn.src) +
+                                  " (maps, kernel variables, code addresses) needs a kernel");
+      }
+      return load_constant(reg(insn.dst), value);
+    }
+  }
+  throw UnsupportedForJit("pc " + std::to_string(pc) + ": opcode " + std::to_string(insn.opcode) +
+                          " has no native form");
+}
+
+void Compiler::emit_alu(size_t pc, const Instruction& insn) {
+  Emitter& e = *e_;
+  const bool w = insn.cls() == isa::kClassAlu64;
+  const Reg dst = reg(insn.dst);
+  const bool by_reg = insn.source() == isa::kSourceX;
+  // The second operand: a register, or (blinded) the immediate in one.
+  std::optional<Reg> src = by_reg ? std::optional<Reg>(reg(insn.src)) : std::nullopt;
+  auto arith = [&](AluOp op) {
+    if (!src) src = blinded_immediate(insn.imm, kScratch1);
+    if (src) e.alu_rr(op, w, dst, *src);
+    else e.alu_ri(op, w, dst, insn.imm);
+  };
+  switch (insn.op()) {
+    case isa::kAluAdd: return arith(kAdd);
+    case isa::kAluSub: return arith(kSub);
+    case isa::kAluOr: return arith(kOr);
+    case isa::kAluAnd: return arith(kAnd);
+    case isa::kAluXor: return arith(kXor);
+    case isa::kAluMul:
+      if (!src) src = blinded_immediate(insn.imm, kScratch1);
+      if (src) e.imul_rr(w, dst, *src);
+      else e.imul_rri(w, dst, dst, insn.imm);
+      return;
+    case isa::kAluMov:
+      if (by_reg) {
+        // A 32-bit move zero-extends; movsx 8/16 into 32 bits does too.
+        if (insn.offset == 0) e.mov_rr(w, dst, *src);
+        else e.movsx_rr(w, static_cast<unsigned>(insn.offset), dst, *src);
+      } else if (options_.blind_constants) {
+        blinded_immediate(insn.imm, dst);
+        if (!w) e.mov_rr(false, dst, dst);
+      } else if (w) {
+        e.mov_ri(dst, static_cast<uint64_t>(static_cast<int64_t>(insn.imm)));
+      } else {
+        e.mov_ri32(dst, static_cast<uint32_t>(insn.imm));
+      }
+      return;
+    case isa::kAluNeg: return e.neg(w, dst);
+    case isa::kAluDiv:
+    case isa::kAluMod: return emit_division(insn, dst);
+    case isa::kAluLsh: return emit_shift(insn, dst, kShl);
+    case isa::kAluRsh: return emit_shift(insn, dst, kShr);
+    case isa::kAluArsh: return emit_shift(insn, dst, kSar);
+    case isa::kAluEnd: return emit_byte_swap(insn, dst);
+  }
+  throw UnsupportedForJit("pc " + std::to_string(pc) + ": ALU operation " + std::to_string(insn.op()));
+}
+
+// x86 faults on division by zero and on MIN / -1; BPF defines both (x / 0 =
+// 0, x % 0 = x, MIN / -1 = MIN, MIN % -1 = 0), so both are tested first.
+// div needs rax and rdx, which hold r0 and r3: they are parked in r9 and
+// r10 and the divisor in r11, and the result comes back through r11.
+void Compiler::emit_division(const Instruction& insn, Reg dst) {
+  Emitter& e = *e_;
+  CodeBuffer& c = *code_;
+  const bool w = insn.cls() == isa::kClassAlu64;
+  const bool is_signed = insn.offset == 1;
+  const bool modulo = insn.op() == isa::kAluMod;
+  const Reg divisor = kScratch2;
+  if (insn.source() == isa::kSourceX) {
+    e.mov_rr(true, divisor, reg(insn.src));
+  } else if (!blinded_immediate(insn.imm, divisor)) {
+    e.mov_ri_sext(divisor, insn.imm);
+  }
+  e.mov_rr(true, kScratch0, RAX);
+  e.mov_rr(true, kScratch1, RDX);
+  const Reg dividend = dst == RAX ? kScratch0 : dst == RDX ? kScratch1 : dst;
+  e.mov_rr(true, RAX, dividend);
+  const Label by_zero = c.make_label(), done = c.make_label();
+  e.test_rr(w, divisor, divisor);
+  e.jcc(kE, by_zero);
+  if (is_signed) {
+    const Label ordinary = c.make_label();
+    e.alu_ri(kCmp, w, divisor, -1);
+    e.jcc(kNE, ordinary);
+    // x / -1 = -x (MIN stays MIN), x % -1 = 0.
+    if (modulo) e.alu_rr(kXor, false, divisor, divisor);
+    else {
+      e.neg(w, RAX);
+      e.mov_rr(w, divisor, RAX);
+    }
+    e.jmp(done);
+    c.bind(ordinary);
+    e.sign_extend_rax_into_rdx(w);
+  } else {
+    e.alu_rr(kXor, false, RDX, RDX);
+  }
+  e.div(w, is_signed, divisor);
+  e.mov_rr(w, divisor, modulo ? RDX : RAX);
+  e.jmp(done);
+  c.bind(by_zero);
+  // x / 0 = 0; x % 0 = x (its low half for 32-bit operations).
+  if (modulo) e.mov_rr(w, divisor, RAX);
+  else e.alu_rr(kXor, false, divisor, divisor);
+  c.bind(done);
+  e.mov_rr(true, RAX, kScratch0);
+  e.mov_rr(true, RDX, kScratch1);
+  e.mov_rr(true, dst, divisor);
+}
+
+// x86 masks shift counts exactly as BPF does (to 5 or 6 bits). A count in a
+// register must be in cl, and rcx holds r4: it is parked in r11 unless the
+// count is r4 already.
+void Compiler::emit_shift(const Instruction& insn, Reg dst, uint8_t ext) {
+  Emitter& e = *e_;
+  const bool w = insn.cls() == isa::kClassAlu64;
+  if (insn.source() == isa::kSourceK) {
+    const auto count = static_cast<uint8_t>(insn.imm & (w ? 63 : 31));
+    if (count != 0) e.shift_ri(ext, w, dst, count);
+    else if (!w) e.mov_rr(false, dst, dst);  // still a 32-bit result: zero-extend
+    return;
+  }
+  const Reg count = reg(insn.src);
+  if (count == RCX) return e.shift_cl(ext, w, dst);
+  e.mov_rr(true, kScratch2, RCX);
+  e.mov_rr(true, RCX, count);
+  e.shift_cl(ext, w, dst == RCX ? kScratch2 : dst);
+  e.mov_rr(true, RCX, kScratch2);
+}
+
+void Compiler::emit_byte_swap(const Instruction& insn, Reg dst) {
+  Emitter& e = *e_;
+  const bool to_little = insn.cls() == isa::kClassAlu && insn.source() == isa::kSourceK;
+  switch (insn.imm) {
+    case 16:
+      if (!to_little) e.rol16_by8(dst);
+      e.movzx16(dst, dst);
+      return;
+    case 32:
+      if (to_little) e.mov_rr(false, dst, dst);
+      else e.bswap(false, dst);
+      return;
+    default:
+      if (!to_little) e.bswap(true, dst);
+      return;
+  }
+}
+
+void Compiler::emit_jump(size_t pc, const Instruction& insn) {
+  Emitter& e = *e_;
+  if (insn.is_exit()) {
+    // The entry function returns to the runtime; a callee to its call site.
+    if (program_.function_at(pc).start == 0) e.jmp(epilogue_);
+    else e.ret();
+    return;
+  }
+  if (insn.opcode == isa::kOpCall) {
+    if (insn.src == isa::kCallLocal) return emit_local_call(pc, insn);
+    return emit_helper_call(pc, insn);
+  }
+  if (insn.is_callx()) return emit_helper_call(pc, insn);
+  const int64_t target = insn.jump_target(pc);
+  if (insn.op() == isa::kJmpJa) return emit_branch_to(pc, target, std::nullopt);
+
+  const bool w = insn.cls() == isa::kClassJmp;
+  const Reg dst = reg(insn.dst);
+  const bool test = insn.op() == isa::kJmpJset;
+  std::optional<Reg> src;
+  if (insn.source() == isa::kSourceX) src = reg(insn.src);
+  else src = blinded_immediate(insn.imm, kScratch1);
+  if (src) {
+    if (test) e.test_rr(w, dst, *src);
+    else e.alu_rr(kCmp, w, dst, *src);
+  } else {
+    if (test) e.test_ri(w, dst, insn.imm);
+    else e.alu_ri(kCmp, w, dst, insn.imm);
+  }
+  emit_branch_to(pc, target, jump_condition(insn.op()));
+}
+
+// A taken backward jump of a loop the verifier could not bound costs one
+// unit of the budget; running out aborts with `loop_budget` at the jump.
+void Compiler::emit_branch_to(size_t pc, int64_t target, std::optional<Cond> cond) {
+  Emitter& e = *e_;
+  const bool counted = target <= static_cast<int64_t>(pc) && annotations_.back_edge[pc] != verifier::BackEdge::kFree;
+  if (!counted) {
+    if (cond) e.jcc(*cond, pc_label(target));
+    else e.jmp(pc_label(target));
+    return;
+  }
+  const Label not_taken = code_->make_label();
+  if (cond) e.jcc(invert(*cond), not_taken);
+  e.sub_mem_i8(true, context_field(offsetof(NativeContext, budget)), 1);
+  e.jcc(kB, abort_stub(NativeAbort::kLoopBudget, pc));  // borrow: the budget was zero
+  e.jmp(pc_label(target));
+  code_->bind(not_taken);
+}
+
+void Compiler::emit_access(size_t pc, const Instruction& insn) {
+  Emitter& e = *e_;
+  const bool load = insn.is_load();
+  const Reg base = reg(load ? insn.src : insn.dst);
+  const unsigned bytes = insn.access_bytes();
+  const Mem at{base, insn.offset};
+  if (!insn.is_load() && !insn.is_store() && !insn.is_atomic())
+    throw UnsupportedForJit("pc " + std::to_string(pc) + ": legacy packet access");
+  if (annotations_.access[pc].check != AccessCheck::kProven) emit_guard(pc, base, insn.offset, bytes, !load);
+  if (insn.is_atomic()) return emit_atomic(pc, insn, at);
+  if (load) return e.load(bytes, insn.mode() == isa::kModeMemSx, reg(insn.dst), at);
+  if (insn.cls() == isa::kClassStx) return e.store(bytes, at, reg(insn.src));
+  if (auto value = blinded_immediate(insn.imm, kScratch1)) return e.store(bytes, at, *value);
+  e.store_imm(bytes, at, insn.imm);
+}
+
+// A guarded access compares its address with the region its site hit last
+// (two loads from the context, one compare). A miss calls the runtime, which
+// checks the regions the verifier allowed, the same check the interpreter
+// makes, and refills the cache on success.
+void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write) {
+  Emitter& e = *e_;
+  const verifier::AccessAnnotation& access = annotations_.access[pc];
+  const RegionSet regions = access.check == AccessCheck::kGuarded ? access.regions : verifier::kAllRegionKinds;
+  const size_t site = sites.size();
+  sites.push_back({static_cast<uint32_t>(pc), static_cast<uint8_t>(bytes), write, regions});
+  const size_t cache = guard_cache_offset(site);
+
+  const Label resume = code_->make_label();
+  const Label bounds = abort_stub(NativeAbort::kBounds, pc, base);
+  const Label slow = stub([this, base, offset, site, resume, bounds] {
+    Emitter& e = *e_;
+    static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8};  // r0..r5; six pushes keep the alignment
+    for (Reg r : kLive) e.push(r);
+    e.lea(RSI, {base, offset});
+    e.mov_rr(true, RDI, kContext);
+    e.mov_ri32(RDX, static_cast<uint32_t>(site));
+    e.call_mem(context_field(offsetof(NativeContext, guard_slow_path)));
+    e.mov_rr(true, kScratch2, RAX);
+    for (auto it = std::rbegin(kLive); it != std::rend(kLive); ++it) e.pop(*it);
+    e.test_rr(true, kScratch2, kScratch2);
+    e.jcc(kNE, resume);
+    e.jmp(bounds);
+  });
+  e.lea(kScratch2, {base, offset});
+  e.sub_rm(kScratch2, context_field(cache + offsetof(GuardCache, start)));
+  e.cmp_rm(kScratch2, context_field(cache + offsetof(GuardCache, count)));
+  e.jcc(kAE, slow);
+  code_->bind(resume);
+}
+
+// Atomics must be naturally aligned (the interpreter aborts otherwise, and
+// a split locked access would be slow). The fetch forms of or/and/xor have
+// no x86 instruction: they loop on cmpxchg, which needs rax (r0), parked in
+// r9 meanwhile.
+void Compiler::emit_atomic(size_t pc, const Instruction& insn, Mem at) {
+  Emitter& e = *e_;
+  CodeBuffer& c = *code_;
+  const bool w = insn.size() == isa::kSizeDW;
+  const unsigned bytes = w ? 8 : 4;
+  const Reg address = kScratch2;
+  e.lea(address, at);
+  e.test_low_byte(address, static_cast<uint8_t>(bytes - 1));
+  e.jcc(kNE, abort_stub(NativeAbort::kMisaligned, pc, address));
+  const Mem cell{address, 0};
+  const Reg src = reg(insn.src);
+  const int32_t op = insn.imm;
+  const bool fetch = (op & isa::kAtomicFetch) != 0;
+  if (op == isa::kAtomicCmpxchg) {
+    e.lock_cmpxchg(w, cell, src);
+    if (!w) e.mov_rr(false, RAX, RAX);  // a 32-bit match leaves rax's upper half: r0 is the old value, zero-extended
+    return;
+  }
+  if (op == isa::kAtomicXchg) {
+    e.mov_rr(true, kScratch1, src);
+    e.xchg_mr(w, cell, kScratch1);
+    e.mov_rr(w, src, kScratch1);
+    return;
+  }
+  const int32_t base_op = op & ~isa::kAtomicFetch;
+  const AluOp alu = base_op == isa::kAtomicAdd  ? kAdd
+                    : base_op == isa::kAtomicOr ? kOr
+                    : base_op == isa::kAtomicAnd ? kAnd
+                                                 : kXor;
+  if (!fetch) return e.lock_alu_mr(w, alu, cell, src);
+  if (base_op == isa::kAtomicAdd) {
+    e.mov_rr(true, kScratch1, src);
+    e.lock_xadd(w, cell, kScratch1);
+    e.mov_rr(w, src, kScratch1);
+    return;
+  }
+  e.mov_rr(true, kScratch0, RAX);
+  const Reg operand = src == RAX ? kScratch0 : src;
+  const Label retry = c.make_label();
+  e.load(bytes, false, RAX, cell);
+  c.bind(retry);
+  e.mov_rr(true, kScratch1, RAX);
+  e.alu_rr(alu, w, kScratch1, operand);
+  e.lock_cmpxchg(w, cell, kScratch1);
+  e.jcc(kNE, retry);
+  // rax holds the old value; it goes to src, and r0 gets its own back
+  // unless src is r0.
+  if (src != RAX) {
+    e.mov_rr(w, src, RAX);
+    e.mov_rr(true, RAX, kScratch0);
+  }
+}
+
+// Helpers are called through the runtime's entry with r1..r5 in place and
+// the context as the sixth argument. The interpreter leaves r1..r5 as they
+// were, so they are saved around the call (five pushes and one slot keep
+// the stack aligned).
+void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
+  Emitter& e = *e_;
+  e.store32_imm(context_field(offsetof(NativeContext, call_pc)), static_cast<uint32_t>(pc));
+  if (insn.is_callx()) e.store64(context_field(offsetof(NativeContext, callx_id)), reg(insn.callx_register()));
+  static constexpr Reg kArgs[] = {RDI, RSI, RDX, RCX, R8};
+  for (Reg r : kArgs) e.push(r);
+  e.alu_ri(kSub, true, RSP, 8);
+  e.mov_rr(true, R9, kContext);
+  e.call_mem(context_field(offsetof(NativeContext, call_helper)));
+  e.mov_rr(true, kScratch2, RDX);  // HelperOutcome::failed
+  e.alu_ri(kAdd, true, RSP, 8);
+  for (auto it = std::rbegin(kArgs); it != std::rend(kArgs); ++it) e.pop(*it);
+  e.test_rr(true, kScratch2, kScratch2);
+  e.jcc(kNE, abort_stub(NativeAbort::kHelper, pc));
+}
+
+// A local call: a native call, with the caller's r6..r9 saved around it (a
+// BPF callee may change them; its caller must not see it) and r10 moved one
+// frame down. `depth` limits the frames and tells the runtime which part of
+// the stack region is in use.
+void Compiler::emit_local_call(size_t pc, const Instruction& insn) {
+  Emitter& e = *e_;
+  const Mem depth = context_field(offsetof(NativeContext, depth));
+  e.cmp_mem32_i8(depth, kMaxFrames - 1);
+  e.jcc(kAE, abort_stub(NativeAbort::kStackOverflow, pc));
+  e.inc_mem32(depth);
+  static constexpr Reg kSaved[] = {RBX, R13, R14, R15};
+  for (Reg r : kSaved) e.push(r);
+  e.alu_ri(kSub, true, RBP, kFrameBytes);
+  e.alu_ri(kSub, true, RSP, 8);  // four pushes and the return address: one slot more keeps the alignment
+  e.call(pc_label(static_cast<int64_t>(pc) + 1 + insn.imm));
+  e.alu_ri(kAdd, true, RSP, 8);
+  e.alu_ri(kAdd, true, RBP, kFrameBytes);
+  for (auto it = std::rbegin(kSaved); it != std::rend(kSaved); ++it) e.pop(*it);
+  e.dec_mem32(depth);
+}
+
+}  // namespace
+
+NativeProgram compile_x86_64(const isa::Program& program, const verifier::Annotations& annotations,
+                             const CompileOptions& options) {
+  uint64_t seed = options.blinding_seed;
+  if (options.blind_constants && seed == 0) seed = (static_cast<uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
+  Compiler compiler(program, annotations, options, seed);
+  std::vector<uint8_t> code = CodeBuffer::assemble([&](CodeBuffer& buffer) { compiler.emit_program(buffer); });
+  return NativeProgram(Arch::kX86_64, std::move(code), std::move(compiler.pc_offsets), std::move(compiler.sites));
+}
+
+}  // namespace sbpf::jit

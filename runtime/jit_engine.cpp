@@ -1,0 +1,173 @@
+#include "runtime/jit_engine.h"
+
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+
+#include "runtime/abort_message.h"
+#include "runtime/heap_arena.h"
+
+namespace sbpf::runtime {
+
+namespace {
+
+#if defined(__x86_64__)
+constexpr std::optional<jit::Arch> kHostArch = jit::Arch::kX86_64;
+#else
+constexpr std::optional<jit::Arch> kHostArch = std::nullopt;
+#endif
+
+}  // namespace
+
+bool jit_available() { return kHostArch.has_value(); }
+
+// What the runtime's entries need during one run, reached through
+// NativeContext::runtime.
+struct JitEngine::RunState {
+  const JitEngine* engine;
+  RegionTable* regions;
+  size_t stack_region;
+  uint8_t* stack_top;
+  HeapArena* heap;
+  std::optional<std::string> helper_failure;
+
+  // The stack region spans the frames in use, as in the interpreter.
+  void sync_stack(const jit::NativeContext& context) {
+    const size_t frames = context.depth + 1;
+    (*regions)[stack_region].base = stack_top - frames * kStackFrameBytes;
+    (*regions)[stack_region].size = frames * kStackFrameBytes;
+  }
+};
+
+JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
+                     const verifier::Annotations* annotations, bool blind_constants)
+    : program_(program),
+      helpers_(helpers),
+      annotations_(annotations != nullptr ? *annotations : verifier::Annotations::all_checked(program)) {
+  if (!kHostArch) throw UnsupportedProgram("no JIT for this host's architecture; use the interpreter");
+  const size_t n = program.size();
+  helper_at_.assign(n, nullptr);
+  for (size_t pc = 0; pc < n; ++pc)
+    if (!program.is_lddw_tail(pc) && program.insns[pc].is_helper_call()) helper_at_[pc] = helpers.find(program.insns[pc].imm);
+  jit::CompileOptions options;
+  options.blind_constants = blind_constants;
+  for (const auto& section : program.sections) {
+    sections_.push_back(section.bytes);
+    options.section_addresses.push_back(reinterpret_cast<uintptr_t>(sections_.back().data()));
+  }
+  try {
+    native_ = std::make_unique<jit::NativeProgram>(jit::compile(*kHostArch, program, annotations_, options));
+  } catch (const jit::UnsupportedForJit& e) {
+    throw UnsupportedProgram(e.what());
+  }
+  context_.assign((native_->context_bytes() + 7) / 8, 0);
+}
+
+JitEngine::~JitEngine() = default;
+
+jit::HelperOutcome JitEngine::helper_entry(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                           jit::NativeContext* context) {
+  RunState& state = *static_cast<RunState*>(context->runtime);
+  const JitEngine& engine = *state.engine;
+  state.sync_stack(*context);
+  const isa::Instruction& insn = engine.program_.insns[context->call_pc];
+  const Helper* helper = nullptr;
+  if (insn.is_callx()) {
+    const uint64_t id = context->callx_id;
+    helper = id <= INT32_MAX ? engine.helpers_.find(static_cast<int32_t>(id)) : nullptr;
+    if (helper == nullptr) state.helper_failure = callx_message(insn.callx_register(), id);
+  } else {
+    helper = engine.helper_at_[context->call_pc];
+    if (helper == nullptr) state.helper_failure = unknown_helper_message(insn.imm);
+  }
+  if (helper == nullptr) return {0, 1};
+  const uint64_t args[5] = {r1, r2, r3, r4, r5};
+  // Nothing may unwind through native frames: an exception becomes the
+  // helper's failure.
+  try {
+    const uint64_t r0 = invoke_helper(*helper, *state.regions, state.heap, args, state.helper_failure);
+    return {r0, state.helper_failure ? 1u : 0u};
+  } catch (const std::exception& e) {
+    state.helper_failure = helper->signature.name + ": " + e.what();
+    return {0, 1};
+  }
+}
+
+uint64_t JitEngine::guard_entry(jit::NativeContext* context, uint64_t address, uint64_t site) {
+  RunState& state = *static_cast<RunState*>(context->runtime);
+  state.sync_stack(*context);
+  const jit::GuardSite& s = state.engine->native_->guard_sites()[site];
+  if (state.regions->translate(address, s.bytes, s.write, s.regions) == nullptr) return 0;
+  // Remember the region for the next access at this site, unless it is the
+  // stack, whose extent changes with every call.
+  const Region* region = state.regions->find(address);
+  if (region != nullptr && region->kind != RegionKind::kStack && region->contains(address, s.bytes) &&
+      (region->writable || !s.write) && (s.regions & region_bit(region->kind)) != 0) {
+    auto* cache = reinterpret_cast<jit::GuardCache*>(reinterpret_cast<uint8_t*>(context) + jit::guard_cache_offset(site));
+    cache->start = region->start();
+    cache->count = region->size - s.bytes + 1;
+  }
+  return 1;
+}
+
+ExecutionResult JitEngine::run(Invocation& invocation) {
+  if (invocation.loop_budget > annotations_.max_loop_budget)
+    throw std::invalid_argument("the annotations were proven for a loop budget of at most " +
+                                std::to_string(annotations_.max_loop_budget) + "; this run allows " +
+                                std::to_string(invocation.loop_budget));
+  // The same regions, in the same order, as the interpreter's.
+  RegionTable regions = invocation.regions;
+  alignas(16) uint8_t stack[kMaxFrames * kStackFrameBytes];
+  std::memset(stack, 0, sizeof stack);
+  uint8_t* const stack_top = stack + sizeof stack;
+  const size_t stack_region = regions.add({RegionKind::kStack, stack_top - kStackFrameBytes, kStackFrameBytes, true});
+  for (size_t i = 0; i < sections_.size(); ++i) {
+    const bool rodata = program_.sections[i].kind == isa::SectionKind::kRodata;
+    if (program_.sections[i].bytes.empty()) continue;
+    regions.add({rodata ? RegionKind::kRodata : RegionKind::kData, sections_[i].data(), sections_[i].size(), !rodata});
+  }
+  if (invocation.heap != nullptr) regions.add(invocation.heap->region());
+
+  RunState state{this, &regions, stack_region, stack_top, invocation.heap, std::nullopt};
+  std::memset(context_.data(), 0, context_.size() * sizeof(uint64_t));
+  auto* context = reinterpret_cast<jit::NativeContext*>(context_.data());
+  for (int i = 0; i < 5; ++i) context->args[i] = invocation.args[i];
+  context->stack_top = reinterpret_cast<uintptr_t>(stack_top);
+  context->budget = invocation.loop_budget;
+  context->call_helper = &JitEngine::helper_entry;
+  context->guard_slow_path = &JitEngine::guard_entry;
+  context->runtime = &state;
+
+  ExecutionResult result;
+  result.r0 = native_->entry()(context);
+  if (context->abort_kind == jit::NativeAbort::kNone) return result;
+
+  const size_t pc = context->abort_pc;
+  const isa::Instruction& insn = program_.insns[pc];
+  state.sync_stack(*context);
+  result.r0 = 0;
+  switch (context->abort_kind) {
+    case jit::NativeAbort::kBounds: {
+      const verifier::AccessAnnotation& access = annotations_.access[pc];
+      const RegionSet allowed = access.check == verifier::AccessCheck::kGuarded ? access.regions : kAllRegionKinds;
+      result.abort = Abort{AbortKind::kBounds, pc, bad_access_message(insn, context->abort_value, regions, allowed)};
+      break;
+    }
+    case jit::NativeAbort::kMisaligned:
+      result.abort = Abort{AbortKind::kMisaligned, pc, misaligned_message(insn.access_bytes(), context->abort_value)};
+      break;
+    case jit::NativeAbort::kLoopBudget:
+      result.abort = Abort{AbortKind::kLoopBudget, pc, loop_budget_message(invocation.loop_budget)};
+      break;
+    case jit::NativeAbort::kStackOverflow:
+      result.abort = Abort{AbortKind::kStackOverflow, pc, stack_overflow_message(context->depth)};
+      break;
+    case jit::NativeAbort::kHelper:
+    case jit::NativeAbort::kNone:
+      result.abort = Abort{AbortKind::kHelper, pc, state.helper_failure.value_or("helper failed")};
+      break;
+  }
+  return result;
+}
+
+}  // namespace sbpf::runtime

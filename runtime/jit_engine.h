@@ -1,0 +1,52 @@
+// The JIT as an engine: the program compiled once to native code for this
+// host, then run per invocation with the same regions, helpers, budget and
+// aborts as the interpreter (runtime/interpreter.h), bit for bit.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "isa/program.h"
+#include "jit/native_program.h"
+#include "runtime/engine.h"
+#include "runtime/helper_registry.h"
+#include "runtime/interpreter.h"
+#include "verifier/annotations.h"
+
+namespace sbpf::runtime {
+
+class JitEngine : public Engine {
+ public:
+  // Compiles `program`. Throws UnsupportedProgram for what the JIT cannot
+  // express or when this host has no backend, std::invalid_argument for
+  // annotations of another length. `annotations` nullptr: every access
+  // guarded and every backward jump counted.
+  JitEngine(const isa::Program& program, const HelperRegistry& helpers, const verifier::Annotations* annotations,
+            bool blind_constants = false);
+  ~JitEngine() override;
+
+  // Throws std::invalid_argument when the invocation's loop budget exceeds
+  // the annotations' maximum.
+  ExecutionResult run(Invocation& invocation) override;
+
+  const jit::NativeProgram& native() const { return *native_; }
+
+ private:
+  struct RunState;
+  static jit::HelperOutcome helper_entry(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                         jit::NativeContext* context);
+  static uint64_t guard_entry(jit::NativeContext* context, uint64_t address, uint64_t site);
+
+  const isa::Program& program_;
+  const HelperRegistry& helpers_;
+  verifier::Annotations annotations_;
+  std::vector<const Helper*> helper_at_;        // per pc: the helper a call names
+  std::vector<std::vector<uint8_t>> sections_;  // this engine's global data
+  std::unique_ptr<jit::NativeProgram> native_;
+  std::vector<uint64_t> context_;               // NativeContext and its guard caches
+};
+
+}  // namespace sbpf::runtime
