@@ -12,15 +12,15 @@
 
 namespace sbpf::runtime {
 
-InterpretedLambda::InterpretedLambda(const isa::Program& program, uint64_t loop_budget, InterpreterOptions options)
+BytecodeLambda::BytecodeLambda(const isa::Program& program, uint64_t loop_budget, EngineOptions options)
     : loop_budget_(loop_budget) {
   add_lambda_io_helpers(helpers_);
-  interpreter_ = std::make_unique<Interpreter>(program, helpers_, options);
+  engine_ = make_engine(program, helpers_, options);
 }
 
-InterpretedLambda::~InterpretedLambda() = default;
+BytecodeLambda::~BytecodeLambda() = default;
 
-ExecutionResult InterpretedLambda::invoke(LambdaContext& context, std::span<const uint8_t> input,
+ExecutionResult BytecodeLambda::invoke(LambdaContext& context, std::span<const uint8_t> input,
                                           std::span<uint8_t> output) {
   heap_.reset();
   Invocation invocation;
@@ -30,7 +30,7 @@ ExecutionResult InterpretedLambda::invoke(LambdaContext& context, std::span<cons
   invocation.regions.add({RegionKind::kInput, const_cast<uint8_t*>(input.data()), input.size(), false});
   invocation.regions.add({RegionKind::kOutput, output.data(), output.size(), true});
   invocation.args[0] = reinterpret_cast<uintptr_t>(&context);
-  return interpreter_->run(invocation);
+  return engine_->run(invocation);
 }
 
 ExecutionResult NativeLambda::invoke(LambdaContext& context, std::span<const uint8_t>, std::span<uint8_t>) {

@@ -40,22 +40,22 @@ class LambdaFunction {
                                  std::span<uint8_t> output) = 0;
 };
 
-// The interpreter, with λ-IO's helpers and a heap arena reset per call.
-class InterpretedLambda : public LambdaFunction {
+// The bytecode on an engine (the interpreter or the JIT), with λ-IO's
+// helpers and a heap arena reset per call.
+class BytecodeLambda : public LambdaFunction {
  public:
-  // Throws UnsupportedProgram like Interpreter. `program` must outlive this,
+  // Throws UnsupportedProgram like make_engine. `program` must outlive this,
   // and so must the verifier's annotations in `options` (none: check
   // everything).
-  InterpretedLambda(const isa::Program& program, uint64_t loop_budget = kDefaultLoopBudget,
-                    InterpreterOptions options = {});
-  ~InterpretedLambda() override;
+  BytecodeLambda(const isa::Program& program, uint64_t loop_budget = kDefaultLoopBudget, EngineOptions options = {});
+  ~BytecodeLambda() override;
 
   ExecutionResult invoke(LambdaContext& context, std::span<const uint8_t> input, std::span<uint8_t> output) override;
 
  private:
   HelperRegistry helpers_;
   HeapArena heap_;
-  std::unique_ptr<Interpreter> interpreter_;
+  std::unique_ptr<Engine> engine_;
   uint64_t loop_budget_;
 };
 

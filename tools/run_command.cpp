@@ -44,7 +44,8 @@ constexpr const char* kHelp =
     "  --output-size N     λ output capacity per chunk (default 16M; at most 256M)\n"
     "  --mem HEX           memory for a non-λ program, as hex bytes\n"
     "  --mem-file FILE     memory for a non-λ program, from a file\n"
-    "  --engine interp     execution engine (the interpreter; the JITs come later)\n"
+    "  --engine E          interp (the interpreter), jit (this host's JIT), or auto\n"
+    "                      (the JIT where the host has one; the default)\n"
     "  --loop-budget N     backward jumps allowed per invocation (default 16777215)\n"
     "  --no-verify         run without verifying first: every access is checked and\n"
     "                      every backward jump counted (verified, only the accesses\n"
@@ -133,7 +134,7 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
 }
 
 int run_memory_program(const CommandLine& cl, const std::string& path, const isa::Program& program,
-                       const verifier::Annotations* annotations) {
+                       const runtime::EngineOptions& engine) {
   if (cl.has("--out") || cl.has("--output-size") || cl.has("--chunk-size"))
     throw UsageError("--out, --output-size and --chunk-size apply to λ programs (give --input)");
   std::vector<uint8_t> memory;
@@ -147,8 +148,7 @@ int run_memory_program(const CommandLine& cl, const std::string& path, const isa
   invocation.heap = &heap;
   invocation.loop_budget = cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget);
   invocation.pass_memory(memory);
-  runtime::Interpreter interpreter(program, helpers, {annotations, false});
-  runtime::ExecutionResult result = interpreter.run(invocation);
+  runtime::ExecutionResult result = runtime::make_engine(program, helpers, engine)->run(invocation);
   if (!result.ok()) {
     std::fputs(format_abort(program, *result.abort, path).c_str(), stderr);
     return kExitRejected;
@@ -168,7 +168,8 @@ int run_command(const Args& args) {
     return kExitOk;
   }
   cl.expect_positionals(1, "program file (sbpf run PROG)");
-  cl.get_choice("--engine", {"interp", "auto"}, "interp");
+  runtime::EngineOptions engine;
+  engine.kind = *runtime::engine_named(cl.get_choice("--engine", {"interp", "jit", "auto"}, "auto"));
   if (cl.has("--mem") && cl.has("--mem-file")) throw UsageError("give --mem or --mem-file, not both");
   const std::string& path = cl.positionals()[0];
   const bool memory_given = cl.has("--mem") || cl.has("--mem-file");
@@ -196,10 +197,10 @@ int run_command(const Args& args) {
   if (!cl.has("--no-verify"))
     verified = verify_before_running(program, *verifier::program_type_named(lambda ? "lambda" : "memory"),
                                      loop_budget, cl.has("--prove"), path);
-  const verifier::Annotations* annotations = verified ? &verified->annotations : nullptr;
+  engine.annotations = verified ? &verified->annotations : nullptr;
   try {
-    if (!lambda) return run_memory_program(cl, path, program, annotations);
-    runtime::InterpretedLambda function(program, loop_budget, {annotations, false});
+    if (!lambda) return run_memory_program(cl, path, program, engine);
+    runtime::BytecodeLambda function(program, loop_budget, engine);
     return run_lambda_program(cl, path, function, &program);
   } catch (const runtime::UnsupportedProgram& e) {
     std::fprintf(stderr, "%s: error: %s\n", path.c_str(), e.what());

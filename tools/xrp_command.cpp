@@ -77,8 +77,10 @@ class XrpProgram {
     if (verify)
       verification_ =
           verify_before_running(*program_, verifier::xrp_program_type(), runtime::kDefaultLoopBudget, prove, path);
-    function_ = std::make_unique<xrp::InterpretedXrp>(*program_, runtime::kDefaultLoopBudget,
-                                                      verify ? &verification_.annotations : nullptr);
+    runtime::EngineOptions engine;
+    engine.annotations = verify ? &verification_.annotations : nullptr;
+    engine.kind = *runtime::engine_named("auto");
+    function_ = std::make_unique<xrp::BytecodeXrp>(*program_, runtime::kDefaultLoopBudget, engine);
   }
 
   // Runs one request; prints the failure and returns false when it fails.

@@ -7,16 +7,14 @@
 
 namespace sbpf::xrp {
 
-InterpretedXrp::InterpretedXrp(const isa::Program& program, uint64_t loop_budget,
-                               const verifier::Annotations* annotations)
+BytecodeXrp::BytecodeXrp(const isa::Program& program, uint64_t loop_budget, runtime::EngineOptions options)
     : loop_budget_(loop_budget) {
-  interpreter_ = std::make_unique<runtime::Interpreter>(program, helpers_,
-                                                        runtime::InterpreterOptions{annotations, false});
+  engine_ = runtime::make_engine(program, helpers_, options);
 }
 
-InterpretedXrp::~InterpretedXrp() = default;
+BytecodeXrp::~BytecodeXrp() = default;
 
-runtime::ExecutionResult InterpretedXrp::invoke(Context& context, std::span<const uint8_t> data,
+runtime::ExecutionResult BytecodeXrp::invoke(Context& context, std::span<const uint8_t> data,
                                                 std::span<uint8_t> scratch) {
   runtime::Invocation invocation;
   invocation.loop_budget = loop_budget_;
@@ -27,7 +25,7 @@ runtime::ExecutionResult InterpretedXrp::invoke(Context& context, std::span<cons
   invocation.regions.add({runtime::RegionKind::kInput, const_cast<uint8_t*>(data.data()), data.size(), false});
   invocation.regions.add({runtime::RegionKind::kScratch, scratch.data(), scratch.size(), true});
   invocation.args[0] = reinterpret_cast<uintptr_t>(&context);
-  return interpreter_->run(invocation);
+  return engine_->run(invocation);
 }
 
 runtime::ExecutionResult NativeXrp::invoke(Context& context, std::span<const uint8_t>, std::span<uint8_t>) {

@@ -29,21 +29,21 @@ class XrpFunction {
                                           std::span<uint8_t> scratch) = 0;
 };
 
-// The interpreter. The data block is read-only, scratch and the context's
+// The bytecode on an engine (the interpreter or the JIT). The data block is read-only, scratch and the context's
 // scalar fields are writable. No helpers: XRP functions call none.
-class InterpretedXrp : public XrpFunction {
+class BytecodeXrp : public XrpFunction {
  public:
   // Throws runtime::UnsupportedProgram. `program` must outlive this, and so
-  // must `annotations`, the verifier's (nullptr: check everything).
-  explicit InterpretedXrp(const isa::Program& program, uint64_t loop_budget = runtime::kDefaultLoopBudget,
-                          const verifier::Annotations* annotations = nullptr);
-  ~InterpretedXrp() override;
+  // must the verifier's annotations in `options` (none: check everything).
+  explicit BytecodeXrp(const isa::Program& program, uint64_t loop_budget = runtime::kDefaultLoopBudget,
+                       runtime::EngineOptions options = {});
+  ~BytecodeXrp() override;
   runtime::ExecutionResult invoke(Context& context, std::span<const uint8_t> data,
                                   std::span<uint8_t> scratch) override;
 
  private:
   runtime::HelperRegistry helpers_;
-  std::unique_ptr<runtime::Interpreter> interpreter_;
+  std::unique_ptr<runtime::Engine> engine_;
   uint64_t loop_budget_;
 };
 

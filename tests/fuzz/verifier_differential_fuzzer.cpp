@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // The λ runtime lays out each run (the input region spans size_i rounded
   // up to 8 bytes, the padding zeroed), in paranoid mode.
-  runtime::InterpretedLambda function(program, kLoopBudget, {&verdict.annotations, /*paranoid=*/true});
+  runtime::BytecodeLambda function(program, kLoopBudget, {&verdict.annotations, /*paranoid=*/true});
   for (size_t i = 0; i < std::size(kRuns); ++i) {
     const RunShape& shape = kRuns[i];
     runtime::LambdaRunOptions run_options;

@@ -20,7 +20,7 @@ constexpr uint64_t kLoopBudget = 100000;
 // One λ invocation as the λ runtime makes it: the context, the input region
 // spanning size_i rounded up to 8 bytes (zero padding), the output.
 runtime::LambdaRunResult run_once(const isa::Program& program, const std::vector<uint8_t>& input, size_t output_capacity) {
-  runtime::InterpretedLambda function(program, kLoopBudget);
+  runtime::BytecodeLambda function(program, kLoopBudget);
   runtime::LambdaRunOptions options;
   options.output_capacity = output_capacity;
   std::vector<uint8_t> output;

@@ -42,7 +42,7 @@ constexpr const char* kDescribe =
 
 struct Fixture {
   isa::Program program;
-  InterpretedLambda function;
+  BytecodeLambda function;
   explicit Fixture(const char* text) : program(isa::assemble(text, "test.s")), function(program) {}
 };
 

@@ -36,7 +36,7 @@ TEST(ProveSoundness, GeneratedProgramsNeverLeaveARegionZ3Proved) {
     ++programs;
     removed += verdict.statistics.guards_removed;
     guards_left += verdict.statistics.accesses_guarded;
-    runtime::InterpretedLambda function(program, kLoopBudget, {&verdict.annotations, /*paranoid=*/true});
+    runtime::BytecodeLambda function(program, kLoopBudget, {&verdict.annotations, /*paranoid=*/true});
     for (size_t i = 0; i < std::size(kRuns); ++i) {
       runtime::LambdaRunOptions run;
       run.output_capacity = kRuns[i].output;

@@ -55,7 +55,7 @@ std::optional<BpfkvValue> xrp_get(XrpFunction& function, const BlockReader& read
 TEST_F(BpfkvXrp, EveryKeyOfA100000KeyDatabaseIsFound) {
   isa::Program program = frontend::load_elf_program(sample("bpfkv_get.o"));
   EXPECT_EQ(program.context_type, "bpf_xrp");
-  InterpretedXrp function(program);
+  BytecodeXrp function(program);
   BlockReader read = file_block_reader(db());
   size_t wrong = 0;
   for (uint64_t i = 0; i < 100000; ++i) {
@@ -69,7 +69,7 @@ TEST_F(BpfkvXrp, EveryKeyOfA100000KeyDatabaseIsFound) {
 
 TEST_F(BpfkvXrp, AbsentKeysAreNotFound) {
   isa::Program program = frontend::load_elf_program(sample("bpfkv_get.o"));
-  InterpretedXrp function(program);
+  BytecodeXrp function(program);
   BlockReader read = file_block_reader(db());
   size_t wrong = 0;
   std::vector<uint64_t> absent{199999, 200000, 200001, 1ull << 40, UINT64_MAX - 1, UINT64_MAX};
@@ -84,7 +84,7 @@ TEST_F(BpfkvXrp, AbsentKeysAreNotFound) {
 
 TEST_F(BpfkvXrp, RangeScansMatchTheReference) {
   isa::Program program = frontend::load_elf_program(sample("bpfkv_range.o"));
-  InterpretedXrp function(program);
+  BytecodeXrp function(program);
   BlockReader read = file_block_reader(db());
   const std::pair<uint64_t, uint64_t> ranges[] = {
       {0, 0}, {1, 1}, {5, 4}, {0, 100}, {61, 63}, {1000, 1400}, {199990, 300000}, {250000, 260000}, {0, 2000}};

@@ -38,7 +38,7 @@ struct Outcome {
 
 Outcome run(const std::string& text, uint64_t max_reads = 4096) {
   isa::Program program = isa::assemble(text, "xrp.s");
-  InterpretedXrp function(program);
+  BytecodeXrp function(program);
   MemoryFile file;
   Outcome o;
   XrpRequest request;
