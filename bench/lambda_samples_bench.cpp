@@ -84,8 +84,8 @@ void BM_Interpreter(benchmark::State& state, const std::string& name) {
     state.SkipWithError("the verifier rejects the sample");
     return;
   }
-  sbpf::runtime::InterpretedLambda function(program, sbpf::runtime::kDefaultLoopBudget, {&verified.annotations, false});
-  sbpf::runtime::InterpretedLambda unverified(program);
+  sbpf::runtime::BytecodeLambda function(program, sbpf::runtime::kDefaultLoopBudget, {&verified.annotations, false});
+  sbpf::runtime::BytecodeLambda unverified(program);
   sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
   sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
   std::vector<uint8_t> out;
