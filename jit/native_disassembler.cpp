@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -27,6 +28,25 @@ std::string trimmed(const char* text) {
   for (char& c : s)
     if (c == '\t') c = ' ';
   return s;
+}
+
+// Without a symbolizer LLVM prints a relative jump's displacement ("jne
+// 0x3e"); the reader wants where it goes, as an offset into the code.
+std::string with_absolute_target(std::string text, size_t offset, size_t size) {
+  const bool relative = text[0] == 'j' || text.rfind("call ", 0) == 0;
+  const size_t space = text.rfind(' ');
+  if (!relative || space == std::string::npos) return text;
+  std::string operand = text.substr(space + 1);
+  const bool negative = !operand.empty() && operand[0] == '-';
+  if (negative) operand.erase(0, 1);
+  if (operand.rfind("0x", 0) != 0 || operand.size() == 2) return text;
+  char* end = nullptr;
+  const long long magnitude = std::strtoll(operand.c_str() + 2, &end, 16);
+  if (*end != 0) return text;
+  const long long target = static_cast<long long>(offset + size) + (negative ? -magnitude : magnitude);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%04llx", target);
+  return text.substr(0, space + 1) + buf;
 }
 
 }  // namespace
@@ -55,7 +75,7 @@ std::vector<NativeInstruction> disassemble(Arch arch, std::span<const uint8_t> c
       ++at;
       continue;
     }
-    out.push_back({at, n, trimmed(text)});
+    out.push_back({at, n, arch == Arch::kX86_64 ? with_absolute_target(trimmed(text), at, n) : trimmed(text)});
     at += n;
   }
   return out;

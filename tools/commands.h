@@ -14,6 +14,7 @@ int asm_command(const Args& args);
 int disasm_command(const Args& args);
 int verify_command(const Args& args);
 int run_command(const Args& args);
+int jit_command(const Args& args);
 int xrp_command(const Args& args);
 int conformance_plugin_command(const Args& args);
 

@@ -20,6 +20,7 @@ constexpr Subcommand kSubcommands[] = {
     {"disasm", sbpf::tools::disasm_command, "disassemble an ELF object or raw bytecode"},
     {"verify", sbpf::tools::verify_command, "prove a program safe, guarding what cannot be proven"},
     {"run", sbpf::tools::run_command, "run a program on memory, or a λ program on an input file"},
+    {"jit", sbpf::tools::jit_command, "compile a program to native code and show it"},
     {"xrp", sbpf::tools::xrp_command, "build a BPF-KV database and look keys up through XRP functions"},
     {"conformance-plugin", sbpf::tools::conformance_plugin_command, "the bpf_conformance plugin contract"},
 };

@@ -2,21 +2,25 @@
 # compare_with_twin.sh SBPF DATAGEN SAMPLES_DIR NAME SIZE...
 #
 # For each SIZE: generates NAME's data (seed 1), runs the BPF object with the
-# interpreter and the native twin through the same λ runtime, and fails
-# unless the outputs are byte-identical.
+# interpreter and with the JIT (where the host has one), and the native twin,
+# through the same λ runtime, and fails unless the outputs are byte-identical.
 set -euo pipefail
 sbpf=$1 datagen=$2 samples=$3 name=$4
 shift 4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+engines=(interp)
+if [ "$(uname -m)" = x86_64 ]; then engines+=(jit); fi
 for size in "$@"; do
   "$datagen" "$name" --size "$size" --seed 1 -o "$work/in"
-  "$sbpf" run "$samples/lambda/$name.o" --input "$work/in" --out "$work/bpf" > "$work/bpf.summary"
   "$sbpf" run "$samples/lambda/$name.so" --input "$work/in" --out "$work/native" > /dev/null
-  if ! cmp -s "$work/bpf" "$work/native"; then
-    echo "FAIL $name, $size input bytes: the BPF output differs from the native twin's"
-    cmp "$work/bpf" "$work/native" || true
-    exit 1
-  fi
-  echo "ok   $name, $size input bytes: $(cat "$work/bpf.summary"), equal to the native twin's"
+  for engine in "${engines[@]}"; do
+    "$sbpf" run "$samples/lambda/$name.o" --engine "$engine" --input "$work/in" --out "$work/bpf" > "$work/bpf.summary"
+    if ! cmp -s "$work/bpf" "$work/native"; then
+      echo "FAIL $name, $size input bytes: the BPF output under --engine $engine differs from the native twin's"
+      cmp "$work/bpf" "$work/native" || true
+      exit 1
+    fi
+    echo "ok   $name, $size input bytes, $engine: $(cat "$work/bpf.summary"), equal to the native twin's"
+  done
 done

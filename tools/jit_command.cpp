@@ -1,0 +1,123 @@
+// `sbpf jit`: compiles a program to native code and shows it, each BPF
+// instruction followed by the native instructions made from it.
+#include <cinttypes>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "isa/disassembler.h"
+#include "jit/native_disassembler.h"
+#include "jit/native_program.h"
+#include "tools/command_line.h"
+#include "tools/commands.h"
+#include "tools/program_file.h"
+#include "verifier/verifier.h"
+
+namespace sbpf::tools {
+
+namespace {
+
+constexpr const char* kHelp =
+    "usage: sbpf jit PROG --dump [--arch x86_64] [--section NAME] [--type lambda|xrp|memory]\n"
+    "                     [--no-verify | --prove] [--blind] [--no-bytes]\n"
+    "\n"
+    "Verifies a program, compiles it to native code with the verifier's annotations,\n"
+    "and prints the code: each BPF instruction (with its C source line when the\n"
+    "object has line info) followed by the native instructions made from it, then\n"
+    "the out-of-line code (abort stubs, guard slow paths, the exit).\n"
+    "\n"
+    "  --dump           print the native code (the only action so far)\n"
+    "  --arch A         x86_64 (the default; arm64 has no backend yet)\n"
+    "  --section NAME   the program in this ELF section\n"
+    "  --type T         the program type, when the section name and BTF do not tell\n"
+    "  --no-verify      compile without verifying: every access guarded, every\n"
+    "                   backward jump counted\n"
+    "  --prove          verify with Z3's guard removal\n"
+    "  --blind          blind the program's constants\n"
+    "  --no-bytes       omit the encoding column\n"
+    "Global data is shown at address 0: an engine binds it when it loads the program.\n";
+
+void print_native(const std::vector<jit::NativeInstruction>& code, size_t& next, size_t end, bool bytes,
+                  const uint8_t* raw) {
+  for (; next < code.size() && code[next].offset < end; ++next) {
+    const jit::NativeInstruction& insn = code[next];
+    std::string encoding;
+    if (bytes) {
+      char hex[4];
+      for (size_t i = 0; i < insn.size; ++i) {
+        std::snprintf(hex, sizeof hex, "%02x ", raw[insn.offset + i]);
+        encoding += hex;
+      }
+      encoding.resize(std::max<size_t>(encoding.size(), 33), ' ');
+    }
+    std::printf("  %04zx:  %s%s\n", insn.offset, encoding.c_str(), insn.text.c_str());
+  }
+}
+
+}  // namespace
+
+int jit_command(const Args& args) {
+  CommandLine cl(args, {"--arch", "--section", "--type"},
+                 {"--help", "--dump", "--no-verify", "--prove", "--blind", "--no-bytes"});
+  if (cl.has("--help")) {
+    std::fputs(kHelp, stdout);
+    return kExitOk;
+  }
+  cl.expect_positionals(1, "program file (sbpf jit PROG --dump)");
+  if (!cl.has("--dump")) throw UsageError("nothing to do: give --dump");
+  const std::string arch_name = cl.get_choice("--arch", {"x86_64", "arm64"}, "x86_64");
+  if (arch_name == "arm64") throw UsageError("--arch arm64: there is no arm64 backend yet");
+  if (cl.has("--prove") && cl.has("--no-verify")) throw UsageError("--prove and --no-verify contradict each other");
+  const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
+  const std::string& path = cl.positionals()[0];
+
+  const isa::Program program = load_program_file(path, cl.get_or("--section", ""));
+  verifier::Annotations annotations = verifier::Annotations::all_checked(program);
+  if (!cl.has("--no-verify")) {
+    const verifier::ProgramType type = program_type_of(program, forced_type);
+    annotations = verify_before_running(program, type, verifier::Options{}.loop_budget, cl.has("--prove"), path)
+                      .annotations;
+  }
+  jit::CompileOptions options;
+  options.section_addresses.assign(program.sections.size(), 0);
+  options.blind_constants = cl.has("--blind");
+  jit::NativeProgram native = [&] {
+    try {
+      return jit::compile(jit::Arch::kX86_64, program, annotations, options);
+    } catch (const jit::UnsupportedForJit& e) {
+      throw UsageError(path + ": " + e.what());
+    }
+  }();
+
+  size_t guards = native.guard_sites().size(), counted = 0;
+  for (verifier::BackEdge b : annotations.back_edge) counted += b == verifier::BackEdge::kCounted;
+  std::printf("# %s: %zu bytes of x86_64 code for %zu BPF slots; %zu guarded access%s, %zu counted back-edge%s\n",
+              program.name.empty() ? path.c_str() : program.name.c_str(), native.code_size(), program.size(),
+              guards, guards == 1 ? "" : "es", counted, counted == 1 ? "" : "s");
+
+  const std::vector<jit::NativeInstruction> code =
+      jit::disassemble(jit::Arch::kX86_64, {native.code(), native.code_size()});
+  const bool bytes = !cl.has("--no-bytes");
+  const std::vector<uint32_t>& at = native.pc_offsets();
+  size_t next = 0;
+  std::printf("; entry\n");
+  print_native(code, next, at[0], bytes, native.code());
+  const isa::LineInfo* shown_line = nullptr;
+  for (size_t pc = 0; pc < program.size(); ++pc) {
+    if (program.is_lddw_tail(pc)) continue;
+    const isa::LineInfo* line = program.line_for(pc);
+    if (line != nullptr && line != shown_line && !line->source.empty()) {
+      std::printf("; %s:%u: %s\n", line->file.c_str(), line->line, line->source.c_str());
+      shown_line = line;
+    }
+    const std::string note = verifier::describe_annotation(annotations, pc);
+    std::printf("; %zu: %s%s%s\n", pc, isa::disassemble_instruction(program, pc).c_str(), note.empty() ? "" : "  # ",
+                note.c_str());
+    print_native(code, next, at[pc + 1], bytes, native.code());
+  }
+  std::printf("; out of line\n");
+  print_native(code, next, native.code_size(), bytes, native.code());
+  return kExitOk;
+}
+
+}  // namespace sbpf::tools
