@@ -18,11 +18,13 @@
 // Tnum multiplication (a loop of 64 data-dependent additions against a
 // multiplier circuit) is proven whole at 8 bits (Z3 had not finished 12
 // bits after 11 minutes) and at 64 bits one loop pass at a time, by
-// induction (MulStepAt64Bits). Scalar multiplication's intervals (128-bit
-// products) are not proven at 64 bits: they are left to the enumeration in
-// domain_soundness_test.cpp. Division is proven at 64 bits with the
-// quotient and remainder as unknown functions (see DivisionFacts), and at
-// 8 bits with Z3's own operators.
+// induction (MulStepAt64Bits). The bounds of scalar multiplication and
+// division compare products and quotients, and Z3 cannot bit-blast a 64-bit
+// multiplier or divider in a test's time: at 64 bits the product and its
+// two overflow tests, and the quotient and remainder, are unknown functions
+// that obey facts proven over the integers (see MultiplicationFacts and
+// DivisionFacts); at 8 bits the same claims are proven with Z3's own
+// operators.
 #include <z3++.h>
 
 #include <gtest/gtest.h>
@@ -267,6 +269,28 @@ Division z3_division() {
           [](const z3::expr& x, const z3::expr& y) { return z3::srem(x, y); }};
 }
 
+// The same for multiplication: the wrapped product, and whether
+// __builtin_mul_overflow reports that the exact product does not fit, for
+// unsigned and for signed operands (see MultiplicationFacts below). The
+// exact product is taken at twice the width: Z3 4.8.12 simplifies
+// bvmul_no_overflow(x, y, true) of constants as if they were unsigned.
+struct Multiplication {
+  std::function<z3::expr(const z3::expr&, const z3::expr&)> mul;
+  std::function<z3::expr(const z3::expr&, const z3::expr&)> unsigned_overflow, signed_overflow;
+};
+Multiplication z3_multiplication() {
+  return {[](const z3::expr& x, const z3::expr& y) { return x * y; },
+          [](const z3::expr& x, const z3::expr& y) {
+            const unsigned w = width_of(x);
+            return (z3::zext(x, w) * z3::zext(y, w)).extract(2 * w - 1, w) != 0;
+          },
+          [](const z3::expr& x, const z3::expr& y) {
+            const unsigned w = width_of(x);
+            const z3::expr p = z3::sext(x, w) * z3::sext(y, w);
+            return z3::sext(p.extract(w - 1, 0), w) != p;
+          }};
+}
+
 namespace scalar_mirror {
 
 z3::expr umax2(const z3::expr& a, const z3::expr& b) { return z3::ite(z3::ult(a, b), b, a); }  // std::max
@@ -371,6 +395,21 @@ Staged sub(const ZScalar& a, const ZScalar& b) {
   r.smin = z3::ite(!slo_over && !shi_over, slo, r.smin);
   r.smax = z3::ite(!slo_over && !shi_over, shi, r.smax);
   r.bits = tnum_mirror::sub(a.bits, b.bits);
+  return normalized(r);
+}
+// The code's `||` stops at the first corner that overflows; the corners it
+// then leaves out are not used.
+Staged mul(const ZScalar& a, const ZScalar& b, const Multiplication& m) {
+  ZScalar r = top(a.umin);
+  const z3::expr hi_over = m.unsigned_overflow(a.umax, b.umax);
+  r.umin = z3::ite(!hi_over, m.mul(a.umin, b.umin), r.umin);
+  r.umax = z3::ite(!hi_over, m.mul(a.umax, b.umax), r.umax);
+  const z3::expr c[] = {m.mul(a.smin, b.smin), m.mul(a.smin, b.smax), m.mul(a.smax, b.smin), m.mul(a.smax, b.smax)};
+  const z3::expr over = m.signed_overflow(a.smin, b.smin) || m.signed_overflow(a.smin, b.smax) ||
+                        m.signed_overflow(a.smax, b.smin) || m.signed_overflow(a.smax, b.smax);
+  r.smin = z3::ite(!over, smin2(smin2(smin2(c[0], c[1]), c[2]), c[3]), r.smin);  // std::min_element
+  r.smax = z3::ite(!over, smax2(smax2(smax2(c[0], c[1]), c[2]), c[3]), r.smax);
+  r.bits = tnum_mirror::mul(a.bits, b.bits);
   return normalized(r);
 }
 Staged bit_and(const ZScalar& a, const ZScalar& b) {
@@ -810,6 +849,133 @@ void prove_division(unsigned width, bool with_facts) {
 TEST(ScalarProof, DivisionAt64Bits) { prove_division(64, true); }
 TEST(ScalarProof, DivisionAt8BitsWithZ3sOperators) { prove_division(8, false); }
 
+// ---- multiplication ----
+//
+// As for division: the 64-bit proof takes the wrapped product and both
+// overflow tests as unknown functions that obey only the facts below, each
+// proven over the integers and, as stated over bit-vectors, at 8 bits.
+class MultiplicationFacts {
+ public:
+  // The three as unknown functions.
+  MultiplicationFacts(z3::context& ctx, unsigned width) {
+    const z3::sort word = ctx.bv_sort(width);
+    const z3::func_decl p = ctx.function("mul", word, word, word);
+    const z3::func_decl u = ctx.function("umul_overflow", word, word, ctx.bool_sort());
+    const z3::func_decl s = ctx.function("smul_overflow", word, word, ctx.bool_sort());
+    m_ = {[p](const z3::expr& x, const z3::expr& y) { return p(x, y); },
+          [u](const z3::expr& x, const z3::expr& y) { return u(x, y); },
+          [s](const z3::expr& x, const z3::expr& y) { return s(x, y); }};
+  }
+  // The facts about `m` itself: z3_multiplication(), to check them at 8 bits.
+  explicit MultiplicationFacts(Multiplication m) : m_(std::move(m)) {}
+
+  const Multiplication& multiplication() const { return m_; }
+
+  // For every two of the factor pairs given: x1 <=u x2, y1 <=u y2 and x2·y2
+  // fitting imply that x1·y1 fits and is no larger.
+  z3::expr unsigned_box(const std::vector<std::pair<z3::expr, z3::expr>>& pairs) const {
+    z3::expr all = pairs[0].first.ctx().bool_val(true);
+    for (const auto& [x1, y1] : pairs)
+      for (const auto& [x2, y2] : pairs)
+        all = all && z3::implies(z3::ule(x1, x2) && z3::ule(y1, y2) && !m_.unsigned_overflow(x2, y2),
+                                 !m_.unsigned_overflow(x1, y1) && z3::ule(m_.mul(x1, y1), m_.mul(x2, y2)));
+    return all;
+  }
+  // x in [a, b] and y in [c, d], signed, with none of the corner products
+  // a·c, a·d, b·c, b·d overflowing: x·y does not overflow and lies between
+  // two of them (x·y is linear in each factor).
+  z3::expr signed_box(const z3::expr& a, const z3::expr& b, const z3::expr& c, const z3::expr& d, const z3::expr& x,
+                      const z3::expr& y) const {
+    const z3::expr in_box = z3::sle(a, x) && z3::sle(x, b) && z3::sle(c, y) && z3::sle(y, d);
+    z3::expr corners_fit = a.ctx().bool_val(true), above = a.ctx().bool_val(false), below = above;
+    const z3::expr xy = m_.mul(x, y);
+    for (const auto& [f, g] : {std::pair{a, c}, std::pair{a, d}, std::pair{b, c}, std::pair{b, d}}) {
+      corners_fit = corners_fit && !m_.signed_overflow(f, g);
+      above = above || z3::sge(xy, m_.mul(f, g));
+      below = below || z3::sle(xy, m_.mul(f, g));
+    }
+    return z3::implies(in_box && corners_fit, !m_.signed_overflow(x, y) && above && below);
+  }
+
+ private:
+  Multiplication m_;
+};
+
+// The facts read over the integers: a word's value is an integer in
+// [0, 2^64) unsigned or [-2^63, 2^63) signed; overflow is the exact product
+// leaving that range, and without it the product is the exact one, so <=u
+// and <=s of products are <= of integers. Each is stated over the reals,
+// where Z3's nonlinear arithmetic decides it at once; what holds for every
+// real holds for every integer.
+TEST(ScalarProof, MultiplicationFactsHoldForIntegers) {
+  z3::context ctx;
+  auto real = [&ctx](const char* name) { return ctx.real_const(name); };
+  const z3::expr x1 = real("x1"), x2 = real("x2"), y1 = real("y1"), y2 = real("y2");
+  const z3::expr a = real("a"), b = real("b"), c = real("c"), d = real("d"), x = real("x"), y = real("y");
+  const z3::expr two64 = ctx.real_val("18446744073709551616"), two63 = ctx.real_val("9223372036854775808");
+  auto unsigned_word = [&](const z3::expr& v) { return v >= 0 && v < two64; };
+  auto signed_word = [&](const z3::expr& v) { return v >= -two63 && v < two63; };
+  const z3::expr unsigned_words = unsigned_word(x1) && unsigned_word(x2) && unsigned_word(y1) && unsigned_word(y2);
+  const z3::expr signed_words =
+      signed_word(a) && signed_word(b) && signed_word(c) && signed_word(d) && signed_word(x) && signed_word(y);
+  const z3::expr corners[] = {a * c, a * d, b * c, b * d};
+  z3::expr corners_fit = ctx.bool_val(true), above = ctx.bool_val(false), below = ctx.bool_val(false);
+  for (const z3::expr& corner : corners) {
+    corners_fit = corners_fit && signed_word(corner);
+    above = above || x * y >= corner;
+    below = below || x * y <= corner;
+  }
+  const std::pair<const char*, z3::expr> facts[] = {
+      {"unsigned box", z3::implies(unsigned_words && x1 <= x2 && y1 <= y2 && unsigned_word(x2 * y2),
+                                   unsigned_word(x1 * y1) && x1 * y1 <= x2 * y2)},
+      {"signed box", z3::implies(signed_words && a <= x && x <= b && c <= y && y <= d && corners_fit,
+                                 signed_word(x * y) && above && below)},
+  };
+  for (const auto& [name, fact] : facts) {
+    z3::solver solver(ctx);
+    z3::params params(ctx);
+    params.set("timeout", kTimeoutMs);
+    solver.set(params);
+    solver.add(!fact);
+    EXPECT_EQ(solver.check(), z3::unsat) << name;
+  }
+}
+
+// The facts as the proofs state them, over bit-vectors: proven for Z3's own
+// operators at 8 bits, as a check on their translation to integers above.
+TEST(ScalarProof, MultiplicationFactsHoldAt8Bits) {
+  z3::context ctx;
+  Vars var(ctx, 8);
+  const MultiplicationFacts facts(z3_multiplication());
+  const z3::expr x1 = var("x1"), y1 = var("y1"), x2 = var("x2"), y2 = var("y2");
+  expect_proven(facts.unsigned_box({{x1, y1}, {x2, y2}}), var, "unsigned box at 8 bits");
+  const z3::expr a = var("a"), b = var("b"), c = var("c"), d = var("d"), x = var("x"), y = var("y");
+  expect_proven(facts.signed_box(a, b, c, d, x, y), var, "signed box at 8 bits");
+}
+
+void prove_multiplication(unsigned width, bool with_facts) {
+  z3::context ctx;
+  Vars var(ctx, width);
+  const ZScalar a = scalar_var(var, "a"), b = scalar_var(var, "b");
+  const z3::expr x = var("x"), y = var("y");
+  const MultiplicationFacts facts(ctx, width);
+  const Multiplication m = with_facts ? facts.multiplication() : z3_multiplication();
+  const z3::expr pre = holds(a, x) && holds(b, y);
+  z3::expr box = ctx.bool_val(true);
+  if (with_facts)
+    box = facts.unsigned_box({{a.umin, b.umin}, {x, y}, {a.umax, b.umax}}) &&
+          facts.signed_box(a.smin, a.smax, b.smin, b.smax, x, y);
+  z3::solver consistent(ctx);
+  consistent.add(pre && box);
+  ASSERT_EQ(consistent.check(), z3::sat) << "the multiplication facts contradict each other";
+  // The known bits are tnum multiplication, proven above.
+  expect_holds(pre && box, scalar_mirror::mul(a, b, m).state, m.mul(x, y), var,
+               "scalar * at " + std::to_string(width) + " bits", false);
+}
+
+TEST(ScalarProof, MultiplicationAt64Bits) { prove_multiplication(64, true); }
+TEST(ScalarProof, MultiplicationAt8BitsWithZ3sOperators) { prove_multiplication(8, false); }
+
 TEST(ScalarProof, ShiftsByConstantsAt64Bits) {
   z3::context ctx;
   Vars var(ctx, 64);
@@ -1082,7 +1248,11 @@ TEST(ScalarProof, MirrorsMatchCode) {
                                        [](const Sc& a, const Sc& b) { return join(a, b); });
   scalar_mirror_matches_code<uint64_t>("widen", scalar_mirror::widen,
                                        [](const Sc& a, const Sc& b) { return widen(a, b); });
-  // Division is proven at 8 bits too: compare it there as well.
+  // Multiplication and division are proven at 8 bits too: compare them there as well.
+  auto mul = [](const ZScalar& a, const ZScalar& b) { return scalar_mirror::mul(a, b, z3_multiplication()); };
+  scalar_mirror_matches_code<uint64_t>("*", mul, [](const Sc& a, const Sc& b) { return a * b; });
+  using Sc8 = BasicScalar<uint8_t>;
+  scalar_mirror_matches_code<uint8_t>("*", mul, [](const Sc8& a, const Sc8& b) { return a * b; });
   using Op = Staged (*)(const ZScalar&, const ZScalar&, const Division&);
   for (const auto& [name, op] : std::vector<std::pair<std::string, Op>>{
            {"udiv", scalar_mirror::udiv}, {"umod", scalar_mirror::umod},
@@ -1105,6 +1275,43 @@ TEST(ScalarProof, MirrorsMatchCode) {
                                        [&](const Sc& a, const Sc& b) { return a.shr_by(amount(b)); });
   scalar_mirror_matches_code<uint64_t>("sar_by", by(scalar_mirror::sar_by),
                                        [&](const Sc& a, const Sc& b) { return a.sar_by(amount(b)); });
+}
+
+// z3_multiplication() is __builtin_mul_overflow: its product and both
+// overflow tests at every pair of 8-bit words and at random 64-bit ones.
+template <typename U>
+void multiplication_matches_builtins(const std::vector<std::pair<U, U>>& pairs) {
+  using S = std::make_signed_t<U>;
+  z3::context ctx;
+  Vars var(ctx, sizeof(U) * 8);
+  const z3::expr x = var("x"), y = var("y");
+  const Multiplication m = z3_multiplication();
+  const z3::expr product = m.mul(x, y), uovf = m.unsigned_overflow(x, y), sovf = m.signed_overflow(x, y);
+  for (const auto& [cx, cy] : pairs) {
+    U p;
+    S sp;
+    const bool cuovf = __builtin_mul_overflow(cx, cy, &p);
+    const bool csovf = __builtin_mul_overflow(static_cast<S>(cx), static_cast<S>(cy), &sp);
+    Bindings bs(ctx);
+    bs.bind(x, cx);
+    bs.bind(y, cy);
+    const std::string where =
+        std::to_string(sizeof(U) * 8) + " bits, " + std::to_string(+cx) + " * " + std::to_string(+cy);
+    ASSERT_EQ(bs(product), p) << where;
+    ASSERT_EQ(bs(uovf), cuovf ? 1u : 0u) << "unsigned overflow at " << where;
+    ASSERT_EQ(bs(sovf), csovf ? 1u : 0u) << "signed overflow at " << where;
+  }
+}
+
+TEST(ScalarProof, MultiplicationPrimitivesAreTheBuiltins) {
+  std::vector<std::pair<uint8_t, uint8_t>> every;
+  for (unsigned x = 0; x < 256; ++x)
+    for (unsigned y = 0; y < 256; ++y) every.emplace_back(x, y);
+  multiplication_matches_builtins(every);
+  std::mt19937_64 rng(6);
+  std::vector<std::pair<uint64_t, uint64_t>> some;
+  for (int n = 0; n < kSamples; ++n) some.emplace_back(random_edge<uint64_t>(rng), random_edge<uint64_t>(rng));
+  multiplication_matches_builtins(some);
 }
 
 TEST(ScalarProof, NormalizeMeetAndWidthMirrorsMatchCode) {
