@@ -31,6 +31,11 @@ void HeapArena::reset() {
   block_starts_.clear();
 }
 
+void HeapArena::clear() {
+  reset();
+  std::fill(buffer_.begin(), buffer_.end(), 0);
+}
+
 Region HeapArena::region() { return {RegionKind::kHeap, buffer_.data(), buffer_.size(), true}; }
 
 }  // namespace sbpf::runtime

@@ -36,6 +36,10 @@ struct Invocation {
   uint64_t args[5] = {0, 0, 0, 0, 0};  // r1..r5 at entry
   HeapArena* heap = nullptr;        // for malloc/free; mapped as a region when set
   uint64_t loop_budget = kDefaultLoopBudget;
+  // Memory for the stack region, kMaxFrames · kStackFrameBytes bytes, zeroed
+  // by the engine; empty: the engine's own. Two engines given the same
+  // memory see the same addresses (the differential tests).
+  std::span<uint8_t> stack;
 
   // The raw-memory calling convention (the conformance suite's, and `sbpf
   // run --mem`'s): `memory` as a writable region, r1 = its address (0 when

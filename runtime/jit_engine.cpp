@@ -117,9 +117,12 @@ ExecutionResult JitEngine::run(Invocation& invocation) {
                                 std::to_string(invocation.loop_budget));
   // The same regions, in the same order, as the interpreter's.
   RegionTable regions = invocation.regions;
-  alignas(16) uint8_t stack[kMaxFrames * kStackFrameBytes];
-  std::memset(stack, 0, sizeof stack);
-  uint8_t* const stack_top = stack + sizeof stack;
+  alignas(16) uint8_t own_stack[kMaxFrames * kStackFrameBytes];
+  uint8_t* const stack = invocation.stack.empty() ? own_stack : invocation.stack.data();
+  if (!invocation.stack.empty() && invocation.stack.size() != sizeof own_stack)
+    throw std::invalid_argument("the stack memory of an invocation is " + std::to_string(sizeof own_stack) + " bytes");
+  std::memset(stack, 0, sizeof own_stack);
+  uint8_t* const stack_top = stack + sizeof own_stack;
   const size_t stack_region = regions.add({RegionKind::kStack, stack_top - kStackFrameBytes, kStackFrameBytes, true});
   for (size_t i = 0; i < sections_.size(); ++i) {
     const bool rodata = program_.sections[i].kind == isa::SectionKind::kRodata;

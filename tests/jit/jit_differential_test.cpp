@@ -1,0 +1,48 @@
+// Generated λ programs on the interpreter and the JIT: every program the
+// verifier accepts runs with its annotations, and every program (accepted
+// or not) runs unverified, everything checked. The engines must agree on
+// outputs, return values and aborts. The fuzz target
+// (tests/fuzz/jit_differential_fuzzer.cpp) does the same for longer.
+#include <gtest/gtest.h>
+
+#include "isa/disassembler.h"
+#include "runtime/engine.h"
+#include "tests/jit/engine_comparison.h"
+#include "tests/program_generator/program_generator.h"
+#include "verifier/verifier.h"
+
+namespace sbpf {
+namespace {
+
+constexpr uint64_t kLoopBudget = uint64_t{1} << 14;
+
+void expect_engines_agree(uint64_t seed, const testing::GeneratorOptions& generator, size_t& verified) {
+  const isa::Program program = testing::generate_lambda_program(seed, generator);
+  verifier::Options options;
+  options.loop_budget = kLoopBudget;
+  const verifier::VerificationResult verdict = verifier::verify(program, verifier::lambda_program_type(), options);
+  isa::DisassemblyOptions listing;
+  listing.show_pc = true;
+  if (verdict.accepted) {
+    ++verified;
+    if (auto difference = testing::compare_engines(program, &verdict.annotations, kLoopBudget, seed))
+      FAIL() << "seed " << seed << ", verified: " << *difference << "\n" << isa::disassemble(program, listing);
+  }
+  if (auto difference = testing::compare_engines(program, nullptr, kLoopBudget, seed))
+    FAIL() << "seed " << seed << ", unverified: " << *difference << "\n" << isa::disassemble(program, listing);
+}
+
+TEST(JitDifferential, GeneratedProgramsAgreeWithTheInterpreter) {
+  if (!runtime::jit_available()) GTEST_SKIP() << "no JIT on this host";
+  testing::GeneratorOptions generator;
+  generator.target_instructions = 200;
+  generator.violations_per_mille = 20;  // rejected programs still run unverified
+  size_t verified = 0;
+  constexpr uint64_t kPrograms = 1000;
+  for (uint64_t seed = 1; seed <= kPrograms; ++seed) expect_engines_agree(seed, generator, verified);
+  // The comparison with annotations must not be vacuous.
+  EXPECT_GT(verified, kPrograms / 2);
+}
+
+}  // namespace
+}  // namespace sbpf
