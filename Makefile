@@ -46,7 +46,7 @@ bench: build
 # Long fuzzing (the clang + sanitizer build): FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 600
 fuzz: test-sanitize
-	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer verifier_differential_fuzzer; do \
+	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer verifier_differential_fuzzer jit_differential_fuzzer; do \
 	  mkdir -p $(SANITIZE_BUILD)/fuzz-corpus/$$f && \
 	  $(SANITIZE_BUILD)/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) $(SANITIZE_BUILD)/fuzz-corpus/$$f || exit 1; \
 	done

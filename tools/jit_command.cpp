@@ -50,7 +50,7 @@ void print_native(const std::vector<jit::NativeInstruction>& code, size_t& next,
       }
       encoding.resize(std::max<size_t>(encoding.size(), 33), ' ');
     }
-    std::printf("  %04zx:  %s%s\n", insn.offset, encoding.c_str(), insn.text.c_str());
+    std::printf("  0x%04zx:  %s%s\n", insn.offset, encoding.c_str(), insn.text.c_str());
   }
 }
 
