@@ -39,17 +39,19 @@ void CodeBuffer::jump(std::initializer_list<uint8_t> short_opcode, std::initiali
                       Label label) {
   const uint32_t index = jumps_++;
   const bool is_short = short_opcode.size() != 0 && index < short_jumps_.size() && short_jumps_[index];
+  const size_t start = bytes_.size();
   bytes(is_short ? short_opcode : long_opcode);
   const size_t at = bytes_.size();
   const size_t width = is_short ? 1 : 4;
   bytes_.resize(at + width, 0);
-  fixups_.push_back({at, at + width, label, is_short, short_opcode.size() != 0 ? index : UINT32_MAX});
+  const size_t shrink = is_short ? 0 : long_opcode.size() + 4 - short_opcode.size() - 1;
+  fixups_.push_back({at, at + width, label, is_short, short_opcode.size() != 0 ? index : UINT32_MAX, start, shrink});
 }
 
 void CodeBuffer::rel32(Label label) {
   const size_t at = bytes_.size();
   bytes_.resize(at + 4, 0);
-  fixups_.push_back({at, at + 4, label, false, UINT32_MAX});
+  fixups_.push_back({at, at + 4, label, false, UINT32_MAX, at, 0});
 }
 
 std::vector<uint8_t> CodeBuffer::assemble(const std::function<void(CodeBuffer&)>& emit) {
@@ -62,11 +64,14 @@ std::vector<uint8_t> CodeBuffer::assemble(const std::function<void(CodeBuffer&)>
     std::vector<bool> next(pass.jumps_, false);
     bool changed = decision.size() != next.size();
     for (const Fixup& f : pass.fixups_) {
-      const int64_t displacement =
-          static_cast<int64_t>(pass.offset_of(f.target)) - static_cast<int64_t>(f.end);
       if (f.jump == UINT32_MAX) continue;
-      // A short jump's end moves 3 or 4 bytes closer to what follows it,
-      // and never farther from anything: fitting now means fitting then.
+      // The displacement this jump would have in its short form: a target
+      // behind it comes closer by the bytes the jump itself saves, one ahead
+      // moves with the jump's end. Code only ever shrinks between passes,
+      // so fitting now means fitting then.
+      const size_t target = pass.offset_of(f.target);
+      int64_t displacement = static_cast<int64_t>(target) - static_cast<int64_t>(f.end);
+      if (target <= f.start) displacement += static_cast<int64_t>(f.shrink);
       next[f.jump] = f.is_short || (displacement >= INT8_MIN && displacement <= INT8_MAX);
       changed |= next[f.jump] != (f.jump < decision.size() && decision[f.jump]);
     }

@@ -56,6 +56,8 @@ class CodeBuffer {
     Label target;
     bool is_short;  // 8-bit displacement
     uint32_t jump;  // index among the pass's sized jumps, or UINT32_MAX
+    size_t start;   // where the instruction starts
+    size_t shrink;  // bytes the short form saves (0 when short already)
   };
 
   std::vector<uint8_t> bytes_;

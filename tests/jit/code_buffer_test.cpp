@@ -1,0 +1,121 @@
+// Jump sizing and W^X memory: the parts of jit/ both backends share.
+#include "jit/code_buffer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "jit/executable_memory.h"
+
+namespace sbpf::jit {
+namespace {
+
+// An unconditional x86 jump over `gap` filler bytes to a label after them.
+std::vector<uint8_t> jump_over(size_t gap) {
+  return CodeBuffer::assemble([gap](CodeBuffer& c) {
+    const Label target = c.make_label();
+    c.jump({0xEB}, {0xE9}, target);
+    for (size_t i = 0; i < gap; ++i) c.byte(0x90);
+    c.bind(target);
+  });
+}
+
+TEST(CodeBuffer, ForwardJumpsAreShortExactlyWhenTheyFit) {
+  const std::vector<uint8_t> fits = jump_over(127);
+  ASSERT_EQ(fits.size(), 2u + 127);
+  EXPECT_EQ(fits[0], 0xEB);
+  EXPECT_EQ(fits[1], 127);
+  const std::vector<uint8_t> too_far = jump_over(128);
+  ASSERT_EQ(too_far.size(), 5u + 128);
+  EXPECT_EQ(too_far[0], 0xE9);
+  EXPECT_EQ(too_far[1], 128);
+  EXPECT_EQ(too_far[2], 0);
+}
+
+TEST(CodeBuffer, BackwardJumpsCountFromTheirEnd) {
+  auto back_over = [](size_t gap) {
+    return CodeBuffer::assemble([gap](CodeBuffer& c) {
+      const Label top = c.make_label();
+      c.bind(top);
+      for (size_t i = 0; i < gap; ++i) c.byte(0x90);
+      c.jump({0xEB}, {0xE9}, top);
+    });
+  };
+  const std::vector<uint8_t> fits = back_over(126);  // -(126 + 2) = -128
+  ASSERT_EQ(fits.size(), 128u);
+  EXPECT_EQ(static_cast<int8_t>(fits[127]), -128);
+  const std::vector<uint8_t> too_far = back_over(127);
+  ASSERT_EQ(too_far.size(), 132u);
+  EXPECT_EQ(too_far[127], 0xE9);
+  int32_t displacement;
+  std::memcpy(&displacement, &too_far[128], 4);
+  EXPECT_EQ(displacement, -132);
+}
+
+// The first jump fits a byte only once the second has shrunk: the passes
+// must go on until nothing changes.
+TEST(CodeBuffer, ShorteningOneJumpLetsAnotherShorten) {
+  const std::vector<uint8_t> code = CodeBuffer::assemble([](CodeBuffer& c) {
+    const Label far = c.make_label(), near = c.make_label();
+    c.jump({0xEB}, {0xE9}, far);   // over 2 + 122 + 5 (long second jump) = 129: long in pass 1
+    c.jump({0xEB}, {0xE9}, near);  // over 122: short
+    for (int i = 0; i < 122; ++i) c.byte(0x90);
+    c.bind(near);
+    c.bind(far);
+  });
+  ASSERT_EQ(code.size(), 2u + 2 + 122);
+  EXPECT_EQ(code[0], 0xEB);
+  EXPECT_EQ(code[1], 124);
+  EXPECT_EQ(code[2], 0xEB);
+  EXPECT_EQ(code[3], 122);
+}
+
+TEST(CodeBuffer, LabelMisuseIsAnInternalError) {
+  EXPECT_THROW(CodeBuffer::assemble([](CodeBuffer& c) {
+                 const Label l = c.make_label();
+                 c.bind(l);
+                 c.bind(l);
+               }),
+               std::logic_error);
+  EXPECT_THROW(CodeBuffer::assemble([](CodeBuffer& c) { c.jump({0xEB}, {0xE9}, c.make_label()); }),
+               std::logic_error);
+}
+
+// The permissions of the mapping that holds `address`, from /proc/self/maps
+// ("r-xp"), or "" when nothing maps it.
+std::string permissions_at(const void* address) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  const auto a = reinterpret_cast<uintptr_t>(address);
+  while (std::getline(maps, line)) {
+    unsigned long start = 0, end = 0;
+    char perms[5] = {};
+    if (std::sscanf(line.c_str(), "%lx-%lx %4s", &start, &end, perms) == 3 && a >= start && a < end) return perms;
+  }
+  return "";
+}
+
+TEST(ExecutableMemory, IsReadAndExecuteNeverWriteAndIsUnmappedWithTheObject) {
+  const std::vector<uint8_t> code = {0xB8, 42, 0, 0, 0, 0xC3};  // mov eax, 42; ret
+  const void* where = nullptr;
+  {
+    ExecutableMemory memory(code);
+    where = memory.data();
+    EXPECT_EQ(permissions_at(where), "r-xp");
+    EXPECT_EQ(std::memcmp(memory.data(), code.data(), code.size()), 0);
+#if defined(__x86_64__)
+    EXPECT_EQ(reinterpret_cast<int (*)()>(reinterpret_cast<uintptr_t>(memory.data()))(), 42);
+#endif
+    ExecutableMemory moved = std::move(memory);
+    EXPECT_EQ(memory.data(), nullptr);
+    EXPECT_EQ(moved.data(), where);
+  }
+  EXPECT_EQ(permissions_at(where), "");
+}
+
+}  // namespace
+}  // namespace sbpf::jit

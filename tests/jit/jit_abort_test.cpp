@@ -1,0 +1,176 @@
+// The JIT's edge cases against the interpreter, one hand-written program
+// each: every abort kind (with its pc and message), the semantics x86 gets
+// wrong by default (division by zero, MIN / -1, 32-bit results, shift
+// counts, atomics' fetch forms), and guards restricted to their regions.
+// Both engines run in the same memory and must end alike.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "isa/assembler.h"
+#include "runtime/engine.h"
+#include "runtime/interpreter.h"
+#include "runtime/lambda_io_helpers.h"
+
+namespace sbpf::runtime {
+namespace {
+
+using verifier::AccessCheck;
+using verifier::Annotations;
+
+struct Outcome {
+  ExecutionResult result;
+  std::vector<uint8_t> memory;
+};
+
+Outcome run(EngineKind kind, const isa::Program& program, const Annotations* annotations,
+            std::vector<uint8_t>& memory, const std::vector<uint8_t>& initial, std::array<uint8_t, 4096>& stack,
+            uint64_t budget) {
+  HelperRegistry helpers;
+  add_lambda_io_helpers(helpers);
+  EngineOptions options;
+  options.annotations = annotations;
+  options.kind = kind;
+  memory = initial;
+  Invocation invocation;
+  invocation.pass_memory(memory);
+  invocation.stack = stack;
+  invocation.loop_budget = budget;
+  Outcome outcome{make_engine(program, helpers, options)->run(invocation), {}};
+  outcome.memory = memory;
+  return outcome;
+}
+
+// Runs `text` on the interpreter and the JIT with r1 = `initial` (copied
+// into memory both see at the same address), r2 = its size. Returns the
+// JIT's outcome after checking it equals the interpreter's.
+Outcome expect_same(const std::string& text, std::vector<uint8_t> initial = {},
+                    const Annotations* annotations = nullptr, uint64_t budget = kDefaultLoopBudget) {
+  if (!jit_available()) return {};
+  const isa::Program program = isa::assemble(text);
+  std::vector<uint8_t> memory;
+  std::array<uint8_t, 4096> stack{};
+  const Outcome interp = run(EngineKind::kInterpreter, program, annotations, memory, initial, stack, budget);
+  const Outcome jit = run(EngineKind::kJit, program, annotations, memory, initial, stack, budget);
+  EXPECT_EQ(interp.result.ok(), jit.result.ok()) << text;
+  if (interp.result.ok() && jit.result.ok()) {
+    EXPECT_EQ(interp.result.r0, jit.result.r0) << text;
+  } else if (!interp.result.ok() && !jit.result.ok()) {
+    EXPECT_EQ(interp.result.abort->kind, jit.result.abort->kind) << text;
+    EXPECT_EQ(interp.result.abort->pc, jit.result.abort->pc) << text;
+    EXPECT_EQ(interp.result.abort->message, jit.result.abort->message) << text;
+  } else {
+    ADD_FAILURE() << text << "\ninterpreter: " << (interp.result.ok() ? "ok" : interp.result.abort->message)
+                  << "\njit: " << (jit.result.ok() ? "ok" : jit.result.abort->message);
+  }
+  EXPECT_EQ(interp.memory, jit.memory) << text;
+  return jit;
+}
+
+class JitEdgeCases : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!jit_available()) GTEST_SKIP() << "no JIT on this host";
+  }
+};
+
+TEST_F(JitEdgeCases, DivisionByZeroAndOverflowDoNotFault) {
+  EXPECT_EQ(expect_same("mov %r0, 7\nmov %r2, 0\ndiv %r0, %r2\nexit\n").result.r0, 0u);
+  EXPECT_EQ(expect_same("mov %r0, 7\nmov %r2, 0\nmod %r0, %r2\nexit\n").result.r0, 7u);
+  EXPECT_EQ(expect_same("lddw %r0, 0x8000000000000000\nsdiv %r0, -1\nexit\n").result.r0, 0x8000000000000000u);
+  EXPECT_EQ(expect_same("lddw %r0, 0x8000000000000000\nsmod %r0, -1\nexit\n").result.r0, 0u);
+  EXPECT_EQ(expect_same("mov32 %r0, 0x80000000\nmov %r3, -1\nsdiv32 %r0, %r3\nexit\n").result.r0, 0x80000000u);
+  // The 32-bit remainder by zero is the dividend's low half.
+  EXPECT_EQ(expect_same("lddw %r0, 0x1234567800000009\nmod32 %r0, 0\nexit\n").result.r0, 9u);
+  // r0 and r3 are the registers x86's div uses: as operands and results.
+  EXPECT_EQ(expect_same("mov %r3, 100\nmov %r0, 7\ndiv %r3, %r0\nmov %r0, %r3\nexit\n").result.r0, 14u);
+  EXPECT_EQ(expect_same("mov %r3, 9\nmov %r0, 100\nmod %r0, %r3\nexit\n").result.r0, 1u);
+  expect_same("mov %r0, -100\nmov %r3, 7\nsdiv %r3, %r0\nmov %r0, %r3\nexit\n");
+}
+
+TEST_F(JitEdgeCases, ThirtyTwoBitResultsClearTheUpperHalf) {
+  for (const char* op : {"add32 %r0, 0", "lsh32 %r0, 0", "lsh32 %r0, %r4", "rsh32 %r0, %r4", "arsh32 %r0, %r4",
+                         "mov32 %r0, %r0", "le32 %r0", "le16 %r0", "be16 %r0", "be32 %r0", "mul32 %r0, 1",
+                         "neg32 %r0", "movsx832 %r0, %r0", "movsx1632 %r0, %r0", "or32 %r0, %r4", "xor32 %r0, 0"}) {
+    const std::string text = std::string("lddw %r0, 0xffffffff87654321\nmov %r4, 32\n") + op + "\nexit\n";
+    expect_same(text);
+  }
+}
+
+TEST_F(JitEdgeCases, ShiftCountsInEveryRegister) {
+  for (int count = 0; count < 10; ++count)
+    for (int value = 0; value < 10; ++value) {
+      if (count == 10 || value == 10) continue;
+      const std::string text = "mov %r" + std::to_string(value) + ", -12345\nmov %r" + std::to_string(count) +
+                               ", 67\nlsh %r" + std::to_string(value) + ", %r" + std::to_string(count) +
+                               "\nrsh %r" + std::to_string(value) + ", %r" + std::to_string(count) + "\nmov %r0, %r" +
+                               std::to_string(value) + "\nexit\n";
+      expect_same(text);
+    }
+}
+
+TEST_F(JitEdgeCases, AtomicsFetchAndCompare) {
+  const std::vector<uint8_t> cell = {5, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0};
+  for (const char* op : {"lock add [%r1], %r2", "lock fetch add [%r1], %r2", "lock fetch or [%r1], %r2",
+                         "lock fetch and [%r1], %r2", "lock fetch xor [%r1], %r2", "lock xchg [%r1], %r2",
+                         "lock cmpxchg [%r1], %r2", "lock fetch or32 [%r1], %r2", "lock xchg32 [%r1], %r2",
+                         "lock cmpxchg32 [%r1], %r2"}) {
+    const std::string text = std::string("mov %r0, 5\nmov %r2, 12\n") + op + "\nadd %r0, %r2\nexit\n";
+    expect_same(text, cell);
+  }
+  // A 32-bit compare that matches leaves r0 the old value, zero-extended.
+  expect_same("lddw %r0, 0x100000005\nmov %r2, 12\nlock cmpxchg32 [%r1], %r2\nexit\n", cell);
+  // r0 as the operand of a fetch: the old value lands in r0.
+  expect_same("mov %r0, 6\nlock fetch or [%r1], %r0\nexit\n", cell);
+}
+
+TEST_F(JitEdgeCases, EveryAbortKindAtTheSamePc) {
+  // bounds: past the end, and a store outside every region.
+  EXPECT_EQ(expect_same("ldxdw %r0, [%r1+8]\nexit\n", {1}).result.abort->kind, AbortKind::kBounds);
+  EXPECT_EQ(expect_same("mov %r2, 64\nstxdw [%r2], %r2\nexit\n").result.abort->kind, AbortKind::kBounds);
+  // misaligned atomic.
+  EXPECT_EQ(expect_same("mov %r2, 1\nlock add [%r1+1], %r2\nmov %r0, 0\nexit\n", std::vector<uint8_t>(16))
+                .result.abort->kind,
+            AbortKind::kMisaligned);
+  // loop budget, in a counted loop.
+  EXPECT_EQ(expect_same("mov %r0, 0\nloop:\nadd %r0, 1\nja loop\n", {}, nullptr, 100).result.abort->kind,
+            AbortKind::kLoopBudget);
+  // stack overflow: a function that calls itself.
+  EXPECT_EQ(expect_same("call local f\nexit\nf:\ncall local f\nexit\n").result.abort->kind,
+            AbortKind::kStackOverflow);
+  // helpers: unknown, a rejected argument, and callx through a number.
+  EXPECT_EQ(expect_same("call 4000\nexit\n").result.abort->kind, AbortKind::kHelper);
+  EXPECT_EQ(expect_same("mov %r1, 64\nmov %r2, 0\nmov %r3, 8\ncall 162\nexit\n").result.abort->kind,
+            AbortKind::kHelper);
+  EXPECT_EQ(expect_same("mov %r5, 77777\ncall %r5\nexit\n").result.abort->kind, AbortKind::kHelper);
+}
+
+TEST_F(JitEdgeCases, HelpersKeepTheArgumentRegistersAndLocalCallsTheCallers) {
+  // memset(memory, 7, 4) through the helper; r1..r5 as they were after it.
+  expect_same("mov %r6, %r1\nmov %r2, 7\nmov %r3, 4\nmov %r4, 44\nmov %r5, 55\ncall 162\n"
+              "add %r0, %r2\nadd %r0, %r3\nadd %r0, %r4\nadd %r0, %r5\nldxw %r1, [%r6]\nadd %r0, %r1\nexit\n",
+              std::vector<uint8_t>(8));
+  // A callee that writes r6..r9 and its own frame; the caller sees neither.
+  expect_same("mov %r6, 1\nmov %r7, 2\nmov %r8, 3\nmov %r9, 4\nstdw [%r10-8], 11\ncall local f\n"
+              "add %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nadd %r0, %r9\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\n"
+              "f:\nmov %r6, 100\nmov %r7, 100\nmov %r8, 100\nmov %r9, 100\nstdw [%r10-8], 99\nldxdw %r0, [%r10-8]\n"
+              "exit\n");
+}
+
+TEST_F(JitEdgeCases, AGuardOnlyAllowsItsRegions) {
+  const isa::Program program = isa::assemble("ldxdw %r0, [%r1]\nexit\n");
+  Annotations annotations;
+  annotations.access.resize(program.size());
+  annotations.back_edge.resize(program.size());
+  annotations.access[0] = {AccessCheck::kGuarded, verifier::region_bit(RegionKind::kInput), 8};
+  const Outcome jit = expect_same("ldxdw %r0, [%r1]\nexit\n", std::vector<uint8_t>(8), &annotations);
+  ASSERT_FALSE(jit.result.ok());
+  EXPECT_NE(jit.result.abort->message.find("may only touch input"), std::string::npos) << jit.result.abort->message;
+  annotations.access[0].regions = verifier::region_bit(RegionKind::kMemory);
+  EXPECT_TRUE(expect_same("ldxdw %r0, [%r1]\nexit\n", std::vector<uint8_t>(8), &annotations).result.ok());
+}
+
+}  // namespace
+}  // namespace sbpf::runtime
