@@ -85,6 +85,15 @@ TEST(CodeBuffer, LabelMisuseIsAnInternalError) {
                std::logic_error);
 }
 
+// Native code has no type signature in front of it for UBSan's check of
+// calls through function pointers to read.
+#if defined(__clang__)
+[[clang::no_sanitize("function")]]
+#endif
+int call_native(const uint8_t* code) {
+  return reinterpret_cast<int (*)()>(reinterpret_cast<uintptr_t>(code))();
+}
+
 // The permissions of the mapping that holds `address`, from /proc/self/maps
 // ("r-xp"), or "" when nothing maps it.
 std::string permissions_at(const void* address) {
@@ -108,7 +117,7 @@ TEST(ExecutableMemory, IsReadAndExecuteNeverWriteAndIsUnmappedWithTheObject) {
     EXPECT_EQ(permissions_at(where), "r-xp");
     EXPECT_EQ(std::memcmp(memory.data(), code.data(), code.size()), 0);
 #if defined(__x86_64__)
-    EXPECT_EQ(reinterpret_cast<int (*)()>(reinterpret_cast<uintptr_t>(memory.data()))(), 42);
+    EXPECT_EQ(call_native(memory.data()), 42);
 #endif
     ExecutableMemory moved = std::move(memory);
     EXPECT_EQ(memory.data(), nullptr);
