@@ -58,7 +58,7 @@ struct NativeContext {
   // In: the registers at entry and the invocation's budget.
   uint64_t args[5];     // r1..r5
   uint64_t stack_top;   // r10: one past the first frame
-  uint64_t budget;      // back-edges left for counted loops
+  uint64_t budget;      // back-edges left for counted loops (native code keeps it in a register)
   HelperEntry call_helper;
   GuardEntry guard_slow_path;
   void* runtime;        // the runtime's own state, for the entries above
@@ -68,6 +68,7 @@ struct NativeContext {
   uint32_t depth;        // local calls in progress (frames in use - 1)
   uint32_t call_pc;      // the pc of the helper call in progress
   uint64_t callx_id;     // the register value of a callx in progress
+  uint64_t spill;        // a register parked by one instruction's code
 
   // Out: how the invocation ended (kNone: it returned).
   NativeAbort abort_kind;

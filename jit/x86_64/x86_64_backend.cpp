@@ -14,7 +14,10 @@
 //   r9   r15
 //   r10  rbp     the frame pointer
 //   -    r12     the NativeContext, for the whole run (callee-saved)
-//   -    r9, r10, r11  scratch inside one BPF instruction
+//   -    r9      the loop budget: a counted back-edge is one `sub` on a
+//                register, not a read-modify-write of memory that would
+//                chain every trip of a tight loop through store forwarding
+//   -    r10, r11  scratch inside one BPF instruction
 //
 // The native stack holds no BPF data: frames live in the runtime's stack
 // region, r10 points at the current one. In every function body the native
@@ -46,7 +49,8 @@ enum Reg : uint8_t { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R
 
 constexpr Reg kRegisterMap[isa::kNumRegisters] = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP};
 constexpr Reg kContext = R12;
-constexpr Reg kScratch0 = R9, kScratch1 = R10, kScratch2 = R11;
+constexpr Reg kBudget = R9;
+constexpr Reg kScratch1 = R10, kScratch2 = R11;
 
 constexpr int32_t kFrameBytes = 512;
 constexpr int32_t kMaxFrames = 8;
@@ -225,12 +229,9 @@ class Emitter {
     rm(false, {0xC7}, 0, m);
     c_.u32(imm);
   }
+  void alu_rm(AluOp op, bool w, Reg dst, Mem m) { rm(w, {static_cast<uint8_t>(op.rm_reg + 2)}, dst, m); }
   void sub_rm(Reg dst, Mem m) { rm(true, {0x2B}, dst, m); }
   void cmp_rm(Reg dst, Mem m) { rm(true, {0x3B}, dst, m); }
-  void sub_mem_i8(bool w, Mem m, int8_t imm) {
-    rm(w, {0x83}, kSub.ext, m);
-    c_.byte(static_cast<uint8_t>(imm));
-  }
   void cmp_mem32_i8(Mem m, int8_t imm) {
     rm(false, {0x83}, kCmp.ext, m);
     c_.byte(static_cast<uint8_t>(imm));
@@ -406,6 +407,7 @@ void Compiler::emit_prologue() {
   e.store64(context_field(offsetof(NativeContext, entry_stack)), RSP);
   for (int i = 4; i >= 0; --i) e.load64(reg(static_cast<uint8_t>(1 + i)), context_field(offsetof(NativeContext, args) + 8 * i));
   e.load64(RBP, context_field(offsetof(NativeContext, stack_top)));
+  e.load64(kBudget, context_field(offsetof(NativeContext, budget)));
   for (uint8_t r : {0, 6, 7, 8, 9}) e.alu_rr(kXor, false, reg(r), reg(r));
 }
 
@@ -518,24 +520,26 @@ void Compiler::emit_alu(size_t pc, const Instruction& insn) {
 
 // x86 faults on division by zero and on MIN / -1; BPF defines both (x / 0 =
 // 0, x % 0 = x, MIN / -1 = MIN, MIN % -1 = 0), so both are tested first.
-// div needs rax and rdx, which hold r0 and r3: they are parked in r9 and
-// r10 and the divisor in r11, and the result comes back through r11.
+// div needs rax and rdx, which hold r0 and r3: r0 is parked in r10 and r3
+// in the context's spill slot, the divisor sits in r11, and the result
+// comes back through r11.
 void Compiler::emit_division(const Instruction& insn, Reg dst) {
   Emitter& e = *e_;
   CodeBuffer& c = *code_;
   const bool w = insn.cls() == isa::kClassAlu64;
   const bool is_signed = insn.offset == 1;
   const bool modulo = insn.op() == isa::kAluMod;
-  const Reg divisor = kScratch2;
+  const Reg divisor = kScratch2, saved_r0 = kScratch1;
+  const Mem saved_r3 = context_field(offsetof(NativeContext, spill));
   if (insn.source() == isa::kSourceX) {
     e.mov_rr(true, divisor, reg(insn.src));
   } else if (!blinded_immediate(insn.imm, divisor)) {
     e.mov_ri_sext(divisor, insn.imm);
   }
-  e.mov_rr(true, kScratch0, RAX);
-  e.mov_rr(true, kScratch1, RDX);
-  const Reg dividend = dst == RAX ? kScratch0 : dst == RDX ? kScratch1 : dst;
-  e.mov_rr(true, RAX, dividend);
+  e.mov_rr(true, saved_r0, RAX);
+  e.store64(saved_r3, RDX);
+  if (dst == RDX) e.load64(RAX, saved_r3);
+  else if (dst != RAX) e.mov_rr(true, RAX, dst);
   const Label by_zero = c.make_label(), done = c.make_label();
   e.test_rr(w, divisor, divisor);
   e.jcc(kE, by_zero);
@@ -563,8 +567,8 @@ void Compiler::emit_division(const Instruction& insn, Reg dst) {
   if (modulo) e.mov_rr(w, divisor, RAX);
   else e.alu_rr(kXor, false, divisor, divisor);
   c.bind(done);
-  e.mov_rr(true, RAX, kScratch0);
-  e.mov_rr(true, RDX, kScratch1);
+  e.mov_rr(true, RAX, saved_r0);
+  e.load64(RDX, saved_r3);
   e.mov_rr(true, dst, divisor);
 }
 
@@ -650,7 +654,7 @@ void Compiler::emit_branch_to(size_t pc, int64_t target, std::optional<Cond> con
   }
   const Label not_taken = code_->make_label();
   if (cond) e.jcc(invert(*cond), not_taken);
-  e.sub_mem_i8(true, context_field(offsetof(NativeContext, budget)), 1);
+  e.alu_ri(kSub, true, kBudget, 1);
   e.jcc(kB, abort_stub(NativeAbort::kLoopBudget, pc));  // borrow: the budget was zero
   e.jmp(pc_label(target));
   code_->bind(not_taken);
@@ -688,13 +692,16 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, b
   const Label bounds = abort_stub(NativeAbort::kBounds, pc, base);
   const Label slow = stub([this, base, offset, site, resume, bounds] {
     Emitter& e = *e_;
-    static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8};  // r0..r5; six pushes keep the alignment
+    // r0..r5 and the budget; one slot more keeps the stack aligned.
+    static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8, kBudget};
     for (Reg r : kLive) e.push(r);
+    e.alu_ri(kSub, true, RSP, 8);
     e.lea(RSI, {base, offset});
     e.mov_rr(true, RDI, kContext);
     e.mov_ri32(RDX, static_cast<uint32_t>(site));
     e.call_mem(context_field(offsetof(NativeContext, guard_slow_path)));
     e.mov_rr(true, kScratch2, RAX);
+    e.alu_ri(kAdd, true, RSP, 8);
     for (auto it = std::rbegin(kLive); it != std::rend(kLive); ++it) e.pop(*it);
     e.test_rr(true, kScratch2, kScratch2);
     e.jcc(kNE, resume);
@@ -710,7 +717,7 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, b
 // Atomics must be naturally aligned (the interpreter aborts otherwise, and
 // a split locked access would be slow). The fetch forms of or/and/xor have
 // no x86 instruction: they loop on cmpxchg, which needs rax (r0), parked in
-// r9 meanwhile.
+// the context's spill slot meanwhile.
 void Compiler::emit_atomic(size_t pc, const Instruction& insn, Mem at) {
   Emitter& e = *e_;
   CodeBuffer& c = *code_;
@@ -747,39 +754,38 @@ void Compiler::emit_atomic(size_t pc, const Instruction& insn, Mem at) {
     e.mov_rr(w, src, kScratch1);
     return;
   }
-  e.mov_rr(true, kScratch0, RAX);
-  const Reg operand = src == RAX ? kScratch0 : src;
+  const Mem saved_r0 = context_field(offsetof(NativeContext, spill));
+  e.store64(saved_r0, RAX);
   const Label retry = c.make_label();
   e.load(bytes, false, RAX, cell);
   c.bind(retry);
   e.mov_rr(true, kScratch1, RAX);
-  e.alu_rr(alu, w, kScratch1, operand);
+  if (src == RAX) e.alu_rm(alu, w, kScratch1, saved_r0);
+  else e.alu_rr(alu, w, kScratch1, src);
   e.lock_cmpxchg(w, cell, kScratch1);
   e.jcc(kNE, retry);
   // rax holds the old value; it goes to src, and r0 gets its own back
   // unless src is r0.
   if (src != RAX) {
     e.mov_rr(w, src, RAX);
-    e.mov_rr(true, RAX, kScratch0);
+    e.load64(RAX, saved_r0);
   }
 }
 
 // Helpers are called through the runtime's entry with r1..r5 in place and
 // the context as the sixth argument. The interpreter leaves r1..r5 as they
-// were, so they are saved around the call (five pushes and one slot keep
-// the stack aligned).
+// were, so they are saved around the call with the budget register (six
+// pushes keep the stack aligned).
 void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
   Emitter& e = *e_;
   e.store32_imm(context_field(offsetof(NativeContext, call_pc)), static_cast<uint32_t>(pc));
   if (insn.is_callx()) e.store64(context_field(offsetof(NativeContext, callx_id)), reg(insn.callx_register()));
-  static constexpr Reg kArgs[] = {RDI, RSI, RDX, RCX, R8};
-  for (Reg r : kArgs) e.push(r);
-  e.alu_ri(kSub, true, RSP, 8);
+  static constexpr Reg kSaved[] = {RDI, RSI, RDX, RCX, R8, kBudget};
+  for (Reg r : kSaved) e.push(r);
   e.mov_rr(true, R9, kContext);
   e.call_mem(context_field(offsetof(NativeContext, call_helper)));
   e.mov_rr(true, kScratch2, RDX);  // HelperOutcome::failed
-  e.alu_ri(kAdd, true, RSP, 8);
-  for (auto it = std::rbegin(kArgs); it != std::rend(kArgs); ++it) e.pop(*it);
+  for (auto it = std::rbegin(kSaved); it != std::rend(kSaved); ++it) e.pop(*it);
   e.test_rr(true, kScratch2, kScratch2);
   e.jcc(kNE, abort_stub(NativeAbort::kHelper, pc));
 }
