@@ -34,9 +34,11 @@ struct HelperOutcome {
 
 struct NativeContext;
 
+inline constexpr uint32_t kCallxBit = 1u << 31;
+
 // Called for `call helper` and `callx` with r1..r5 as they are; the pc of
-// the call is in NativeContext::call_pc (and the register of a callx in
-// callx_id).
+// the call is in NativeContext::call_pc, with kCallxBit set for a callx
+// (whose register is in callx_id).
 using HelperEntry = HelperOutcome (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
                                       NativeContext* context);
 // Called when a guarded access misses its site's cached region: true when
@@ -66,7 +68,7 @@ struct NativeContext {
   // Kept by native code.
   uint64_t entry_stack;  // the native stack pointer to unwind to on abort
   uint32_t depth;        // local calls in progress (frames in use - 1)
-  uint32_t call_pc;      // the pc of the helper call in progress
+  uint32_t call_pc;      // the pc of the helper call in progress (| kCallxBit for callx)
   uint64_t callx_id;     // the register value of a callx in progress
   uint64_t spill;        // a register parked by one instruction's code
 

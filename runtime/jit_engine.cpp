@@ -80,15 +80,15 @@ jit::HelperOutcome JitEngine::helper_entry(uint64_t r1, uint64_t r2, uint64_t r3
   RunState& state = *static_cast<RunState*>(context->runtime);
   const JitEngine& engine = *state.engine;
   state.sync_stack(*context);
-  const isa::Instruction& insn = engine.program_.insns[context->call_pc];
+  const uint32_t pc = context->call_pc & ~jit::kCallxBit;
   const Helper* helper = nullptr;
-  if (insn.is_callx()) {
+  if ((context->call_pc & jit::kCallxBit) != 0) {
     const uint64_t id = context->callx_id;
     helper = id <= INT32_MAX ? engine.helpers_.find(static_cast<int32_t>(id)) : nullptr;
-    if (helper == nullptr) state.helper_failure = callx_message(insn.callx_register(), id);
+    if (helper == nullptr) state.helper_failure = callx_message(engine.program_.insns[pc].callx_register(), id);
   } else {
-    helper = engine.helper_at_[context->call_pc];
-    if (helper == nullptr) state.helper_failure = unknown_helper_message(insn.imm);
+    helper = engine.helper_at_[pc];
+    if (helper == nullptr) state.helper_failure = unknown_helper_message(engine.program_.insns[pc].imm);
   }
   if (helper == nullptr) return {0, 1};
   const uint64_t args[5] = {r1, r2, r3, r4, r5};

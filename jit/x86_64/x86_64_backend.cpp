@@ -778,7 +778,8 @@ void Compiler::emit_atomic(size_t pc, const Instruction& insn, Mem at) {
 // pushes keep the stack aligned).
 void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
   Emitter& e = *e_;
-  e.store32_imm(context_field(offsetof(NativeContext, call_pc)), static_cast<uint32_t>(pc));
+  e.store32_imm(context_field(offsetof(NativeContext, call_pc)),
+                static_cast<uint32_t>(pc) | (insn.is_callx() ? kCallxBit : 0));
   if (insn.is_callx()) e.store64(context_field(offsetof(NativeContext, callx_id)), reg(insn.callx_register()));
   static constexpr Reg kSaved[] = {RDI, RSI, RDX, RCX, R8, kBudget};
   for (Reg r : kSaved) e.push(r);
