@@ -1,8 +1,16 @@
-// The λ samples through the interpreter, next to their native twins (the
-// speed limit) on the same 2 MiB chunk in this process. Each row reports its
-// throughput; the interpreter rows also report `x_native`, their time over
-// the twin's, and `x_unverified`, over the unverified program's, measured in
-// the same run.
+// The λ samples on 64 MiB of their generated data (the λ runtime's 2 MiB
+// chunks): the native twin (clang -O2, the speed limit), the interpreter,
+// the JIT with the verifier's annotations, and the JIT with every access
+// guarded. Each row reports its throughput; ratios are measured in the same
+// run, in this process:
+//   x_native       the row's time over the twin's
+//   x_unverified   (interpreter) over the unverified program's
+//   x_interpreter  (JIT) the interpreter's time over the JIT's: the speedup
+//   guard_cost     (JIT) the time over the JIT's with --prove's annotations
+//                  (no guard left on the samples), minus one: what the
+//                  guards the analysis could not remove cost
+//   x_guarded      (JIT, every access guarded) over the annotated JIT's
+// JitCompile rows: compile time per 1,000 instructions of generated programs.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -10,42 +18,47 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "frontend/elf_loader.h"
 #include "frontend/native_twin.h"
+#include "jit/native_program.h"
 #include "runtime/lambda_runtime.h"
+#include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
 
 namespace {
 
 using sbpf::runtime::LambdaFunction;
 
-constexpr uint64_t kChunk = sbpf::runtime::kLambdaChunkBytes;
+constexpr uint64_t kInputBytes = 64u << 20;
 const char* const kSamples[] = {"stats64", "stats32", "knn", "grep", "bitmap", "filter", "extract"};
 
 std::string sample_path(const std::string& name, const char* extension) {
   return std::string(SBPF_SAMPLES_BUILD_DIR) + "/lambda/" + name + extension;
 }
 
-// One chunk of the sample's generated data (sbpf-datagen, seed 1).
-std::vector<uint8_t> sample_input(const std::string& name) {
+// The sample's generated data (sbpf-datagen, seed 1), made once per sample.
+const std::vector<uint8_t>& sample_input(const std::string& name) {
+  static std::map<std::string, std::vector<uint8_t>> made;
+  if (auto it = made.find(name); it != made.end()) return it->second;
   auto path = std::filesystem::temp_directory_path() / ("sbpf-bench-" + name + ".in");
-  std::string command = std::string(SBPF_DATAGEN) + " " + name + " --size " + std::to_string(kChunk) +
+  std::string command = std::string(SBPF_DATAGEN) + " " + name + " --size " + std::to_string(kInputBytes) +
                         " --seed 1 -o " + path.string();
   if (std::system(command.c_str()) != 0) throw std::runtime_error("failed: " + command);
   std::ifstream in(path, std::ios::binary);
   std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   std::filesystem::remove(path);
-  return bytes;
+  return made[name] = std::move(bytes);
 }
 
 // Seconds per run of `function` over `input`, the best of a few.
 double seconds_per_run(LambdaFunction& function, const std::vector<uint8_t>& input, std::vector<uint8_t>& out) {
   double best = 1e9;
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < 3; ++i) {
     auto start = std::chrono::steady_clock::now();
     sbpf::runtime::run_lambda(function, input, out);
     best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -67,7 +80,7 @@ void run(benchmark::State& state, LambdaFunction& function, const std::vector<ui
 }
 
 void BM_Native(benchmark::State& state, const std::string& name) {
-  std::vector<uint8_t> input = sample_input(name);
+  const std::vector<uint8_t>& input = sample_input(name);
   sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
   sbpf::runtime::NativeLambda function(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
   run(state, function, input);
@@ -77,7 +90,7 @@ void BM_Native(benchmark::State& state, const std::string& name) {
 // reports `x_unverified`, its time over the same program run unverified,
 // with every access checked and every backward jump counted.
 void BM_Interpreter(benchmark::State& state, const std::string& name) {
-  std::vector<uint8_t> input = sample_input(name);
+  const std::vector<uint8_t>& input = sample_input(name);
   sbpf::isa::Program program = sbpf::frontend::load_elf_program(sample_path(name, ".o"));
   const sbpf::verifier::VerificationResult verified = sbpf::verifier::verify(program, sbpf::verifier::lambda_program_type());
   if (!verified.accepted) {
@@ -97,12 +110,98 @@ void BM_Interpreter(benchmark::State& state, const std::string& name) {
   state.counters["x_unverified"] = interpreted_seconds / unverified_seconds;
 }
 
+sbpf::runtime::EngineOptions jit_with(const sbpf::verifier::Annotations* annotations) {
+  sbpf::runtime::EngineOptions options;
+  options.annotations = annotations;
+  options.kind = sbpf::runtime::EngineKind::kJit;
+  return options;
+}
+
+// The JIT on the verified program (what `sbpf run` does by default).
+void BM_Jit(benchmark::State& state, const std::string& name) {
+  const std::vector<uint8_t>& input = sample_input(name);
+  sbpf::isa::Program program = sbpf::frontend::load_elf_program(sample_path(name, ".o"));
+  const auto type = sbpf::verifier::lambda_program_type();
+  const sbpf::verifier::VerificationResult verified = sbpf::verifier::verify(program, type);
+  sbpf::verifier::Options prove;
+  prove.prove = true;
+  const sbpf::verifier::VerificationResult proven = sbpf::verifier::verify(program, type, prove);
+  if (!verified.accepted || !proven.accepted) {
+    state.SkipWithError("the verifier rejects the sample");
+    return;
+  }
+  using sbpf::runtime::BytecodeLambda;
+  BytecodeLambda jit(program, sbpf::runtime::kDefaultLoopBudget, jit_with(&verified.annotations));
+  BytecodeLambda jit_proven(program, sbpf::runtime::kDefaultLoopBudget, jit_with(&proven.annotations));
+  BytecodeLambda interpreter(program, sbpf::runtime::kDefaultLoopBudget, {&verified.annotations});
+  sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
+  sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
+  std::vector<uint8_t> out;
+  const double native_seconds = seconds_per_run(native, input, out);
+  const double jit_seconds = seconds_per_run(jit, input, out);
+  const double proven_seconds = seconds_per_run(jit_proven, input, out);
+  const double interpreted_seconds = seconds_per_run(interpreter, input, out);
+  run(state, jit, input);
+  state.counters["x_native"] = jit_seconds / native_seconds;
+  state.counters["x_interpreter"] = interpreted_seconds / jit_seconds;
+  state.counters["guard_cost"] = jit_seconds / proven_seconds - 1;
+}
+
+// The JIT with every access guarded and every backward jump counted (the
+// unverified program).
+void BM_JitAllGuarded(benchmark::State& state, const std::string& name) {
+  const std::vector<uint8_t>& input = sample_input(name);
+  sbpf::isa::Program program = sbpf::frontend::load_elf_program(sample_path(name, ".o"));
+  const sbpf::verifier::VerificationResult verified = sbpf::verifier::verify(program, sbpf::verifier::lambda_program_type());
+  sbpf::runtime::BytecodeLambda guarded(program, sbpf::runtime::kDefaultLoopBudget, jit_with(nullptr));
+  sbpf::runtime::BytecodeLambda jit(program, sbpf::runtime::kDefaultLoopBudget, jit_with(&verified.annotations));
+  sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
+  sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
+  std::vector<uint8_t> out;
+  const double native_seconds = seconds_per_run(native, input, out);
+  const double guarded_seconds = seconds_per_run(guarded, input, out);
+  const double jit_seconds = seconds_per_run(jit, input, out);
+  run(state, guarded, input);
+  state.counters["x_native"] = guarded_seconds / native_seconds;
+  state.counters["x_guarded"] = guarded_seconds / jit_seconds;
+}
+
+// JIT compile time of generated λ programs (verified first, not timed),
+// per 1,000 instructions.
+void BM_JitCompile(benchmark::State& state) {
+  sbpf::testing::GeneratorOptions generator;
+  generator.target_instructions = static_cast<size_t>(state.range(0));
+  generator.violations_per_mille = 0;
+  generator.allow_endless_loops = false;
+  const sbpf::isa::Program program = sbpf::testing::generate_lambda_program(1, generator);
+  const sbpf::verifier::VerificationResult verified = sbpf::verifier::verify(program, sbpf::verifier::lambda_program_type());
+  if (!verified.accepted) {
+    state.SkipWithError("the verifier rejects the generated program");
+    return;
+  }
+  sbpf::jit::CompileOptions options;
+  options.section_addresses.assign(program.sections.size(), 0);
+  for (auto _ : state) {
+    sbpf::jit::NativeProgram native = sbpf::jit::compile(sbpf::jit::Arch::kX86_64, program, verified.annotations, options);
+    benchmark::DoNotOptimize(native.code());
+  }
+  state.counters["us_per_1000_insns"] = benchmark::Counter(
+      static_cast<double>(program.size()) / 1000, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["insns"] = static_cast<double>(program.size());
+}
+
 [[maybe_unused]] const bool registered = [] {
   for (const char* name : kSamples) {
     benchmark::RegisterBenchmark((std::string("Native/") + name).c_str(), BM_Native, name)->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark((std::string("Interpreter/") + name).c_str(), BM_Interpreter, name)
         ->Unit(benchmark::kMillisecond);
+    if (!sbpf::runtime::jit_available()) continue;
+    benchmark::RegisterBenchmark((std::string("Jit/") + name).c_str(), BM_Jit, name)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark((std::string("JitAllGuarded/") + name).c_str(), BM_JitAllGuarded, name)
+        ->Unit(benchmark::kMillisecond);
   }
+  if (sbpf::runtime::jit_available())
+    benchmark::RegisterBenchmark("JitCompile", BM_JitCompile)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
   return true;
 }();
 

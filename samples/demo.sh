@@ -26,7 +26,7 @@ step "run it over the file: one invocation per 2 MiB chunk" \
 echo "{max, min, sum} per chunk, BPF:    $(int64s "$work/stats.bpf" 9)"
 echo "{max, min, sum} per chunk, native: $(int64s "$work/stats.native" 9)"
 
-printf '\n== every λ sample over generated data, BPF (interpreter) next to its native twin\n'
+printf '\n== every λ sample over generated data, BPF (the engine `sbpf run` picks: the JIT on x86-64) next to its native twin\n'
 printf '%-8s %10s %12s  %-24s %s\n' sample input output "first output bytes" "equal to native"
 for name in stats32 knn grep bitmap filter extract; do
   "$datagen" "$name" --size 3M --seed 7 -o "$work/$name.in"
@@ -50,3 +50,10 @@ step "an out-of-bounds access is stopped with the source line (exit 1 expected)"
 step "the bpf_conformance suite through the plugin contract" \
   "$build/tests/conformance/conformance_runner" --plugin "$sbpf" --plugin-arg conformance-plugin \
   --cpu v4 --groups default,callx "$root/../shared/conformance/tests"
+if [ "$(uname -m)" = x86_64 ]; then
+  step "the same suite through the x86-64 JIT" \
+    "$build/tests/conformance/conformance_runner" --plugin "$sbpf" --plugin-arg conformance-plugin --plugin-arg --jit \
+    --cpu v4 --groups default,callx "$root/../shared/conformance/tests"
+  step "the native code of stats64's first instructions" \
+    bash -c "'$sbpf' jit '$work/stats64.o' --dump --no-bytes | grep -v '^; /' | grep -m1 -A12 '^; 0:'"
+fi
