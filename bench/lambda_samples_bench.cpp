@@ -55,14 +55,20 @@ const std::vector<uint8_t>& sample_input(const std::string& name) {
   return made[name] = std::move(bytes);
 }
 
-// Seconds per run of `function` over `input`, the best of a few.
-double seconds_per_run(LambdaFunction& function, const std::vector<uint8_t>& input, std::vector<uint8_t>& out) {
-  double best = 1e9;
-  for (int i = 0; i < 3; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    sbpf::runtime::run_lambda(function, input, out);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
+// Seconds per run of each function over `input`, the best of several
+// rounds. The functions take turns within a round, so that what disturbs
+// the machine for a while (another tenant, the page cache) weighs on all of
+// them alike and the ratios stay steady.
+std::vector<double> best_seconds(const std::vector<LambdaFunction*>& functions, const std::vector<uint8_t>& input) {
+  constexpr int kRounds = 7;
+  std::vector<double> best(functions.size(), 1e9);
+  std::vector<uint8_t> out;
+  for (int round = 0; round < kRounds; ++round)
+    for (size_t i = 0; i < functions.size(); ++i) {
+      auto start = std::chrono::steady_clock::now();
+      sbpf::runtime::run_lambda(*functions[i], input, out);
+      best[i] = std::min(best[i], std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
   return best;
 }
 
@@ -101,10 +107,8 @@ void BM_Interpreter(benchmark::State& state, const std::string& name) {
   sbpf::runtime::BytecodeLambda unverified(program);
   sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
   sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
-  std::vector<uint8_t> out;
-  const double native_seconds = seconds_per_run(native, input, out);
-  const double interpreted_seconds = seconds_per_run(function, input, out);
-  const double unverified_seconds = seconds_per_run(unverified, input, out);
+  const std::vector<double> t = best_seconds({&native, &function, &unverified}, input);
+  const double native_seconds = t[0], interpreted_seconds = t[1], unverified_seconds = t[2];
   run(state, function, input);
   state.counters["x_native"] = interpreted_seconds / native_seconds;
   state.counters["x_unverified"] = interpreted_seconds / unverified_seconds;
@@ -136,11 +140,8 @@ void BM_Jit(benchmark::State& state, const std::string& name) {
   BytecodeLambda interpreter(program, sbpf::runtime::kDefaultLoopBudget, {&verified.annotations});
   sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
   sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
-  std::vector<uint8_t> out;
-  const double native_seconds = seconds_per_run(native, input, out);
-  const double jit_seconds = seconds_per_run(jit, input, out);
-  const double proven_seconds = seconds_per_run(jit_proven, input, out);
-  const double interpreted_seconds = seconds_per_run(interpreter, input, out);
+  const std::vector<double> t = best_seconds({&native, &jit, &jit_proven, &interpreter}, input);
+  const double native_seconds = t[0], jit_seconds = t[1], proven_seconds = t[2], interpreted_seconds = t[3];
   run(state, jit, input);
   state.counters["x_native"] = jit_seconds / native_seconds;
   state.counters["x_interpreter"] = interpreted_seconds / jit_seconds;
@@ -157,10 +158,8 @@ void BM_JitAllGuarded(benchmark::State& state, const std::string& name) {
   sbpf::runtime::BytecodeLambda jit(program, sbpf::runtime::kDefaultLoopBudget, jit_with(&verified.annotations));
   sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
   sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
-  std::vector<uint8_t> out;
-  const double native_seconds = seconds_per_run(native, input, out);
-  const double guarded_seconds = seconds_per_run(guarded, input, out);
-  const double jit_seconds = seconds_per_run(jit, input, out);
+  const std::vector<double> t = best_seconds({&native, &guarded, &jit}, input);
+  const double native_seconds = t[0], guarded_seconds = t[1], jit_seconds = t[2];
   run(state, guarded, input);
   state.counters["x_native"] = guarded_seconds / native_seconds;
   state.counters["x_guarded"] = guarded_seconds / jit_seconds;

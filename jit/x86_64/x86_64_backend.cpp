@@ -161,6 +161,8 @@ class Emitter {
     rr(true, {0x81}, kXor.ext, dst);
     c_.u32(static_cast<uint32_t>(v));
   }
+  void setcc(Cond cond, Reg dst) { rr(false, {0x0F, static_cast<uint8_t>(0x90 + cond)}, 0, dst, true); }
+  void cmov(Cond cond, Reg dst, Reg src) { rr(true, {0x0F, static_cast<uint8_t>(0x40 + cond)}, dst, src); }
   void imul_rr(bool w, Reg dst, Reg src) { rr(w, {0x0F, 0xAF}, dst, src); }
   void imul_rri(bool w, Reg dst, Reg src, int32_t imm) {
     if (fits8(imm)) {
@@ -330,6 +332,18 @@ class Compiler {
   void emit_byte_swap(const Instruction& insn, Reg dst);
   void emit_jump(size_t pc, const Instruction& insn);
   void emit_branch_to(size_t pc, int64_t target, std::optional<Cond> cond);
+  // A conditional jump over a few moves and arithmetic into one register,
+  // done as a select (see select_shape).
+  struct Select {
+    size_t block_end;  // one past the folded moves
+    bool then_jump;    // a `ja` to the jump's target at block_end follows them
+    uint8_t dst;       // the register they compute
+  };
+  std::optional<Select> select_shape(size_t pc, const Instruction& insn) const;
+  void emit_select_step(const Instruction& insn, uint8_t dst);
+  bool counted_back_edge(size_t pc, int64_t target) const {
+    return target <= static_cast<int64_t>(pc) && annotations_.back_edge[pc] != verifier::BackEdge::kFree;
+  }
   void emit_access(size_t pc, const Instruction& insn);
   void emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write);
   void emit_atomic(size_t pc, const Instruction& insn, Mem at);
@@ -349,6 +363,8 @@ class Compiler {
   CodeBuffer* code_ = nullptr;
   std::optional<Emitter> e_;
   std::vector<Label> pc_labels_;
+  std::vector<bool> jump_target_;  // per pc: some jump or call lands there
+  size_t skip_to_ = 0;             // pcs below it were folded into an earlier instruction
   Label epilogue_, abort_exit_;
   struct Stub {
     Label label;
@@ -370,12 +386,22 @@ void Compiler::emit_program(CodeBuffer& code) {
   epilogue_ = code.make_label();
   abort_exit_ = code.make_label();
 
+  jump_target_.assign(n + 1, false);
+  for (size_t pc = 0; pc < n; ++pc) {
+    const Instruction& insn = program_.insns[pc];
+    if (program_.is_lddw_tail(pc) || !insn.is_jmp() || insn.is_exit() || insn.is_callx() || insn.is_helper_call())
+      continue;
+    const int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
+    if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = true;
+  }
+  skip_to_ = 0;
+
   emit_prologue();
   pc_offsets.assign(n + 1, 0);
   for (size_t pc = 0; pc < n; ++pc) {
     code.bind(pc_labels_[pc]);
     pc_offsets[pc] = static_cast<uint32_t>(code.size());
-    if (!program_.is_lddw_tail(pc)) emit_instruction(pc);
+    if (!program_.is_lddw_tail(pc) && pc >= skip_to_) emit_instruction(pc);
   }
   code.bind(pc_labels_[n]);
   pc_offsets[n] = static_cast<uint32_t>(code.size());
@@ -626,6 +652,10 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
   const int64_t target = insn.jump_target(pc);
   if (insn.op() == isa::kJmpJa) return emit_branch_to(pc, target, std::nullopt);
 
+  const std::optional<Select> select = select_shape(pc, insn);
+  if (select) {
+    for (size_t at = pc + 1; at < select->block_end; ++at) emit_select_step(program_.insns[at], select->dst);
+  }
   const bool w = insn.cls() == isa::kClassJmp;
   const Reg dst = reg(insn.dst);
   const bool test = insn.op() == isa::kJmpJset;
@@ -639,7 +669,101 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
     if (test) e.test_ri(w, dst, insn.imm);
     else e.alu_ri(kCmp, w, dst, insn.imm);
   }
-  emit_branch_to(pc, target, jump_condition(insn.op()));
+  const Cond taken = jump_condition(insn.op());
+  if (!select) return emit_branch_to(pc, target, taken);
+
+  // The moves' result lands in their register when the jump is not taken.
+  if (select->then_jump && counted_back_edge(pc, target)) {
+    // Both ways are back-edges to the target, each counted: one unit of
+    // the budget either way, and an abort names the jump that was taken.
+    e.setcc(taken, kScratch1);
+    e.cmov(invert(taken), reg(select->dst), kScratch2);
+    const size_t ja_pc = select->block_end;
+    const Label out = stub([this, pc, ja_pc] {
+      Emitter& e = *e_;
+      const Label from_ja = code_->make_label();
+      e.test_low_byte(kScratch1, 1);
+      e.jcc(kE, from_ja);
+      e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(pc));
+      e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(NativeAbort::kLoopBudget));
+      e.jmp(abort_exit_);
+      code_->bind(from_ja);
+      e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(ja_pc));
+      e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(NativeAbort::kLoopBudget));
+      e.jmp(abort_exit_);
+    });
+    e.alu_ri(kSub, true, kBudget, 1);
+    e.jcc(kB, out);
+    e.jmp(pc_label(target));
+    skip_to_ = ja_pc + 1;
+    return;
+  }
+  e.cmov(invert(taken), reg(select->dst), kScratch2);
+  if (select->then_jump) {
+    emit_branch_to(select->block_end, target, std::nullopt);
+    skip_to_ = select->block_end + 1;
+  } else {
+    skip_to_ = select->block_end;
+  }
+}
+
+// One move of a select, into r11 instead of its register `dst` (which the
+// earlier moves of the block have already written to r11).
+void Compiler::emit_select_step(const Instruction& insn, uint8_t dst) {
+  Emitter& e = *e_;
+  std::optional<Reg> src;
+  if (insn.source() == isa::kSourceX) src = insn.src == dst ? kScratch2 : reg(insn.src);
+  else src = blinded_immediate(insn.imm, kScratch1);
+  const uint8_t op = insn.op();
+  if (op == isa::kAluMov) {
+    if (src) e.mov_rr(true, kScratch2, *src);
+    else e.mov_ri(kScratch2, static_cast<uint64_t>(static_cast<int64_t>(insn.imm)));
+    return;
+  }
+  if (op == isa::kAluMul) {
+    if (src) e.imul_rr(true, kScratch2, *src);
+    else e.imul_rri(true, kScratch2, kScratch2, insn.imm);
+    return;
+  }
+  const AluOp alu = op == isa::kAluAdd ? kAdd : op == isa::kAluSub ? kSub : op == isa::kAluAnd ? kAnd
+                    : op == isa::kAluOr  ? kOr
+                                         : kXor;
+  if (src) e.alu_rr(alu, true, kScratch2, *src);
+  else e.alu_ri(alu, true, kScratch2, insn.imm);
+}
+
+// clang computes min, max and abs in BPF with a jump over a move or two,
+// and a jump on data mispredicts about every other time: a select does not.
+// The shape: a conditional jump to T over one to three 64-bit moves and
+// arithmetic (add, sub, and, or, xor, mul) into one register, the first a
+// move (so the result does not depend on the register's old value), either
+// falling through to T or followed by `ja T` (with the same budget as the
+// jump). Nothing else may jump into the moves.
+std::optional<Compiler::Select> Compiler::select_shape(size_t pc, const Instruction& insn) const {
+  const int64_t target = insn.jump_target(pc);
+  const size_t n = program_.size();
+  if (insn.op() == isa::kJmpJa) return std::nullopt;
+  uint8_t dst = 0;
+  for (size_t at = pc + 1; at < n && at <= pc + 4; ++at) {
+    if (jump_target_[at] && static_cast<int64_t>(at) != target) return std::nullopt;
+    const Instruction& next = program_.insns[at];
+    const size_t moves = at - pc - 1;
+    if (moves > 0 && static_cast<int64_t>(at) == target) return Select{at, false, dst};
+    if (moves > 0 && next.opcode == isa::kOpJa && next.jump_target(at) == target && !jump_target_[at] &&
+        counted_back_edge(at, target) == counted_back_edge(pc, target))
+      return Select{at, true, dst};
+    if (moves == 3 || next.cls() != isa::kClassAlu64) return std::nullopt;
+    const uint8_t op = next.op();
+    const bool arithmetic = op == isa::kAluAdd || op == isa::kAluSub || op == isa::kAluAnd || op == isa::kAluOr ||
+                            op == isa::kAluXor || op == isa::kAluMul;
+    if (moves == 0) {
+      if (op != isa::kAluMov || next.offset != 0) return std::nullopt;
+      dst = next.dst;
+    } else if (next.dst != dst || !(arithmetic || (op == isa::kAluMov && next.offset == 0))) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
 }
 
 // A taken backward jump of a loop the verifier could not bound costs one

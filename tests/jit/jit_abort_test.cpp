@@ -147,6 +147,24 @@ TEST_F(JitEdgeCases, EveryAbortKindAtTheSamePc) {
   EXPECT_EQ(expect_same("mov %r5, 77777\ncall %r5\nexit\n").result.abort->kind, AbortKind::kHelper);
 }
 
+// A jump over moves becomes a select; when both ways are counted back-edges
+// the budget's abort still names the jump that was taken.
+TEST_F(JitEdgeCases, SelectsKeepTheJumpsSemantics) {
+  const std::string loop =
+      "mov %r0, 0\nmov %r6, 0\nloop:\nadd %r6, 1\nmov %r2, %r6\nand %r2, 1\njeq %r2, 0, loop\n"
+      "mov %r0, %r6\nadd %r0, %r2\nmul %r0, 3\nja loop\n";
+  const Outcome even = expect_same(loop, {}, nullptr, 10);
+  const Outcome odd = expect_same(loop, {}, nullptr, 11);
+  ASSERT_FALSE(even.result.ok());
+  ASSERT_FALSE(odd.result.ok());
+  EXPECT_NE(even.result.abort->pc, odd.result.abort->pc);
+  // min and max, falling through to the join.
+  for (const char* jump : {"jsgt", "jslt", "jgt", "jle", "jeq", "jset"})
+    for (int64_t a : {-5, 0, 3})
+      expect_same("mov %r1, " + std::to_string(a) + "\nmov %r2, 1\nmov %r0, %r1\n" + jump +
+                  " %r1, %r2, out\nmov %r0, %r2\nadd %r0, %r1\nout:\nexit\n");
+}
+
 TEST_F(JitEdgeCases, HelpersKeepTheArgumentRegistersAndLocalCallsTheCallers) {
   // memset(memory, 7, 4) through the helper; r1..r5 as they were after it.
   expect_same("mov %r6, %r1\nmov %r2, 7\nmov %r3, 4\nmov %r4, 44\nmov %r5, 55\ncall 162\n"
