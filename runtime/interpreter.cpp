@@ -11,6 +11,7 @@
 
 #include "runtime/abort_message.h"
 #include "runtime/heap_arena.h"
+#include "runtime/run_memory.h"
 
 namespace sbpf::runtime {
 
@@ -170,29 +171,11 @@ Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& help
 Interpreter::~Interpreter() = default;
 
 ExecutionResult Interpreter::run(Invocation& invocation) {
-  if (invocation.loop_budget > max_loop_budget_)
-    throw std::invalid_argument("the annotations were proven for a loop budget of at most " +
-                                std::to_string(max_loop_budget_) + "; this run allows " +
-                                std::to_string(invocation.loop_budget));
+  check_loop_budget(invocation, max_loop_budget_);
   const Instruction* const code = program_.insns.data();
-  RegionTable regions = invocation.regions;
-
-  // The stack: frames grow down from the top; the stack region always spans
-  // the current frame and its callers' frames, so a callee may use a pointer
-  // into its caller's frame but nothing below its own.
-  alignas(16) uint8_t own_stack[kMaxFrames * kStackFrameBytes];
-  uint8_t* const stack = invocation.stack.empty() ? own_stack : invocation.stack.data();
-  if (!invocation.stack.empty() && invocation.stack.size() != sizeof own_stack)
-    throw std::invalid_argument("the stack memory of an invocation is " + std::to_string(sizeof own_stack) + " bytes");
-  std::memset(stack, 0, sizeof own_stack);
-  uint8_t* const stack_top = stack + sizeof own_stack;
-  const size_t stack_region = regions.add({RegionKind::kStack, stack_top - kStackFrameBytes, kStackFrameBytes, true});
-  for (size_t i = 0; i < sections_.size(); ++i) {
-    const bool rodata = program_.sections[i].kind == isa::SectionKind::kRodata;
-    if (sections_[i].empty()) continue;
-    regions.add({rodata ? RegionKind::kRodata : RegionKind::kData, sections_[i].data(), sections_[i].size(), !rodata});
-  }
-  if (invocation.heap != nullptr) regions.add(invocation.heap->region());
+  RunMemory memory(invocation, program_, sections_);
+  RegionTable& regions = memory.regions;
+  uint8_t* const stack_top = memory.stack_top();
 
   uint64_t reg[isa::kNumRegisters] = {};
   for (int i = 0; i < 5; ++i) reg[1 + i] = invocation.args[i];
@@ -215,10 +198,6 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   auto abort = [&](AbortKind kind, const Instruction* at, std::string message) {
     result.abort = Abort{kind, static_cast<size_t>(at - code), std::move(message)};
     return result;
-  };
-  auto set_stack_depth = [&](size_t frames_in_use) {
-    regions[stack_region].base = stack_top - frames_in_use * kStackFrameBytes;
-    regions[stack_region].size = frames_in_use * kStackFrameBytes;
   };
 
   // Threaded dispatch: every handler ends by jumping straight to the next
@@ -546,7 +525,7 @@ call:
     frames[depth] = {ip + 1, {reg[6], reg[7], reg[8], reg[9]}};
     ++depth;
     reg[10] -= kStackFrameBytes;
-    set_stack_depth(depth + 1);
+    memory.set_frames(depth + 1);
     ip += ip->imm + 1;
     DISPATCH();
   }
@@ -574,7 +553,7 @@ exit:
   ip = frames[depth].return_to;
   std::memcpy(&reg[6], frames[depth].saved, sizeof frames[depth].saved);
   reg[10] += kStackFrameBytes;
-  set_stack_depth(depth + 1);
+  memory.set_frames(depth + 1);
   DISPATCH();
 
 bad_access : {

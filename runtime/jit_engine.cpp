@@ -6,6 +6,7 @@
 
 #include "runtime/abort_message.h"
 #include "runtime/heap_arena.h"
+#include "runtime/run_memory.h"
 
 namespace sbpf::runtime {
 
@@ -35,18 +36,13 @@ bool jit_available() { return kHostArch.has_value(); }
 // NativeContext::runtime.
 struct JitEngine::RunState {
   const JitEngine* engine;
-  RegionTable* regions;
-  size_t stack_region;
-  uint8_t* stack_top;
+  RunMemory* memory;
   HeapArena* heap;
   std::optional<std::string> helper_failure;
 
-  // The stack region spans the frames in use, as in the interpreter.
-  void sync_stack(const jit::NativeContext& context) {
-    const size_t frames = context.depth + 1;
-    (*regions)[stack_region].base = stack_top - frames * kStackFrameBytes;
-    (*regions)[stack_region].size = frames * kStackFrameBytes;
-  }
+  // Native code keeps only the depth; the stack region follows it when the
+  // runtime looks.
+  void sync_stack(const jit::NativeContext& context) { memory->set_frames(context.depth + 1); }
 };
 
 JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
@@ -95,7 +91,7 @@ jit::HelperOutcome JitEngine::helper_entry(uint64_t r1, uint64_t r2, uint64_t r3
   // Nothing may unwind through native frames: an exception becomes the
   // helper's failure.
   try {
-    const uint64_t r0 = invoke_helper(*helper, *state.regions, state.heap, args, state.helper_failure);
+    const uint64_t r0 = invoke_helper(*helper, state.memory->regions, state.heap, args, state.helper_failure);
     return {r0, state.helper_failure ? 1u : 0u};
   } catch (const std::exception& e) {
     state.helper_failure = helper->signature.name + ": " + e.what();
@@ -107,10 +103,11 @@ uint64_t JitEngine::guard_entry(jit::NativeContext* context, uint64_t address, u
   RunState& state = *static_cast<RunState*>(context->runtime);
   state.sync_stack(*context);
   const jit::GuardSite& s = state.engine->native_->guard_sites()[site];
-  if (state.regions->translate(address, s.bytes, s.write, s.regions) == nullptr) return 0;
+  const RegionTable& regions = state.memory->regions;
+  if (regions.translate(address, s.bytes, s.write, s.regions) == nullptr) return 0;
   // Remember the region for the next access at this site, unless it is the
   // stack, whose extent changes with every call.
-  const Region* region = state.regions->find(address);
+  const Region* region = regions.find(address);
   if (region != nullptr && region->kind != RegionKind::kStack && region->contains(address, s.bytes) &&
       (region->writable || !s.write) && (s.regions & region_bit(region->kind)) != 0) {
     auto* cache = reinterpret_cast<jit::GuardCache*>(reinterpret_cast<uint8_t*>(context) + jit::guard_cache_offset(site));
@@ -121,31 +118,15 @@ uint64_t JitEngine::guard_entry(jit::NativeContext* context, uint64_t address, u
 }
 
 ExecutionResult JitEngine::run(Invocation& invocation) {
-  if (invocation.loop_budget > annotations_.max_loop_budget)
-    throw std::invalid_argument("the annotations were proven for a loop budget of at most " +
-                                std::to_string(annotations_.max_loop_budget) + "; this run allows " +
-                                std::to_string(invocation.loop_budget));
-  // The same regions, in the same order, as the interpreter's.
-  RegionTable regions = invocation.regions;
-  alignas(16) uint8_t own_stack[kMaxFrames * kStackFrameBytes];
-  uint8_t* const stack = invocation.stack.empty() ? own_stack : invocation.stack.data();
-  if (!invocation.stack.empty() && invocation.stack.size() != sizeof own_stack)
-    throw std::invalid_argument("the stack memory of an invocation is " + std::to_string(sizeof own_stack) + " bytes");
-  std::memset(stack, 0, sizeof own_stack);
-  uint8_t* const stack_top = stack + sizeof own_stack;
-  const size_t stack_region = regions.add({RegionKind::kStack, stack_top - kStackFrameBytes, kStackFrameBytes, true});
-  for (size_t i = 0; i < sections_.size(); ++i) {
-    const bool rodata = program_.sections[i].kind == isa::SectionKind::kRodata;
-    if (program_.sections[i].bytes.empty()) continue;
-    regions.add({rodata ? RegionKind::kRodata : RegionKind::kData, sections_[i].data(), sections_[i].size(), !rodata});
-  }
-  if (invocation.heap != nullptr) regions.add(invocation.heap->region());
+  check_loop_budget(invocation, annotations_.max_loop_budget);
+  RunMemory memory(invocation, program_, sections_);
+  const RegionTable& regions = memory.regions;
 
-  RunState state{this, &regions, stack_region, stack_top, invocation.heap, std::nullopt};
+  RunState state{this, &memory, invocation.heap, std::nullopt};
   std::memset(context_.data(), 0, context_.size() * sizeof(uint64_t));
   auto* context = reinterpret_cast<jit::NativeContext*>(context_.data());
   for (int i = 0; i < 5; ++i) context->args[i] = invocation.args[i];
-  context->stack_top = reinterpret_cast<uintptr_t>(stack_top);
+  context->stack_top = reinterpret_cast<uintptr_t>(memory.stack_top());
   context->budget = invocation.loop_budget;
   context->call_helper = &JitEngine::helper_entry;
   context->guard_slow_path = &JitEngine::guard_entry;
