@@ -679,18 +679,12 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
     e.setcc(taken, kScratch1);
     e.cmov(invert(taken), reg(select->dst), kScratch2);
     const size_t ja_pc = select->block_end;
-    const Label out = stub([this, pc, ja_pc] {
-      Emitter& e = *e_;
-      const Label from_ja = code_->make_label();
-      e.test_low_byte(kScratch1, 1);
-      e.jcc(kE, from_ja);
-      e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(pc));
-      e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(NativeAbort::kLoopBudget));
-      e.jmp(abort_exit_);
-      code_->bind(from_ja);
-      e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(ja_pc));
-      e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(NativeAbort::kLoopBudget));
-      e.jmp(abort_exit_);
+    const Label at_jump = abort_stub(NativeAbort::kLoopBudget, pc);
+    const Label at_ja = abort_stub(NativeAbort::kLoopBudget, ja_pc);
+    const Label out = stub([this, at_jump, at_ja] {
+      e_->test_low_byte(kScratch1, 1);
+      e_->jcc(kE, at_ja);
+      e_->jmp(at_jump);
     });
     e.alu_ri(kSub, true, kBudget, 1);
     e.jcc(kB, out);
@@ -770,8 +764,7 @@ std::optional<Compiler::Select> Compiler::select_shape(size_t pc, const Instruct
 // unit of the budget; running out aborts with `loop_budget` at the jump.
 void Compiler::emit_branch_to(size_t pc, int64_t target, std::optional<Cond> cond) {
   Emitter& e = *e_;
-  const bool counted = target <= static_cast<int64_t>(pc) && annotations_.back_edge[pc] != verifier::BackEdge::kFree;
-  if (!counted) {
+  if (!counted_back_edge(pc, target)) {
     if (cond) e.jcc(*cond, pc_label(target));
     else e.jmp(pc_label(target));
     return;
