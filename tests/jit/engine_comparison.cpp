@@ -19,7 +19,9 @@ struct SharedMemory {
   runtime::LambdaContext context{};
   std::vector<uint8_t> input;
   std::vector<uint8_t> output;
-  runtime::HeapArena heap;
+  // Smaller than the λ runtime's arena: it is zeroed before every run, and
+  // the generated programs allocate a few hundred bytes.
+  runtime::HeapArena heap{64u << 10};
   std::array<uint8_t, runtime::kMaxFrames * runtime::kStackFrameBytes> stack{};
 };
 
