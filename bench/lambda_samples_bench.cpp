@@ -92,27 +92,20 @@ void BM_Native(benchmark::State& state, const std::string& name) {
   run(state, function, input);
 }
 
-// The interpreter runs the verified program (what `sbpf run` does); it also
-// reports `x_unverified`, its time over the same program run unverified,
-// with every access checked and every backward jump counted.
-void BM_Interpreter(benchmark::State& state, const std::string& name) {
-  const std::vector<uint8_t>& input = sample_input(name);
-  sbpf::isa::Program program = sbpf::frontend::load_elf_program(sample_path(name, ".o"));
-  const sbpf::verifier::VerificationResult verified = sbpf::verifier::verify(program, sbpf::verifier::lambda_program_type());
-  if (!verified.accepted) {
-    state.SkipWithError("the verifier rejects the sample");
-    return;
-  }
-  sbpf::runtime::BytecodeLambda function(program, sbpf::runtime::kDefaultLoopBudget, {&verified.annotations, false});
-  sbpf::runtime::BytecodeLambda unverified(program);
-  sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
-  sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
-  const std::vector<double> t = best_seconds({&native, &function, &unverified}, input);
-  const double native_seconds = t[0], interpreted_seconds = t[1], unverified_seconds = t[2];
-  run(state, function, input);
-  state.counters["x_native"] = interpreted_seconds / native_seconds;
-  state.counters["x_unverified"] = interpreted_seconds / unverified_seconds;
-}
+// A sample as the rows below compare it: the bytecode, its verification,
+// and the native twin.
+struct LoadedSample {
+  explicit LoadedSample(const std::string& name)
+      : program(sbpf::frontend::load_elf_program(sample_path(name, ".o"))),
+        verified(sbpf::verifier::verify(program, sbpf::verifier::lambda_program_type())),
+        twin(sample_path(name, ".so")),
+        native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry())) {}
+
+  sbpf::isa::Program program;
+  sbpf::verifier::VerificationResult verified;
+  sbpf::frontend::NativeTwin twin;
+  sbpf::runtime::NativeLambda native;
+};
 
 sbpf::runtime::EngineOptions jit_with(const sbpf::verifier::Annotations* annotations) {
   sbpf::runtime::EngineOptions options;
@@ -121,26 +114,39 @@ sbpf::runtime::EngineOptions jit_with(const sbpf::verifier::Annotations* annotat
   return options;
 }
 
+using sbpf::runtime::BytecodeLambda;
+using sbpf::runtime::kDefaultLoopBudget;
+
+// The interpreter runs the verified program (what `sbpf run --engine
+// interp` does); it also reports `x_unverified`, its time over the same
+// program run unverified, with every access checked and every backward jump
+// counted.
+void BM_Interpreter(benchmark::State& state, const std::string& name) {
+  const std::vector<uint8_t>& input = sample_input(name);
+  LoadedSample sample(name);
+  if (!sample.verified.accepted) return state.SkipWithError("the verifier rejects the sample");
+  BytecodeLambda function(sample.program, kDefaultLoopBudget, {&sample.verified.annotations});
+  BytecodeLambda unverified(sample.program);
+  const std::vector<double> t = best_seconds({&sample.native, &function, &unverified}, input);
+  const double native_seconds = t[0], interpreted_seconds = t[1], unverified_seconds = t[2];
+  run(state, function, input);
+  state.counters["x_native"] = interpreted_seconds / native_seconds;
+  state.counters["x_unverified"] = interpreted_seconds / unverified_seconds;
+}
+
 // The JIT on the verified program (what `sbpf run` does by default).
 void BM_Jit(benchmark::State& state, const std::string& name) {
   const std::vector<uint8_t>& input = sample_input(name);
-  sbpf::isa::Program program = sbpf::frontend::load_elf_program(sample_path(name, ".o"));
-  const auto type = sbpf::verifier::lambda_program_type();
-  const sbpf::verifier::VerificationResult verified = sbpf::verifier::verify(program, type);
+  LoadedSample sample(name);
   sbpf::verifier::Options prove;
   prove.prove = true;
-  const sbpf::verifier::VerificationResult proven = sbpf::verifier::verify(program, type, prove);
-  if (!verified.accepted || !proven.accepted) {
-    state.SkipWithError("the verifier rejects the sample");
-    return;
-  }
-  using sbpf::runtime::BytecodeLambda;
-  BytecodeLambda jit(program, sbpf::runtime::kDefaultLoopBudget, jit_with(&verified.annotations));
-  BytecodeLambda jit_proven(program, sbpf::runtime::kDefaultLoopBudget, jit_with(&proven.annotations));
-  BytecodeLambda interpreter(program, sbpf::runtime::kDefaultLoopBudget, {&verified.annotations});
-  sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
-  sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
-  const std::vector<double> t = best_seconds({&native, &jit, &jit_proven, &interpreter}, input);
+  const sbpf::verifier::VerificationResult proven =
+      sbpf::verifier::verify(sample.program, sbpf::verifier::lambda_program_type(), prove);
+  if (!sample.verified.accepted || !proven.accepted) return state.SkipWithError("the verifier rejects the sample");
+  BytecodeLambda jit(sample.program, kDefaultLoopBudget, jit_with(&sample.verified.annotations));
+  BytecodeLambda jit_proven(sample.program, kDefaultLoopBudget, jit_with(&proven.annotations));
+  BytecodeLambda interpreter(sample.program, kDefaultLoopBudget, {&sample.verified.annotations});
+  const std::vector<double> t = best_seconds({&sample.native, &jit, &jit_proven, &interpreter}, input);
   const double native_seconds = t[0], jit_seconds = t[1], proven_seconds = t[2], interpreted_seconds = t[3];
   run(state, jit, input);
   state.counters["x_native"] = jit_seconds / native_seconds;
@@ -152,13 +158,11 @@ void BM_Jit(benchmark::State& state, const std::string& name) {
 // unverified program).
 void BM_JitAllGuarded(benchmark::State& state, const std::string& name) {
   const std::vector<uint8_t>& input = sample_input(name);
-  sbpf::isa::Program program = sbpf::frontend::load_elf_program(sample_path(name, ".o"));
-  const sbpf::verifier::VerificationResult verified = sbpf::verifier::verify(program, sbpf::verifier::lambda_program_type());
-  sbpf::runtime::BytecodeLambda guarded(program, sbpf::runtime::kDefaultLoopBudget, jit_with(nullptr));
-  sbpf::runtime::BytecodeLambda jit(program, sbpf::runtime::kDefaultLoopBudget, jit_with(&verified.annotations));
-  sbpf::frontend::NativeTwin twin(sample_path(name, ".so"));
-  sbpf::runtime::NativeLambda native(reinterpret_cast<sbpf::runtime::NativeLambda::Entry>(twin.entry()));
-  const std::vector<double> t = best_seconds({&native, &guarded, &jit}, input);
+  LoadedSample sample(name);
+  if (!sample.verified.accepted) return state.SkipWithError("the verifier rejects the sample");
+  BytecodeLambda guarded(sample.program, kDefaultLoopBudget, jit_with(nullptr));
+  BytecodeLambda jit(sample.program, kDefaultLoopBudget, jit_with(&sample.verified.annotations));
+  const std::vector<double> t = best_seconds({&sample.native, &guarded, &jit}, input);
   const double native_seconds = t[0], guarded_seconds = t[1], jit_seconds = t[2];
   run(state, guarded, input);
   state.counters["x_native"] = guarded_seconds / native_seconds;

@@ -31,7 +31,6 @@ class CodeBuffer {
   void u32(uint32_t v);
   void u64(uint64_t v);
   size_t size() const { return bytes_.size(); }
-  const std::vector<uint8_t>& code() const { return bytes_; }
 
   Label make_label();
   void bind(Label label);

@@ -2,8 +2,6 @@
 
 #include <atomic>
 #include <bit>
-#include <cinttypes>
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string>

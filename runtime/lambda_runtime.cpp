@@ -20,16 +20,22 @@ BytecodeLambda::BytecodeLambda(const isa::Program& program, uint64_t loop_budget
 
 BytecodeLambda::~BytecodeLambda() = default;
 
-ExecutionResult BytecodeLambda::invoke(LambdaContext& context, std::span<const uint8_t> input,
-                                          std::span<uint8_t> output) {
-  heap_.reset();
+Invocation lambda_invocation(LambdaContext& context, std::span<const uint8_t> input, std::span<uint8_t> output,
+                             HeapArena* heap, uint64_t loop_budget) {
   Invocation invocation;
-  invocation.heap = &heap_;
-  invocation.loop_budget = loop_budget_;
+  invocation.heap = heap;
+  invocation.loop_budget = loop_budget;
   invocation.regions.add({RegionKind::kCtx, reinterpret_cast<uint8_t*>(&context), sizeof context, false});
   invocation.regions.add({RegionKind::kInput, const_cast<uint8_t*>(input.data()), input.size(), false});
   invocation.regions.add({RegionKind::kOutput, output.data(), output.size(), true});
   invocation.args[0] = reinterpret_cast<uintptr_t>(&context);
+  return invocation;
+}
+
+ExecutionResult BytecodeLambda::invoke(LambdaContext& context, std::span<const uint8_t> input,
+                                       std::span<uint8_t> output) {
+  heap_.reset();
+  Invocation invocation = lambda_invocation(context, input, output, &heap_, loop_budget_);
   return engine_->run(invocation);
 }
 

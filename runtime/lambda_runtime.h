@@ -40,6 +40,12 @@ class LambdaFunction {
                                  std::span<uint8_t> output) = 0;
 };
 
+// One λ invocation as the SDK promises it: r1 = `context`, which is the
+// read-only `ctx` region, `input` read-only, `output` writable, and `heap`
+// (may be nullptr) for malloc.
+Invocation lambda_invocation(LambdaContext& context, std::span<const uint8_t> input, std::span<uint8_t> output,
+                             HeapArena* heap, uint64_t loop_budget);
+
 // The bytecode on an engine (the interpreter or the JIT), with λ-IO's
 // helpers and a heap arena reset per call.
 class BytecodeLambda : public LambdaFunction {

@@ -91,12 +91,13 @@ int jit_command(const Args& args) {
 
   size_t guards = native.guard_sites().size(), counted = 0;
   for (verifier::BackEdge b : annotations.back_edge) counted += b == verifier::BackEdge::kCounted;
-  std::printf("# %s: %zu bytes of x86_64 code for %zu BPF slots; %zu guarded access%s, %zu counted back-edge%s\n",
-              program.name.empty() ? path.c_str() : program.name.c_str(), native.code_size(), program.size(),
+  std::printf("# %s: %zu bytes of %s code for %zu BPF slots; %zu guarded access%s, %zu counted back-edge%s\n",
+              program.name.empty() ? path.c_str() : program.name.c_str(), native.code_size(),
+              jit::arch_name(native.arch()), program.size(),
               guards, guards == 1 ? "" : "es", counted, counted == 1 ? "" : "s");
 
   const std::vector<jit::NativeInstruction> code =
-      jit::disassemble(jit::Arch::kX86_64, {native.code(), native.code_size()});
+      jit::disassemble(native.arch(), {native.code(), native.code_size()});
   const bool bytes = !cl.has("--no-bytes");
   const std::vector<uint32_t>& at = native.pc_offsets();
   size_t next = 0;

@@ -84,7 +84,6 @@ Mem context_field(size_t offset) { return {kContext, static_cast<int32_t>(offset
 class Emitter {
  public:
   explicit Emitter(CodeBuffer& code) : c_(code) {}
-  CodeBuffer& code() { return c_; }
 
   // REX: W for 64-bit operands, R/X/B extend reg/index/base. `byte_regs`
   // forces it so that registers 4..7 name spl/bpl/sil/dil, not ah..bh.
@@ -305,7 +304,17 @@ class Compiler {
  public:
   Compiler(const isa::Program& program, const verifier::Annotations& annotations, const CompileOptions& options,
            uint64_t blinding_seed)
-      : program_(program), annotations_(annotations), options_(options), blinding_seed_(blinding_seed) {}
+      : program_(program), annotations_(annotations), options_(options), blinding_seed_(blinding_seed) {
+    const size_t n = program.size();
+    jump_target_.assign(n + 1, false);
+    for (size_t pc = 0; pc < n; ++pc) {
+      const Instruction& insn = program.insns[pc];
+      if (program.is_lddw_tail(pc) || !insn.is_jmp() || insn.is_exit() || insn.is_callx() || insn.is_helper_call())
+        continue;
+      const int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
+      if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = true;
+    }
+  }
 
   void emit_program(CodeBuffer& code);
 
@@ -386,14 +395,6 @@ void Compiler::emit_program(CodeBuffer& code) {
   epilogue_ = code.make_label();
   abort_exit_ = code.make_label();
 
-  jump_target_.assign(n + 1, false);
-  for (size_t pc = 0; pc < n; ++pc) {
-    const Instruction& insn = program_.insns[pc];
-    if (program_.is_lddw_tail(pc) || !insn.is_jmp() || insn.is_exit() || insn.is_callx() || insn.is_helper_call())
-      continue;
-    const int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
-    if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = true;
-  }
   skip_to_ = 0;
 
   emit_prologue();

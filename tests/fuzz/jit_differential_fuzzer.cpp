@@ -38,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.target_instructions = 256;
   options.violations_per_mille = 20;
   const isa::Program program = testing::generate_lambda_program(choices, options);
-  uint64_t seed = 0xcbf29ce484222325u;
-  for (uint8_t b : choices) seed = (seed ^ b) * 0x100000001b3u;
+  const uint64_t seed = testing::seed_from(choices);
 
   verifier::Options verify_options;
   verify_options.loop_budget = kLoopBudget;

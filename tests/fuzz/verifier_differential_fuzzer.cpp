@@ -36,9 +36,7 @@ constexpr RunShape kRuns[] = {{0, 0}, {5, 16}, {64, 256}, {1000, 4096}};
 // Input bytes derived from the program's bytes: the same fuzzer input always
 // runs on the same data, and different inputs see different data.
 std::vector<uint8_t> run_input(std::span<const uint8_t> choices, size_t size, size_t run) {
-  uint64_t seed = 0xcbf29ce484222325u ^ run;
-  for (uint8_t b : choices) seed = (seed ^ b) * 0x100000001b3u;
-  return testing::input_bytes(seed, size);
+  return testing::input_bytes(testing::seed_from(choices) + run, size);
 }
 
 [[noreturn]] void report_soundness_bug(const isa::Program& program, const RunShape& shape,

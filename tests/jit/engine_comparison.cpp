@@ -6,7 +6,7 @@
 
 #include "runtime/heap_arena.h"
 #include "runtime/interpreter.h"
-#include "runtime/lambda_context.h"
+#include "runtime/lambda_runtime.h"
 #include "runtime/lambda_io_helpers.h"
 #include "tests/program_generator/program_generator.h"
 
@@ -33,14 +33,8 @@ struct Outcome {
 Outcome run_on(runtime::Engine& engine, SharedMemory& m, uint64_t loop_budget) {
   std::fill(m.output.begin(), m.output.end(), 0);
   m.heap.clear();
-  runtime::Invocation invocation;
-  invocation.heap = &m.heap;
-  invocation.loop_budget = loop_budget;
+  runtime::Invocation invocation = runtime::lambda_invocation(m.context, m.input, m.output, &m.heap, loop_budget);
   invocation.stack = m.stack;
-  invocation.regions.add({runtime::RegionKind::kCtx, reinterpret_cast<uint8_t*>(&m.context), sizeof m.context, false});
-  invocation.regions.add({runtime::RegionKind::kInput, m.input.data(), m.input.size(), false});
-  invocation.regions.add({runtime::RegionKind::kOutput, m.output.data(), m.output.size(), true});
-  invocation.args[0] = reinterpret_cast<uintptr_t>(&m.context);
   Outcome outcome{engine.run(invocation), {}};
   outcome.output = m.output;
   return outcome;

@@ -89,4 +89,10 @@ std::vector<uint8_t> input_bytes(uint64_t seed, size_t size) {
   return bytes;
 }
 
+uint64_t seed_from(std::span<const uint8_t> bytes) {
+  uint64_t seed = 0xcbf29ce484222325u;
+  for (uint8_t b : bytes) seed = (seed ^ b) * 0x100000001b3u;
+  return seed;
+}
+
 }  // namespace sbpf::testing

@@ -77,5 +77,8 @@ isa::Program generate_lambda_program(std::span<const uint8_t> choices, const Gen
 // Input bytes for a generated program to run on: the same seed gives the
 // same bytes, different seeds different ones (xorshift64).
 std::vector<uint8_t> input_bytes(uint64_t seed, size_t size);
+// A seed from a fuzzer's bytes (FNV-1a): the same bytes always run on the
+// same data, and different bytes on different data.
+uint64_t seed_from(std::span<const uint8_t> bytes);
 
 }  // namespace sbpf::testing
