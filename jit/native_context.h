@@ -36,6 +36,19 @@ struct NativeContext;
 
 inline constexpr uint32_t kCallxBit = 1u << 31;
 
+// What a helper does when it is one of λ-IO's memory functions, which a
+// backend may run inline: the helper's own checks (every byte of each
+// pointer argument inside one region with the access's permission) against
+// cached regions, then the C library's function. A call that misses a cache
+// goes through the runtime's helper entry like any other, and the runtime
+// refills the caches when the helper succeeds. The runtime says which ids
+// these are (CompileOptions::memory_helpers).
+enum class MemoryHelper : uint8_t {
+  kMemmove,  // (dst, src, len) -> dst
+  kMemcmp,   // (a, b, len) -> -1, 0 or 1
+  kMemset,   // (dst, byte, len) -> dst
+};
+
 // Called for `call helper` and `callx` with r1..r5 as they are; the pc of
 // the call is in NativeContext::call_pc, with kCallxBit set for a callx
 // (whose register is in callx_id).
@@ -49,8 +62,10 @@ using GuardEntry = uint64_t (*)(NativeContext* context, uint64_t address, uint64
 // One guarded access site's cached region: the access at address A passes
 // when A - start < count, count being the number of start offsets at which
 // the access fits (size - bytes + 1, 0 when it cannot fit or the region
-// forbids it). Zero at the start of each invocation, so the first access
-// at each site takes the slow path.
+// forbids it). An inline memory helper's pointer argument has a cache of its
+// own with bytes 0: a length L at A passes when A - start < count and
+// L < count - (A - start). Zero at the start of each invocation, so the
+// first access at each site takes the slow path.
 struct GuardCache {
   uint64_t start;
   uint64_t count;
@@ -63,6 +78,8 @@ struct NativeContext {
   uint64_t budget;      // back-edges left for counted loops (native code keeps it in a register)
   HelperEntry call_helper;
   GuardEntry guard_slow_path;
+  // The C library's memmove, memcmp and memset, by MemoryHelper.
+  const void* memory_functions[3];
   void* runtime;        // the runtime's own state, for the entries above
 
   // Kept by native code.

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,15 +29,20 @@ struct CompileOptions {
   // plant chosen instruction bytes in executable memory.
   bool blind_constants = false;
   uint64_t blinding_seed = 0;  // 0: a fresh key sequence from the system
+  // Helper ids whose helper is one of λ-IO's memory functions, run inline.
+  std::map<int32_t, MemoryHelper> memory_helpers;
 };
 
-// An access the verifier could not prove: the runtime checks it when its
-// cached region misses.
+// A cached region check (see GuardCache): an access the verifier could not
+// prove, which the runtime checks when its cached region misses; or a
+// pointer argument of an inline memory helper, whose cache the runtime fills
+// after the helper succeeds.
 struct GuardSite {
   uint32_t pc = 0;
-  uint8_t bytes = 0;
+  uint8_t bytes = 0;  // 0 for a helper's argument: its length is in r3
   bool write = false;
   verifier::RegionSet regions = 0;
+  uint8_t helper_argument = 0;  // the register of a helper's pointer argument (1 or 2); 0 for an access
 };
 
 class NativeProgram {

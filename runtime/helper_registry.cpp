@@ -48,4 +48,11 @@ const Helper* HelperRegistry::find(int32_t id) const {
   return it == helpers_.end() ? nullptr : &it->second;
 }
 
+std::map<int32_t, jit::MemoryHelper> HelperRegistry::memory_functions() const {
+  std::map<int32_t, jit::MemoryHelper> functions;
+  for (const auto& [id, helper] : helpers_)
+    if (helper.memory_function) functions[id] = *helper.memory_function;
+  return functions;
+}
+
 }  // namespace sbpf::runtime

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "jit/native_context.h"
 #include "runtime/region.h"
 #include "verifier/helper_signature.h"
 
@@ -51,6 +52,9 @@ struct Helper {
   int32_t id = 0;
   HelperSignature signature;
   HelperFunction function = nullptr;
+  // Set when the helper is exactly this memory function (λ-IO's memcpy,
+  // memcmp, memset): the JIT may then run it inline.
+  std::optional<jit::MemoryHelper> memory_function;
 };
 
 // Runs `helper` on r1..r5 (`args`) against the invocation's memory. Returns
@@ -64,6 +68,8 @@ class HelperRegistry {
   void add(Helper helper);
   const Helper* find(int32_t id) const;
   const std::map<int32_t, Helper>& all() const { return helpers_; }
+  // The ids of the helpers that are plain memory functions, for the JIT.
+  std::map<int32_t, jit::MemoryHelper> memory_functions() const;
 
  private:
   std::map<int32_t, Helper> helpers_;

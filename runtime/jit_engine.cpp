@@ -57,6 +57,7 @@ JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
     if (!program.is_lddw_tail(pc) && program.insns[pc].is_helper_call()) helper_at_[pc] = helpers.find(program.insns[pc].imm);
   jit::CompileOptions options;
   options.blind_constants = blind_constants;
+  options.memory_helpers = helpers.memory_functions();
   for (const auto& section : program.sections) {
     sections_.push_back(section.bytes);
     options.section_addresses.push_back(reinterpret_cast<uintptr_t>(sections_.back().data()));
@@ -67,6 +68,13 @@ JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
     throw UnsupportedProgram(e.what());
   }
   context_.assign((native_->context_bytes() + 7) / 8, 0);
+  const auto& sites = native_->guard_sites();
+  helper_caches_.assign(n, {0, 0});
+  for (size_t site = 0; site < sites.size(); ++site) {
+    if (sites[site].helper_argument == 0) continue;
+    auto& [first, count] = helper_caches_[sites[site].pc];
+    if (count++ == 0) first = static_cast<uint32_t>(site);
+  }
 }
 
 JitEngine::~JitEngine() = default;
@@ -90,13 +98,22 @@ jit::HelperOutcome JitEngine::helper_entry(uint64_t r1, uint64_t r2, uint64_t r3
   const uint64_t args[5] = {r1, r2, r3, r4, r5};
   // Nothing may unwind through native frames: an exception becomes the
   // helper's failure.
+  uint64_t r0 = 0;
   try {
-    const uint64_t r0 = invoke_helper(*helper, state.memory->regions, state.heap, args, state.helper_failure);
-    return {r0, state.helper_failure ? 1u : 0u};
+    r0 = invoke_helper(*helper, state.memory->regions, state.heap, args, state.helper_failure);
   } catch (const std::exception& e) {
     state.helper_failure = helper->signature.name + ": " + e.what();
-    return {0, 1};
   }
+  if (state.helper_failure) return {0, 1};
+  // An inline memory helper came here on a cache miss: its next calls find
+  // the regions its arguments hit this time.
+  const auto [first, count] = engine.helper_caches_[pc];
+  for (uint32_t site = first; site < first + count; ++site) {
+    const jit::GuardSite& s = engine.native_->guard_sites()[site];
+    const uint64_t address = args[s.helper_argument - 1];
+    engine.remember_region(context, site, state.memory->regions.find(address), address, r3, s.write);
+  }
+  return {r0, 0};
 }
 
 uint64_t JitEngine::guard_entry(jit::NativeContext* context, uint64_t address, uint64_t site) {
@@ -105,16 +122,24 @@ uint64_t JitEngine::guard_entry(jit::NativeContext* context, uint64_t address, u
   const jit::GuardSite& s = state.engine->native_->guard_sites()[site];
   const RegionTable& regions = state.memory->regions;
   if (regions.translate(address, s.bytes, s.write, s.regions) == nullptr) return 0;
-  // Remember the region for the next access at this site, unless it is the
-  // stack, whose extent changes with every call.
   const Region* region = regions.find(address);
-  if (region != nullptr && region->kind != RegionKind::kStack && region->contains(address, s.bytes) &&
-      (region->writable || !s.write) && (s.regions & region_bit(region->kind)) != 0) {
-    auto* cache = reinterpret_cast<jit::GuardCache*>(reinterpret_cast<uint8_t*>(context) + jit::guard_cache_offset(site));
-    cache->start = region->start();
-    cache->count = region->size - s.bytes + 1;
-  }
+  if (region != nullptr && (s.regions & region_bit(region->kind)) != 0)
+    state.engine->remember_region(context, site, region, address, s.bytes, s.write);
   return 1;
+}
+
+// Caches `region` for the next access at `site` when it held this one, of
+// `bytes` at `address` (`bytes` 0 for a helper's argument, whose length
+// varies), unless it is the stack, whose extent changes with every call.
+void JitEngine::remember_region(jit::NativeContext* context, size_t site, const Region* region, uint64_t address,
+                                uint64_t bytes, bool write) const {
+  if (region == nullptr || region->kind == RegionKind::kStack || !region->contains(address, bytes) ||
+      (write && !region->writable))
+    return;
+  const uint64_t cached_bytes = native_->guard_sites()[site].bytes;
+  auto* cache = reinterpret_cast<jit::GuardCache*>(reinterpret_cast<uint8_t*>(context) + jit::guard_cache_offset(site));
+  cache->start = region->start();
+  cache->count = region->size - cached_bytes + 1;
 }
 
 ExecutionResult JitEngine::run(Invocation& invocation) {
@@ -130,6 +155,9 @@ ExecutionResult JitEngine::run(Invocation& invocation) {
   context->budget = invocation.loop_budget;
   context->call_helper = &JitEngine::helper_entry;
   context->guard_slow_path = &JitEngine::guard_entry;
+  context->memory_functions[static_cast<size_t>(jit::MemoryHelper::kMemmove)] = reinterpret_cast<const void*>(&::memmove);
+  context->memory_functions[static_cast<size_t>(jit::MemoryHelper::kMemcmp)] = reinterpret_cast<const void*>(&::memcmp);
+  context->memory_functions[static_cast<size_t>(jit::MemoryHelper::kMemset)] = reinterpret_cast<const void*>(&::memset);
   context->runtime = &state;
 
   ExecutionResult result;

@@ -39,11 +39,15 @@ class JitEngine : public Engine {
   static jit::HelperOutcome helper_entry(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
                                          jit::NativeContext* context);
   static uint64_t guard_entry(jit::NativeContext* context, uint64_t address, uint64_t site);
+  void remember_region(jit::NativeContext* context, size_t site, const Region* region, uint64_t address,
+                       uint64_t bytes, bool write) const;
 
   const isa::Program& program_;
   const HelperRegistry& helpers_;
   verifier::Annotations annotations_;
   std::vector<const Helper*> helper_at_;        // per pc: the helper a call names
+  // Per pc of an inline memory helper: its arguments' guard sites (first, count).
+  std::vector<std::pair<uint32_t, uint32_t>> helper_caches_;
   std::vector<std::vector<uint8_t>> sections_;  // this engine's global data
   std::unique_ptr<jit::NativeProgram> native_;
   std::vector<uint64_t> context_;               // NativeContext and its guard caches

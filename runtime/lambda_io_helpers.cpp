@@ -1,7 +1,8 @@
 #include "runtime/lambda_io_helpers.h"
 
 #include <cstring>
-#include <utility>
+#include <optional>
+#include <tuple>
 
 #include "runtime/heap_arena.h"
 #include "verifier/program_type.h"
@@ -79,16 +80,23 @@ uint64_t memset_helper(HelperCall& call, const uint64_t a[5]) {
 }  // namespace
 
 // The signatures are the verifier's λ program type's, so what it checks at a
-// call and what runs are one declaration.
+// call and what runs are one declaration. memcpy, memcmp and memset do
+// nothing but check their pointers' regions and call the C library: the JIT
+// may run them inline.
 void add_lambda_io_helpers(HelperRegistry& registry) {
   const verifier::ProgramType lambda = verifier::lambda_program_type();
-  const std::pair<int32_t, HelperFunction> functions[] = {
-      {kHelperMemcpy, memcpy_helper},     {kHelperMalloc, malloc_helper},       {kHelperFree, free_helper},
-      {kHelperMemRead, mem_read_helper},  {kHelperMemWrite, mem_write_helper},  {kHelperMemcmp, memcmp_helper},
-      {kHelperMemset, memset_helper},
+  using jit::MemoryHelper;
+  const std::tuple<int32_t, HelperFunction, std::optional<MemoryHelper>> helpers[] = {
+      {kHelperMemcpy, memcpy_helper, MemoryHelper::kMemmove},
+      {kHelperMalloc, malloc_helper, std::nullopt},
+      {kHelperFree, free_helper, std::nullopt},
+      {kHelperMemRead, mem_read_helper, std::nullopt},
+      {kHelperMemWrite, mem_write_helper, std::nullopt},
+      {kHelperMemcmp, memcmp_helper, MemoryHelper::kMemcmp},
+      {kHelperMemset, memset_helper, MemoryHelper::kMemset},
   };
-  for (const auto& [id, function] : functions) registry.add({id, *lambda.helper(id), function});
+  for (const auto& [id, function, memory_function] : helpers)
+    registry.add({id, *lambda.helper(id), function, memory_function});
 }
 
 }  // namespace sbpf::runtime
-

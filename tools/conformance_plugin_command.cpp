@@ -59,7 +59,7 @@ int conformance_plugin_command(const Args& raw_args) {
   }
 
   runtime::HelperRegistry helpers;
-  helpers.add({5, {"suite_helper", runtime::ReturnType::kScalar, {runtime::ArgType::kScalar}}, suite_helper});
+  helpers.add({5, {"suite_helper", runtime::ReturnType::kScalar, {runtime::ArgType::kScalar}}, suite_helper, {}});
   runtime::Invocation invocation;
   invocation.pass_memory(memory);
 

@@ -8,6 +8,8 @@
 #include "isa/disassembler.h"
 #include "jit/native_disassembler.h"
 #include "jit/native_program.h"
+#include "runtime/helper_registry.h"
+#include "runtime/lambda_io_helpers.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
@@ -81,6 +83,10 @@ int jit_command(const Args& args) {
   jit::CompileOptions options;
   options.section_addresses.assign(program.sections.size(), 0);
   options.blind_constants = cl.has("--blind");
+  // The helpers `sbpf run` gives a program: λ-IO's memory functions run inline.
+  runtime::HelperRegistry helpers;
+  runtime::add_lambda_io_helpers(helpers);
+  options.memory_helpers = helpers.memory_functions();
   jit::NativeProgram native = [&] {
     try {
       return jit::compile(jit::Arch::kX86_64, program, annotations, options);
@@ -89,7 +95,8 @@ int jit_command(const Args& args) {
     }
   }();
 
-  size_t guards = native.guard_sites().size(), counted = 0;
+  size_t guards = 0, counted = 0;
+  for (const jit::GuardSite& site : native.guard_sites()) guards += site.helper_argument == 0;
   for (verifier::BackEdge b : annotations.back_edge) counted += b == verifier::BackEdge::kCounted;
   std::printf("# %s: %zu bytes of %s code for %zu BPF slots; %zu guarded access%s, %zu counted back-edge%s\n",
               program.name.empty() ? path.c_str() : program.name.c_str(), native.code_size(),

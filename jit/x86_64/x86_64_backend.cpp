@@ -357,6 +357,8 @@ class Compiler {
   void emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write);
   void emit_atomic(size_t pc, const Instruction& insn, Mem at);
   void emit_helper_call(size_t pc, const Instruction& insn);
+  void emit_runtime_helper_call(size_t pc, const Instruction& insn);
+  void emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind);
   void emit_local_call(size_t pc, const Instruction& insn);
 
   // An instruction's immediate as a register operand: blinded constants go
@@ -890,23 +892,85 @@ void Compiler::emit_atomic(size_t pc, const Instruction& insn, Mem at) {
   }
 }
 
+void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
+  if (!insn.is_callx())
+    if (auto it = options_.memory_helpers.find(insn.imm); it != options_.memory_helpers.end())
+      return emit_memory_helper(pc, insn, it->second);
+  emit_runtime_helper_call(pc, insn);
+}
+
 // Helpers are called through the runtime's entry with r1..r5 in place and
 // the context as the sixth argument. The interpreter leaves r1..r5 as they
 // were, so they are saved around the call with the budget register (six
 // pushes keep the stack aligned).
-void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
+constexpr Reg kHelperSaved[] = {RDI, RSI, RDX, RCX, R8, kBudget};
+
+void Compiler::emit_runtime_helper_call(size_t pc, const Instruction& insn) {
   Emitter& e = *e_;
   e.store32_imm(context_field(offsetof(NativeContext, call_pc)),
                 static_cast<uint32_t>(pc) | (insn.is_callx() ? kCallxBit : 0));
   if (insn.is_callx()) e.store64(context_field(offsetof(NativeContext, callx_id)), reg(insn.callx_register()));
-  static constexpr Reg kSaved[] = {RDI, RSI, RDX, RCX, R8, kBudget};
-  for (Reg r : kSaved) e.push(r);
+  for (Reg r : kHelperSaved) e.push(r);
   e.mov_rr(true, R9, kContext);
   e.call_mem(context_field(offsetof(NativeContext, call_helper)));
   e.mov_rr(true, kScratch2, RDX);  // HelperOutcome::failed
-  for (auto it = std::rbegin(kSaved); it != std::rend(kSaved); ++it) e.pop(*it);
+  for (auto it = std::rbegin(kHelperSaved); it != std::rend(kHelperSaved); ++it) e.pop(*it);
   e.test_rr(true, kScratch2, kScratch2);
   e.jcc(kNE, abort_stub(NativeAbort::kHelper, pc));
+}
+
+// A memory helper inline: each pointer argument against its cached region,
+// then the C library's function, whose System V arguments r1..r3 already
+// are. A zero length or a miss calls the helper through the runtime, which
+// checks and reports exactly as the interpreter does and refills the caches.
+void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind) {
+  Emitter& e = *e_;
+  struct Pointer {
+    uint8_t bpf;
+    bool write;
+  };
+  std::vector<Pointer> pointers;
+  switch (kind) {
+    case MemoryHelper::kMemmove: pointers = {{1, true}, {2, false}}; break;
+    case MemoryHelper::kMemcmp: pointers = {{1, false}, {2, false}}; break;
+    case MemoryHelper::kMemset: pointers = {{1, true}}; break;
+  }
+  const Reg length = reg(3);
+  const Label done = code_->make_label();
+  const Label runtime_call = stub([this, pc, &insn, done] {
+    emit_runtime_helper_call(pc, insn);
+    e_->jmp(done);
+  });
+  e.test_rr(true, length, length);
+  e.jcc(kE, runtime_call);
+  for (const Pointer& p : pointers) {
+    const size_t site = sites.size();
+    sites.push_back({static_cast<uint32_t>(pc), 0, p.write, verifier::kAllRegionKinds, p.bpf});
+    const size_t cache = guard_cache_offset(site);
+    // r10 = A - start; r11 = count - r10, which must not borrow or be zero
+    // (A - start < count) and must exceed the length.
+    e.mov_rr(true, kScratch1, reg(p.bpf));
+    e.sub_rm(kScratch1, context_field(cache + offsetof(GuardCache, start)));
+    e.load64(kScratch2, context_field(cache + offsetof(GuardCache, count)));
+    e.alu_rr(kSub, true, kScratch2, kScratch1);
+    e.jcc(kBE, runtime_call);
+    e.alu_rr(kCmp, true, length, kScratch2);
+    e.jcc(kAE, runtime_call);
+  }
+  for (Reg r : kHelperSaved) e.push(r);
+  e.call_mem(context_field(offsetof(NativeContext, memory_functions) + sizeof(void*) * static_cast<size_t>(kind)));
+  for (auto it = std::rbegin(kHelperSaved); it != std::rend(kHelperSaved); ++it) e.pop(*it);
+  if (kind == MemoryHelper::kMemcmp) {
+    // The C result's sign as -1, 0 or 1, all 64 bits: (r > 0) - (r < 0).
+    e.alu_rr(kXor, false, kScratch1, kScratch1);
+    e.alu_rr(kXor, false, kScratch2, kScratch2);
+    e.test_rr(false, RAX, RAX);
+    e.setcc(kG, kScratch1);
+    e.setcc(kL, kScratch2);
+    e.alu_rr(kSub, true, kScratch1, kScratch2);
+    e.mov_rr(true, RAX, kScratch1);
+  }
+  code_->bind(done);
 }
 
 // A local call: a native call, with the caller's r6..r9 saved around it (a

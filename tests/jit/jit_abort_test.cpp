@@ -27,7 +27,7 @@ struct Outcome {
 
 Outcome run(EngineKind kind, const isa::Program& program, const Annotations* annotations,
             std::vector<uint8_t>& memory, const std::vector<uint8_t>& initial, std::array<uint8_t, 4096>& stack,
-            uint64_t budget) {
+            uint64_t budget, const std::vector<uint8_t>& read_only) {
   HelperRegistry helpers;
   add_lambda_io_helpers(helpers);
   EngineOptions options;
@@ -36,6 +36,10 @@ Outcome run(EngineKind kind, const isa::Program& program, const Annotations* ann
   memory = initial;
   Invocation invocation;
   invocation.pass_memory(memory);
+  if (!read_only.empty()) {
+    invocation.regions.add({RegionKind::kInput, const_cast<uint8_t*>(read_only.data()), read_only.size(), false});
+    invocation.args[2] = reinterpret_cast<uintptr_t>(read_only.data());
+  }
   invocation.stack = stack;
   invocation.loop_budget = budget;
   Outcome outcome{make_engine(program, helpers, options)->run(invocation), {}};
@@ -44,16 +48,18 @@ Outcome run(EngineKind kind, const isa::Program& program, const Annotations* ann
 }
 
 // Runs `text` on the interpreter and the JIT with r1 = `initial` (copied
-// into memory both see at the same address), r2 = its size. Returns the
-// JIT's outcome after checking it equals the interpreter's.
+// into memory both see at the same address), r2 = its size, and r3 =
+// `read_only` (a read-only region) when given. Returns the JIT's outcome
+// after checking it equals the interpreter's.
 Outcome expect_same(const std::string& text, std::vector<uint8_t> initial = {},
-                    const Annotations* annotations = nullptr, uint64_t budget = kDefaultLoopBudget) {
+                    const Annotations* annotations = nullptr, uint64_t budget = kDefaultLoopBudget,
+                    const std::vector<uint8_t>& read_only = {}) {
   if (!jit_available()) return {};
   const isa::Program program = isa::assemble(text);
   std::vector<uint8_t> memory;
   std::array<uint8_t, 4096> stack{};
-  const Outcome interp = run(EngineKind::kInterpreter, program, annotations, memory, initial, stack, budget);
-  const Outcome jit = run(EngineKind::kJit, program, annotations, memory, initial, stack, budget);
+  const Outcome interp = run(EngineKind::kInterpreter, program, annotations, memory, initial, stack, budget, read_only);
+  const Outcome jit = run(EngineKind::kJit, program, annotations, memory, initial, stack, budget, read_only);
   EXPECT_EQ(interp.result.ok(), jit.result.ok()) << text;
   if (interp.result.ok() && jit.result.ok()) {
     EXPECT_EQ(interp.result.r0, jit.result.r0) << text;
@@ -175,6 +181,61 @@ TEST_F(JitEdgeCases, HelpersKeepTheArgumentRegistersAndLocalCallsTheCallers) {
               "add %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nadd %r0, %r9\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\n"
               "f:\nmov %r6, 100\nmov %r7, 100\nmov %r8, 100\nmov %r9, 100\nstdw [%r10-8], 99\nldxdw %r0, [%r10-8]\n"
               "exit\n");
+}
+
+// memcpy, memcmp and memset run inline against cached regions: a loop calls
+// each site until its arguments leave the region, so the first call fills
+// the caches, the next ones hit them, and the last misses and fails in the
+// runtime with the interpreter's message.
+TEST_F(JitEdgeCases, InlineMemoryHelpersMatchTheHelpers) {
+  std::vector<uint8_t> memory(128);
+  for (size_t i = 0; i < memory.size(); ++i) memory[i] = static_cast<uint8_t>(i * 37 + 5);
+  // memcpy: overlapping ways (dst below, equal to, above src), then past the end.
+  const Outcome copy = expect_same(
+      "mov %r9, %r1\nmov %r6, 0\nloop:\nmov %r1, %r9\nadd %r1, %r6\nmov %r2, %r9\nadd %r2, 40\nmov %r3, 24\n"
+      "call 156\nsub %r0, %r9\nadd %r7, %r0\nadd %r6, 8\njlt %r6, 200, loop\nmov %r0, %r7\nexit\n",
+      memory);
+  ASSERT_FALSE(copy.result.ok());
+  EXPECT_EQ(copy.result.abort->kind, AbortKind::kHelper);
+  // memcmp: -1, 0 and 1 (bytes compare unsigned), folded into r7 by position,
+  // until a read past the end.
+  std::vector<uint8_t> rows(64, 0x41);
+  rows[5] = 0x80;
+  rows[13] = 0x01;
+  const Outcome compare = expect_same(
+      "mov %r9, %r1\nmov %r6, 0\nmov %r7, 0\nloop:\nmov %r1, %r9\nadd %r1, %r6\nmov %r2, %r9\nadd %r2, 16\n"
+      "mov %r3, 8\ncall 161\nmul %r7, 3\nadd %r7, %r0\nadd %r7, 1\nadd %r6, 1\njlt %r6, 60, loop\n"
+      "mov %r0, %r7\nexit\n",
+      rows);
+  ASSERT_FALSE(compare.result.ok());
+  // The same loop stopping in bounds returns the folded results.
+  const Outcome folded = expect_same(
+      "mov %r9, %r1\nmov %r6, 0\nmov %r7, 0\nloop:\nmov %r1, %r9\nadd %r1, %r6\nmov %r2, %r9\nadd %r2, 16\n"
+      "mov %r3, 8\ncall 161\nmul %r7, 3\nadd %r7, %r0\nadd %r7, 1\nadd %r6, 1\njlt %r6, 40, loop\n"
+      "mov %r1, 0\nmov %r3, 0\ncall 161\nadd %r0, %r7\nexit\n",
+      rows);
+  EXPECT_TRUE(folded.result.ok());
+  // memset: only the low byte of r2 counts; past the end fails.
+  const Outcome fill = expect_same(
+      "mov %r9, %r1\nmov %r6, 0\nloop:\nmov %r1, %r9\nadd %r1, %r6\nmov %r2, %r6\nmul %r2, 0x10101\nmov %r3, 12\n"
+      "call 162\nadd %r6, 10\njlt %r6, 130, loop\nexit\n",
+      memory);
+  ASSERT_FALSE(fill.result.ok());
+  EXPECT_NE(fill.result.abort->message.find("memset: write of 12 bytes"), std::string::npos)
+      << fill.result.abort->message;
+}
+
+// A zero-length memcpy into read-only memory succeeds; the next, of 8 bytes
+// at the same call, must still fail: a cache for a written argument only
+// ever holds a writable region.
+TEST_F(JitEdgeCases, AnInlineHelperWritesOnlyWritableRegions) {
+  const Outcome jit = expect_same(
+      "mov %r9, %r1\nmov %r8, %r3\nmov %r6, 0\nloop:\nmov %r1, %r8\nmov %r2, %r9\n"
+      "mov %r3, %r6\ncall 156\nadd %r6, 8\njlt %r6, 24, loop\nexit\n",
+      std::vector<uint8_t>(16), nullptr, kDefaultLoopBudget, std::vector<uint8_t>(16, 7));
+  ASSERT_FALSE(jit.result.ok());
+  EXPECT_EQ(jit.result.abort->pc, 6u);
+  EXPECT_NE(jit.result.abort->message.find("memcpy: write of 8 bytes"), std::string::npos) << jit.result.abort->message;
 }
 
 TEST_F(JitEdgeCases, AGuardOnlyAllowsItsRegions) {

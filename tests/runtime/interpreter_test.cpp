@@ -174,8 +174,8 @@ uint64_t failing_helper(HelperCall& call, const uint64_t a[5]) {
 
 TEST(Interpreter, HelpersGetR1ToR5AndFailCleanly) {
   HelperRegistry helpers;
-  helpers.add({1, {"add"}, add_helper});
-  helpers.add({2, {"touch"}, failing_helper});
+  helpers.add({1, {"add"}, add_helper, {}});
+  helpers.add({2, {"touch"}, failing_helper, {}});
   auto run = run_asm("mov %r1, 1\nmov %r2, 2\nmov %r3, 3\nmov %r4, 4\nmov %r5, 5\ncall 1\nexit\n", {}, helpers);
   ASSERT_TRUE(run.result.ok());
   EXPECT_EQ(run.result.r0, 15u);
