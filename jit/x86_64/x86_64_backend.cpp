@@ -355,6 +355,7 @@ class Compiler {
   }
   void emit_access(size_t pc, const Instruction& insn);
   void emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write);
+  void emit_stack_check(Reg address, std::optional<Reg> length, unsigned bytes, Label pass);
   void emit_atomic(size_t pc, const Instruction& insn, Mem at);
   void emit_helper_call(size_t pc, const Instruction& insn);
   void emit_runtime_helper_call(size_t pc, const Instruction& insn);
@@ -797,9 +798,11 @@ void Compiler::emit_access(size_t pc, const Instruction& insn) {
 }
 
 // A guarded access compares its address with the region its site hit last
-// (two loads from the context, one compare). A miss calls the runtime, which
-// checks the regions the verifier allowed, the same check the interpreter
-// makes, and refills the cache on success.
+// (two loads from the context, one compare). A miss checks the stack, which
+// no cache holds (its extent moves with every call), when the verifier
+// allowed it, then calls the runtime, which checks the other regions the
+// verifier allowed, the same check the interpreter makes, and refills the
+// cache on success.
 void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write) {
   Emitter& e = *e_;
   const verifier::AccessAnnotation& access = annotations_.access[pc];
@@ -810,8 +813,13 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, b
 
   const Label resume = code_->make_label();
   const Label bounds = abort_stub(NativeAbort::kBounds, pc, base);
-  const Label slow = stub([this, base, offset, site, resume, bounds] {
+  const bool stack = (regions & verifier::region_bit(verifier::RegionKind::kStack)) != 0;
+  const Label slow = stub([this, base, offset, bytes, stack, site, resume, bounds] {
     Emitter& e = *e_;
+    if (stack) {
+      e.lea(kScratch2, {base, offset});
+      emit_stack_check(kScratch2, std::nullopt, bytes, resume);
+    }
     // r0..r5 and the budget; one slot more keeps the stack aligned.
     static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8, kBudget};
     for (Reg r : kLive) e.push(r);
@@ -832,6 +840,34 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, b
   e.cmp_rm(kScratch2, context_field(cache + offsetof(GuardCache, count)));
   e.jcc(kAE, slow);
   code_->bind(resume);
+}
+
+// Jumps to `pass` when `bytes` bytes (or, given `length`, that many) at the
+// address in r11 lie in the stack region: the frames in use, from the
+// current one's bottom (r10 - 512) up to the top. Uses r10 and r11.
+void Compiler::emit_stack_check(Reg address, std::optional<Reg> length, unsigned bytes, Label pass) {
+  Emitter& e = *e_;
+  const Label fail = code_->make_label();
+  // r11 = address - bottom; r10 = the number of offsets at which the
+  // access fits (size - bytes + 1, size at least one frame).
+  e.lea(kScratch1, {RBP, -kFrameBytes});
+  e.alu_rr(kSub, true, address, kScratch1);
+  e.load64(kScratch1, context_field(offsetof(NativeContext, stack_top)));
+  e.alu_rr(kSub, true, kScratch1, RBP);
+  e.alu_ri(kAdd, true, kScratch1, kFrameBytes - static_cast<int32_t>(bytes) + 1);
+  if (!length) {
+    e.alu_rr(kCmp, true, address, kScratch1);
+    e.jcc(kB, pass);
+    code_->bind(fail);
+    return;
+  }
+  // A length fits when the offset does (offset < count) and the length is
+  // below what is left (length < count - offset).
+  e.alu_rr(kSub, true, kScratch1, address);
+  e.jcc(kBE, fail);
+  e.alu_rr(kCmp, true, *length, kScratch1);
+  e.jcc(kB, pass);
+  code_->bind(fail);
 }
 
 // Atomics must be naturally aligned (the interpreter aborts otherwise, and
@@ -948,14 +984,22 @@ void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelp
     sites.push_back({static_cast<uint32_t>(pc), 0, p.write, verifier::kAllRegionKinds, p.bpf});
     const size_t cache = guard_cache_offset(site);
     // r10 = A - start; r11 = count - r10, which must not borrow or be zero
-    // (A - start < count) and must exceed the length.
+    // (A - start < count) and must exceed the length. A miss may still be
+    // the stack's, which no cache holds.
+    const Label next = code_->make_label();
+    const Label miss = stub([this, p, length, next, runtime_call] {
+      e_->mov_rr(true, kScratch2, reg(p.bpf));
+      emit_stack_check(kScratch2, length, 0, next);
+      e_->jmp(runtime_call);
+    });
     e.mov_rr(true, kScratch1, reg(p.bpf));
     e.sub_rm(kScratch1, context_field(cache + offsetof(GuardCache, start)));
     e.load64(kScratch2, context_field(cache + offsetof(GuardCache, count)));
     e.alu_rr(kSub, true, kScratch2, kScratch1);
-    e.jcc(kBE, runtime_call);
+    e.jcc(kBE, miss);
     e.alu_rr(kCmp, true, length, kScratch2);
-    e.jcc(kAE, runtime_call);
+    e.jcc(kAE, miss);
+    code_->bind(next);
   }
   for (Reg r : kHelperSaved) e.push(r);
   e.call_mem(context_field(offsetof(NativeContext, memory_functions) + sizeof(void*) * static_cast<size_t>(kind)));

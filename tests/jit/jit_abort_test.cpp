@@ -238,6 +238,35 @@ TEST_F(JitEdgeCases, AnInlineHelperWritesOnlyWritableRegions) {
   EXPECT_NE(jit.result.abort->message.find("memcpy: write of 8 bytes"), std::string::npos) << jit.result.abort->message;
 }
 
+// No cache holds the stack (its extent moves with calls): a guard or an
+// inline helper's argument that misses its cache checks the frames in use
+// inline. Unverified, every access here is guarded.
+TEST_F(JitEdgeCases, TheStackIsCheckedAtEveryDepth) {
+  // A callee writes its caller's frame through a pointer and returns a
+  // pointer into its own frame, which is out of bounds once it returned.
+  const Outcome dead_frame = expect_same(
+      "mov %r1, %r10\ncall local f\nldxdw %r2, [%r10-8]\nldxdw %r0, [%r0]\nexit\n"
+      "f:\nstdw [%r1-8], 5\nstdw [%r10-8], 6\nldxdw %r0, [%r1-8]\nmov %r0, %r10\nsub %r0, 8\nexit\n");
+  ASSERT_FALSE(dead_frame.result.ok());
+  EXPECT_EQ(dead_frame.result.abort->kind, AbortKind::kBounds);
+  EXPECT_EQ(dead_frame.result.abort->pc, 3u);
+  // The top byte of the stack, and one past it.
+  expect_same("stb [%r10-1], 1\nldxb %r0, [%r10-1]\nexit\n");
+  EXPECT_FALSE(expect_same("ldxb %r0, [%r10]\nexit\n").result.ok());
+  // memset and memcpy on stack buffers, one from a callee into its caller's
+  // frame; then a memset that runs past the top.
+  const Outcome helpers = expect_same(
+      "mov %r6, %r1\nmov %r1, %r10\nsub %r1, 16\nmov %r2, 0x5a\nmov %r3, 16\ncall 162\nmov %r1, %r10\n"
+      "call local f\nmov %r1, %r6\nmov %r2, %r10\nsub %r2, 32\nmov %r3, 32\ncall 156\n"
+      "mov %r1, %r10\nsub %r1, 8\nmov %r3, 9\ncall 162\nexit\n"
+      "f:\nmov %r2, %r10\nsub %r2, 8\nstdw [%r2], 77\nsub %r1, 32\nmov %r3, 8\ncall 156\nexit\n",
+      std::vector<uint8_t>(32));
+  ASSERT_FALSE(helpers.result.ok());
+  EXPECT_EQ(helpers.result.abort->pc, 16u);
+  EXPECT_EQ(helpers.memory[0], 77);
+  EXPECT_EQ(helpers.memory[16], 0x5a);
+}
+
 TEST_F(JitEdgeCases, AGuardOnlyAllowsItsRegions) {
   const isa::Program program = isa::assemble("ldxdw %r0, [%r1]\nexit\n");
   Annotations annotations;
