@@ -16,6 +16,16 @@ bool Instruction::ends_block_unconditionally() const {
   return opcode == kOpJa || opcode == kOpGotol || opcode == kOpExit;
 }
 
+uint16_t Instruction::registers_written() const {
+  if (is_alu() || is_load() || is_lddw()) return static_cast<uint16_t>(1u << dst);
+  if (opcode == kOpCall || is_callx()) return 0x3f;
+  if (is_atomic()) {
+    if (imm == kAtomicCmpxchg) return 1;
+    if ((imm & kAtomicFetch) != 0) return static_cast<uint16_t>(1u << src);
+  }
+  return 0;
+}
+
 int64_t Instruction::jump_target(size_t pc) const {
   int64_t displacement = opcode == kOpGotol ? imm : offset;
   return static_cast<int64_t>(pc) + 1 + displacement;

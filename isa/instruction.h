@@ -41,6 +41,9 @@ struct Instruction {
   bool ends_block_unconditionally() const;
   // Target of a branch or of `gotol` (whose displacement is in imm).
   int64_t jump_target(size_t pc) const;
+  // The registers the instruction may change (bit r: register r): a call
+  // changes r0..r5, whatever the callee.
+  uint16_t registers_written() const;
 
   // Memory accesses: loads, stores, atomics. Legacy packet loads excluded.
   bool is_load() const { return cls() == kClassLdx; }

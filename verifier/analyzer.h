@@ -106,6 +106,7 @@ class Analyzer {
     bool ok = false;
     bool proven = false;
     RegionIds regions = 0;
+    RelativeRange relative;  // the address against a register the innermost loop keeps
   };
   AccessResult check_access(size_t pc, const AbstractState& s, int base, const Value& ptr, int64_t offset,
                             uint64_t size_max, Access access, const char* what);

@@ -22,7 +22,13 @@ std::string describe_annotation(const Annotations& annotations, size_t pc) {
   if (pc >= annotations.access.size()) return "";
   const AccessAnnotation& a = annotations.access[pc];
   if (a.check == AccessCheck::kProven) return "proven";
-  if (a.check == AccessCheck::kGuarded) return "guarded: " + region_set_name(a.regions);
+  if (a.check == AccessCheck::kGuarded) {
+    std::string text = "guarded: " + region_set_name(a.regions);
+    if (a.relative.base != RelativeRange::kNoBase)
+      text += ", r" + std::to_string(a.relative.base) + " + [" + std::to_string(a.relative.low) + ", " +
+              std::to_string(a.relative.high) + "]";
+    return text;
+  }
   if (a.check == AccessCheck::kUnreached) return "unreached (checked)";
   switch (annotations.back_edge[pc]) {
     case BackEdge::kFree: return "loop: free";

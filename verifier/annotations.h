@@ -23,10 +23,25 @@ enum class AccessCheck : uint8_t {
   kUnreached,
 };
 
+// A guarded access's address against another register: on every path that
+// reaches the access, both point into the same region and address - r<base>
+// lies in [low, high]. One check that [r<base> + low, r<base> + high + size)
+// lies in a region the access may touch covers every later execution of
+// the access until something writes r<base>: the JIT checks it when a loop
+// that never writes r<base> is entered, and runs the loop without the guard.
+struct RelativeRange {
+  static constexpr uint8_t kNoBase = 0xff;
+  uint8_t base = kNoBase;  // kNoBase: no such register
+  int32_t low = 0, high = 0;
+
+  bool operator==(const RelativeRange&) const = default;
+};
+
 struct AccessAnnotation {
   AccessCheck check = AccessCheck::kNone;
   RegionSet regions = 0;  // the regions the pointer may point into
   uint8_t size = 0;       // bytes accessed
+  RelativeRange relative = {};  // for a guarded access
 };
 
 // A backward jump (a taken jump whose target is at or before it): every

@@ -114,6 +114,9 @@ void find_loops(const isa::Program& program, FunctionGraph& g) {
             break;
           }
       }
+      for (size_t b : component)
+        for (size_t pc = g.blocks[b].first; pc <= g.blocks[b].last; ++pc)
+          if (!program.is_lddw_tail(pc)) loop.registers_written |= program.insns[pc].registers_written();
       for (size_t b : component) {
         if (b == head) continue;
         for (size_t pred : g.blocks[b].predecessors)

@@ -32,6 +32,7 @@ struct Loop {
   // bound at the head stops at those first.
   std::vector<int64_t> exit_constants;
   std::vector<uint8_t> exit_registers;
+  uint16_t registers_written = 0;  // bit r: some instruction of the loop may change register r
 };
 
 struct FunctionGraph {

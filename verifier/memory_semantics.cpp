@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "verifier/analyzer.h"
+#include "verifier/relative_range.h"
 
 namespace sbpf::verifier {
 
@@ -43,11 +44,12 @@ void Analyzer::record_access(size_t pc, const AccessResult& r, unsigned size) {
   AccessAnnotation& a = result_.annotations.access[pc];
   const AccessCheck check = r.proven ? AccessCheck::kProven : AccessCheck::kGuarded;
   if (!access_seen_[pc]) {
-    a = {check, regions_.kinds(r.regions), static_cast<uint8_t>(size)};
+    a = {check, regions_.kinds(r.regions), static_cast<uint8_t>(size), r.relative};
     access_seen_[pc] = true;
   } else {
     if (check == AccessCheck::kGuarded) a.check = AccessCheck::kGuarded;
     a.regions |= regions_.kinds(r.regions);
+    a.relative = join(a.relative, r.relative);  // it must hold in every context
   }
 }
 
@@ -137,6 +139,12 @@ Analyzer::AccessResult Analyzer::check_access(size_t pc, const AbstractState& s,
           std::string(what) + " of " + std::to_string(size_max) + " bytes at " + reg + signed_text(offset) +
               " is out of bounds on every path: " + reg + " is " + describe_value(ptr, regions_));
     out.ok = false;
+  }
+  if (checking_) {
+    const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(current_context_)].function];
+    const int loop = g.innermost_loop[g.block_of(pc)];
+    const uint16_t loop_writes = loop >= 0 ? g.loops[static_cast<size_t>(loop)].registers_written : uint16_t{0xffff};
+    out.relative = relative_range(s, base, offset, loop_writes, regions_.stack);
   }
   return out;
 }

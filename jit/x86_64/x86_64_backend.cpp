@@ -23,6 +23,7 @@
 // region, r10 points at the current one. In every function body the native
 // stack pointer is 16-byte aligned, so a call out needs no adjustment beyond
 // what each sequence below pushes.
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <functional>
@@ -233,6 +234,10 @@ class Emitter {
   void alu_rm(AluOp op, bool w, Reg dst, Mem m) { rm(w, {static_cast<uint8_t>(op.rm_reg + 2)}, dst, m); }
   void sub_rm(Reg dst, Mem m) { rm(true, {0x2B}, dst, m); }
   void cmp_rm(Reg dst, Mem m) { rm(true, {0x3B}, dst, m); }
+  void cmp_mem64_i8(Mem m, int8_t imm) {
+    rm(true, {0x83}, kCmp.ext, m);
+    c_.byte(static_cast<uint8_t>(imm));
+  }
   void cmp_mem32_i8(Mem m, int8_t imm) {
     rm(false, {0x83}, kCmp.ext, m);
     c_.byte(static_cast<uint8_t>(imm));
@@ -314,6 +319,7 @@ class Compiler {
       const int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
       if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = true;
     }
+    plan_loop_versions();
   }
 
   void emit_program(CodeBuffer& code);
@@ -324,6 +330,10 @@ class Compiler {
  private:
   Reg reg(uint8_t bpf) const { return kRegisterMap[bpf]; }
   Label pc_label(int64_t pc) const { return pc_labels_[static_cast<size_t>(pc)]; }
+  // Where a jump from `from` to `target` goes: inside a loop's copy, to the
+  // copy's code while the target is in the loop; from a versioned loop's
+  // own instructions to its head, past the entry check.
+  Label jump_label(size_t from, int64_t target) const;
 
   // Out-of-line code, emitted after the last instruction.
   Label stub(std::function<void()> body) {
@@ -362,6 +372,23 @@ class Compiler {
   void emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind);
   void emit_local_call(size_t pc, const Instruction& insn);
 
+  // Loop versioning. A loop (the instructions that reach one of its
+  // back-edges without passing its head) whose guarded accesses keep a
+  // known distance from registers it never writes (RelativeRange) is
+  // emitted twice: as it is, and out of line without those guards. Its
+  // head checks each such access's whole range once against the access's
+  // cached region and enters the copy when all of them fit.
+  struct LoopVersion {
+    size_t head = 0;
+    std::vector<bool> in_loop;   // per pc
+    std::vector<size_t> hoisted;  // the accesses the copy runs unguarded
+    Label checked_head;          // per pass: the head after its entry check
+    std::vector<Label> copy;     // per pass: each loop pc's code in the copy
+  };
+  void plan_loop_versions();
+  void emit_entry_check(const LoopVersion& v);
+  void emit_loop_copy(const LoopVersion& v);
+
   // An instruction's immediate as a register operand: blinded constants go
   // through a scratch register, plain ones stay immediates (nullopt).
   std::optional<Reg> blinded_immediate(int32_t imm, Reg scratch);
@@ -377,6 +404,10 @@ class Compiler {
   std::vector<Label> pc_labels_;
   std::vector<bool> jump_target_;  // per pc: some jump or call lands there
   size_t skip_to_ = 0;             // pcs below it were folded into an earlier instruction
+  std::vector<LoopVersion> versions_;
+  std::vector<int> version_at_;      // per pc: the versioned loop headed there, or -1
+  const LoopVersion* copying_ = nullptr;  // the loop copy being emitted
+  std::vector<size_t> main_site_;    // per pc: the guard site of the access in the main code
   Label epilogue_, abort_exit_;
   struct Stub {
     Label label;
@@ -397,6 +428,12 @@ void Compiler::emit_program(CodeBuffer& code) {
   for (size_t pc = 0; pc <= n; ++pc) pc_labels_.push_back(code.make_label());
   epilogue_ = code.make_label();
   abort_exit_ = code.make_label();
+  for (LoopVersion& v : versions_) {
+    v.checked_head = code.make_label();
+    v.copy.clear();
+    for (size_t pc = 0; pc < n; ++pc) v.copy.push_back(v.in_loop[pc] ? code.make_label() : Label{});
+  }
+  main_site_.assign(n, 0);
 
   skip_to_ = 0;
 
@@ -405,6 +442,14 @@ void Compiler::emit_program(CodeBuffer& code) {
   for (size_t pc = 0; pc < n; ++pc) {
     code.bind(pc_labels_[pc]);
     pc_offsets[pc] = static_cast<uint32_t>(code.size());
+    if (version_at_[pc] >= 0) {
+      const LoopVersion& v = versions_[static_cast<size_t>(version_at_[pc])];
+      e_->jmp(stub([this, &v] {
+        emit_entry_check(v);
+        emit_loop_copy(v);
+      }));
+      code.bind(v.checked_head);
+    }
     if (!program_.is_lddw_tail(pc) && pc >= skip_to_) emit_instruction(pc);
   }
   code.bind(pc_labels_[n]);
@@ -692,7 +737,7 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
     });
     e.alu_ri(kSub, true, kBudget, 1);
     e.jcc(kB, out);
-    e.jmp(pc_label(target));
+    e.jmp(jump_label(pc, target));
     skip_to_ = ja_pc + 1;
     return;
   }
@@ -769,15 +814,15 @@ std::optional<Compiler::Select> Compiler::select_shape(size_t pc, const Instruct
 void Compiler::emit_branch_to(size_t pc, int64_t target, std::optional<Cond> cond) {
   Emitter& e = *e_;
   if (!counted_back_edge(pc, target)) {
-    if (cond) e.jcc(*cond, pc_label(target));
-    else e.jmp(pc_label(target));
+    if (cond) e.jcc(*cond, jump_label(pc, target));
+    else e.jmp(jump_label(pc, target));
     return;
   }
   const Label not_taken = code_->make_label();
   if (cond) e.jcc(invert(*cond), not_taken);
   e.alu_ri(kSub, true, kBudget, 1);
   e.jcc(kB, abort_stub(NativeAbort::kLoopBudget, pc));  // borrow: the budget was zero
-  e.jmp(pc_label(target));
+  e.jmp(jump_label(pc, target));
   code_->bind(not_taken);
 }
 
@@ -789,7 +834,12 @@ void Compiler::emit_access(size_t pc, const Instruction& insn) {
   const Mem at{base, insn.offset};
   if (!insn.is_load() && !insn.is_store() && !insn.is_atomic())
     throw UnsupportedForJit("pc " + std::to_string(pc) + ": legacy packet access");
-  if (annotations_.access[pc].check != AccessCheck::kProven) emit_guard(pc, base, insn.offset, bytes, !load);
+  const bool hoisted = copying_ != nullptr && std::find(copying_->hoisted.begin(), copying_->hoisted.end(), pc) !=
+                                                  copying_->hoisted.end();
+  if (annotations_.access[pc].check != AccessCheck::kProven && !hoisted) {
+    if (copying_ == nullptr) main_site_[pc] = sites.size();
+    emit_guard(pc, base, insn.offset, bytes, !load);
+  }
   if (insn.is_atomic()) return emit_atomic(pc, insn, at);
   if (load) return e.load(bytes, insn.mode() == isa::kModeMemSx, reg(insn.dst), at);
   if (insn.cls() == isa::kClassStx) return e.store(bytes, at, reg(insn.src));
@@ -1036,6 +1086,198 @@ void Compiler::emit_local_call(size_t pc, const Instruction& insn) {
   e.alu_ri(kAdd, true, RBP, kFrameBytes);
   for (auto it = std::rbegin(kSaved); it != std::rend(kSaved); ++it) e.pop(*it);
   e.dec_mem32(depth);
+}
+
+// ---- loop versioning ----
+
+// At most this many slots per versioned loop: each copy grows the code.
+constexpr size_t kMaxVersionedSlots = 512;
+
+void Compiler::plan_loop_versions() {
+  const size_t n = program_.size();
+  version_at_.assign(n, -1);
+  // The entry check's immediates come from the program's constants: a
+  // blinded program keeps its loops as they are.
+  if (options_.blind_constants) return;
+  // The control flow between instructions (a call returns to the next).
+  std::vector<std::vector<size_t>> successors(n), predecessors(n);
+  for (size_t pc = 0; pc < n; ++pc) {
+    if (program_.is_lddw_tail(pc)) continue;
+    const Instruction& insn = program_.insns[pc];
+    const size_t next = pc + (insn.is_lddw() ? 2 : 1);
+    if (!insn.ends_block_unconditionally() && next < n) successors[pc].push_back(next);
+    if (insn.is_branch() || insn.opcode == isa::kOpGotol) {
+      const int64_t target = insn.jump_target(pc);
+      if (target >= 0 && static_cast<size_t>(target) < n) successors[pc].push_back(static_cast<size_t>(target));
+    }
+    for (size_t to : successors[pc]) predecessors[to].push_back(pc);
+  }
+  // Immediate dominators per function (Cooper, Harvey and Kennedy's
+  // iteration over reverse post-order): a jump back to an instruction that
+  // dominates it closes a loop; a jump into a loop from code around it,
+  // which clang also places after the loop, does not.
+  constexpr size_t kNone = SIZE_MAX;
+  std::vector<size_t> idom(n, kNone), rank(n, kNone);
+  for (const isa::Function& function : program_.functions) {
+    std::vector<size_t> post_order, stack{function.start};
+    std::vector<size_t> next_child(n, 0);
+    rank[function.start] = 0;  // visited
+    while (!stack.empty()) {
+      const size_t pc = stack.back();
+      if (next_child[pc] < successors[pc].size()) {
+        const size_t to = successors[pc][next_child[pc]++];
+        if (rank[to] == kNone) rank[to] = 0, stack.push_back(to);
+      } else {
+        post_order.push_back(pc);
+        stack.pop_back();
+      }
+    }
+    const std::vector<size_t> order(post_order.rbegin(), post_order.rend());
+    for (size_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
+    idom[function.start] = function.start;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (size_t i = 1; i < order.size(); ++i) {
+        size_t dominator = kNone;
+        for (size_t p : predecessors[order[i]]) {
+          if (idom[p] == kNone) continue;
+          if (dominator == kNone) { dominator = p; continue; }
+          size_t a = p, b = dominator;
+          while (a != b) {
+            while (rank[a] > rank[b]) a = idom[a];
+            while (rank[b] > rank[a]) b = idom[b];
+          }
+          dominator = a;
+        }
+        if (dominator != idom[order[i]]) idom[order[i]] = dominator, changed = true;
+      }
+    }
+  }
+  auto dominates = [&](size_t head, size_t pc) {
+    for (;; pc = idom[pc]) {
+      if (pc == head) return true;
+      if (idom[pc] == pc || idom[pc] == kNone) return false;
+    }
+  };
+  std::vector<std::vector<size_t>> back_edges(n);  // per head: the jumps that close its loop
+  for (size_t pc = 0; pc < n; ++pc)
+    for (size_t to : successors[pc])
+      if (idom[pc] != kNone && dominates(to, pc)) back_edges[to].push_back(pc);
+
+  for (size_t head = 0; head < n; ++head) {
+    if (back_edges[head].empty()) continue;
+    // The loop: what reaches a back-edge without passing the head.
+    LoopVersion v;
+    v.head = head;
+    v.in_loop.assign(n, false);
+    v.in_loop[head] = true;
+    std::vector<size_t> work;
+    size_t slots = 1;
+    for (size_t from : back_edges[head])
+      if (!v.in_loop[from]) v.in_loop[from] = true, work.push_back(from), ++slots;
+    while (!work.empty() && slots <= kMaxVersionedSlots) {
+      const size_t pc = work.back();
+      work.pop_back();
+      for (size_t p : predecessors[pc])
+        if (!v.in_loop[p]) v.in_loop[p] = true, work.push_back(p), ++slots;
+    }
+    if (slots > kMaxVersionedSlots) continue;
+    uint16_t written = 0;
+    for (size_t pc = 0; pc < n; ++pc)
+      if (v.in_loop[pc]) written |= program_.insns[pc].registers_written();
+    for (size_t pc = 0; pc < n; ++pc) {
+      if (!v.in_loop[pc]) continue;
+      const verifier::AccessAnnotation& a = annotations_.access[pc];
+      const verifier::RelativeRange& r = a.relative;
+      if (a.check == AccessCheck::kGuarded && r.base < isa::kNumRegisters - 1 && (written >> r.base & 1) == 0 &&
+          r.low <= r.high && static_cast<int64_t>(r.high) - r.low <= INT32_MAX / 2)
+        v.hoisted.push_back(pc);
+    }
+    if (!v.hoisted.empty()) versions_.push_back(std::move(v));
+  }
+  // Innermost loops only: a copy of an outer loop would run its inner
+  // loops' guarded code, out of reach of their own entry checks.
+  std::erase_if(versions_, [&](const LoopVersion& outer) {
+    return std::any_of(versions_.begin(), versions_.end(), [&](const LoopVersion& inner) {
+      return inner.head != outer.head && outer.in_loop[inner.head];
+    });
+  });
+  for (size_t i = 0; i < versions_.size(); ++i) version_at_[versions_[i].head] = static_cast<int>(i);
+}
+
+Label Compiler::jump_label(size_t from, int64_t target) const {
+  const auto t = static_cast<size_t>(target);
+  if (copying_ != nullptr) return t < copying_->in_loop.size() && copying_->in_loop[t] ? copying_->copy[t] : pc_label(target);
+  if (t < version_at_.size() && version_at_[t] >= 0) {
+    const LoopVersion& v = versions_[static_cast<size_t>(version_at_[t])];
+    if (v.in_loop[from]) return v.checked_head;  // around the loop: no new entry
+  }
+  return pc_label(target);
+}
+
+// Entering a versioned loop: each hoisted access's addresses, [base + low,
+// base + high], against the region its main-code guard cached (a site
+// never used yet asks the runtime once, as the guard's slow path would).
+// All inside: the unguarded copy, emitted right after; else the loop as it
+// is.
+void Compiler::emit_entry_check(const LoopVersion& v) {
+  Emitter& e = *e_;
+  for (size_t pc : v.hoisted) {
+    const verifier::RelativeRange& r = annotations_.access[pc].relative;
+    const size_t site = main_site_[pc];
+    const size_t cache = guard_cache_offset(site);
+    const Mem start = context_field(cache + offsetof(GuardCache, start));
+    const Mem count = context_field(cache + offsetof(GuardCache, count));
+    const Label warm = code_->make_label();
+    e.cmp_mem64_i8(count, 0);
+    e.jcc(kNE, warm);
+    static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8, kBudget};
+    for (Reg reg : kLive) e.push(reg);
+    e.alu_ri(kSub, true, RSP, 8);
+    e.lea(RSI, {reg(r.base), r.low});
+    e.mov_rr(true, RDI, kContext);
+    e.mov_ri32(RDX, static_cast<uint32_t>(site));
+    e.call_mem(context_field(offsetof(NativeContext, guard_slow_path)));
+    e.alu_ri(kAdd, true, RSP, 8);
+    for (auto it = std::rbegin(kLive); it != std::rend(kLive); ++it) e.pop(*it);
+    code_->bind(warm);
+    // r11 = base + low - start must be below count - (high - low).
+    e.lea(kScratch2, {reg(r.base), r.low});
+    e.sub_rm(kScratch2, start);
+    e.load64(kScratch1, count);
+    e.alu_ri(kSub, true, kScratch1, r.high - r.low);
+    e.jcc(kBE, v.checked_head);
+    e.alu_rr(kCmp, true, kScratch2, kScratch1);
+    e.jcc(kAE, v.checked_head);
+  }
+  // All inside: on into the copy, which follows.
+}
+
+// The loop's instructions again, in order, without the hoisted guards.
+// Jumps stay in the copy while their target is in the loop; where the next
+// instruction in the program is not the copy's next, an explicit jump
+// takes the fall-through's place.
+void Compiler::emit_loop_copy(const LoopVersion& v) {
+  const size_t n = program_.size();
+  copying_ = &v;
+  const size_t main_skip_to = skip_to_;
+  skip_to_ = 0;
+  std::vector<size_t> pcs;
+  for (size_t pc = 0; pc < n; ++pc)
+    if (v.in_loop[pc]) pcs.push_back(pc);
+  for (size_t i = 0; i < pcs.size(); ++i) {
+    const size_t pc = pcs[i];
+    code_->bind(v.copy[pc]);
+    if (pc < skip_to_) continue;  // folded into a select: nothing jumps here
+    emit_instruction(pc);
+    const Instruction& insn = program_.insns[pc];
+    if (insn.ends_block_unconditionally()) continue;
+    const size_t next = std::max(skip_to_, pc + (insn.is_lddw() ? 2 : 1));
+    const bool falls_into_next = i + 1 < pcs.size() && pcs[i + 1] == next;
+    if (!falls_into_next && next < n) e_->jmp(jump_label(pc, static_cast<int64_t>(next)));
+  }
+  skip_to_ = main_skip_to;
+  copying_ = nullptr;
 }
 
 }  // namespace

@@ -267,6 +267,35 @@ TEST_F(JitEdgeCases, TheStackIsCheckedAtEveryDepth) {
   EXPECT_EQ(helpers.memory[16], 0x5a);
 }
 
+// A loop whose guarded load keeps a known distance from a register the loop
+// never writes runs, once the load's whole range fits its cached region, as
+// a copy without the guard. Where the range does not fit, the loop runs
+// guarded and aborts where the interpreter does.
+TEST_F(JitEdgeCases, VersionedLoopsMatchTheInterpreter) {
+  const std::string sum =
+      "mov %r6, %r1\nmov %r0, 0\nmov %r7, 0\nloop:\nmov %r3, %r6\nadd %r3, %r0\nldxb %r4, [%r3+1]\n"
+      "add %r7, %r4\nadd %r0, 1\njlt %r0, 15, loop\nmov %r0, %r7\nexit\n";
+  const isa::Program program = isa::assemble(sum);
+  Annotations annotations = Annotations::all_checked(program);
+  annotations.access[5].relative = {6, 1, 15};  // ldxb: r6 + 1 .. r6 + 15
+  std::vector<uint8_t> bytes(16);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i + 1);
+  EXPECT_EQ(expect_same(sum, bytes, &annotations).result.r0, 135u);  // 2 + 3 + ... + 16
+  // Entered twice: the second entry finds the cache warm.
+  const std::string twice =
+      "mov %r6, %r1\nmov %r8, 0\nmov %r7, 0\nouter:\nmov %r0, 0\nloop:\nmov %r3, %r6\nadd %r3, %r0\n"
+      "ldxb %r4, [%r3+1]\nadd %r7, %r4\nadd %r0, 1\njlt %r0, 15, loop\nadd %r8, 1\njlt %r8, 2, outer\n"
+      "mov %r0, %r7\nexit\n";
+  const isa::Program twice_program = isa::assemble(twice);
+  Annotations twice_annotations = Annotations::all_checked(twice_program);
+  twice_annotations.access[6].relative = {6, 1, 15};
+  EXPECT_EQ(expect_same(twice, bytes, &twice_annotations).result.r0, 270u);
+  // Too short for the range: the guarded loop aborts at the load.
+  const Outcome short_input = expect_same(sum, std::vector<uint8_t>(8), &annotations);
+  ASSERT_FALSE(short_input.result.ok());
+  EXPECT_EQ(short_input.result.abort->pc, 5u);
+}
+
 TEST_F(JitEdgeCases, AGuardOnlyAllowsItsRegions) {
   const isa::Program program = isa::assemble("ldxdw %r0, [%r1]\nexit\n");
   Annotations annotations;
