@@ -380,10 +380,10 @@ class Compiler {
   // cached region and enters the copy when all of them fit.
   struct LoopVersion {
     size_t head = 0;
-    std::vector<bool> in_loop;   // per pc
+    std::vector<bool> in_loop;    // per pc
+    std::vector<size_t> members;  // the loop's pcs, in order
     std::vector<size_t> hoisted;  // the accesses the copy runs unguarded
-    Label checked_head;          // per pass: the head after its entry check
-    std::vector<Label> copy;     // per pass: each loop pc's code in the copy
+    Label checked_head;           // per pass: the head after its entry check
   };
   void plan_loop_versions();
   void emit_entry_check(const LoopVersion& v);
@@ -407,6 +407,9 @@ class Compiler {
   std::vector<LoopVersion> versions_;
   std::vector<int> version_at_;      // per pc: the versioned loop headed there, or -1
   const LoopVersion* copying_ = nullptr;  // the loop copy being emitted
+  // Per pass, per pc of a versioned loop: its code in the copy. The loops
+  // versioned are innermost, so no pc is in two.
+  std::vector<Label> copy_label_;
   std::vector<size_t> main_site_;    // per pc: the guard site of the access in the main code
   Label epilogue_, abort_exit_;
   struct Stub {
@@ -428,10 +431,10 @@ void Compiler::emit_program(CodeBuffer& code) {
   for (size_t pc = 0; pc <= n; ++pc) pc_labels_.push_back(code.make_label());
   epilogue_ = code.make_label();
   abort_exit_ = code.make_label();
+  copy_label_.assign(n, Label{});
   for (LoopVersion& v : versions_) {
     v.checked_head = code.make_label();
-    v.copy.clear();
-    for (size_t pc = 0; pc < n; ++pc) v.copy.push_back(v.in_loop[pc] ? code.make_label() : Label{});
+    for (size_t pc : v.members) copy_label_[pc] = code.make_label();
   }
   main_site_.assign(n, 0);
 
@@ -1153,12 +1156,29 @@ void Compiler::plan_loop_versions() {
       }
     }
   }
-  auto dominates = [&](size_t head, size_t pc) {
-    for (;; pc = idom[pc]) {
-      if (pc == head) return true;
-      if (idom[pc] == pc || idom[pc] == kNone) return false;
+  // The dominator tree's intervals: a dominates b when b's interval
+  // nests in a's.
+  std::vector<std::vector<size_t>> children(n);
+  for (size_t pc = 0; pc < n; ++pc)
+    if (idom[pc] != kNone && idom[pc] != pc) children[idom[pc]].push_back(pc);
+  std::vector<size_t> enter(n, 0), leave(n, 0);
+  size_t clock = 0;
+  for (const isa::Function& function : program_.functions) {
+    std::vector<std::pair<size_t, size_t>> stack{{function.start, 0}};
+    enter[function.start] = clock++;
+    while (!stack.empty()) {
+      auto& [pc, child] = stack.back();
+      if (child < children[pc].size()) {
+        const size_t next = children[pc][child++];
+        enter[next] = clock++;
+        stack.push_back({next, 0});
+      } else {
+        leave[pc] = clock++;
+        stack.pop_back();
+      }
     }
-  };
+  }
+  auto dominates = [&](size_t a, size_t b) { return enter[a] <= enter[b] && leave[b] <= leave[a]; };
   std::vector<std::vector<size_t>> back_edges(n);  // per head: the jumps that close its loop
   for (size_t pc = 0; pc < n; ++pc)
     for (size_t to : successors[pc])
@@ -1171,22 +1191,18 @@ void Compiler::plan_loop_versions() {
     v.head = head;
     v.in_loop.assign(n, false);
     v.in_loop[head] = true;
-    std::vector<size_t> work;
-    size_t slots = 1;
+    std::vector<size_t> members{head};
     for (size_t from : back_edges[head])
-      if (!v.in_loop[from]) v.in_loop[from] = true, work.push_back(from), ++slots;
-    while (!work.empty() && slots <= kMaxVersionedSlots) {
-      const size_t pc = work.back();
-      work.pop_back();
-      for (size_t p : predecessors[pc])
-        if (!v.in_loop[p]) v.in_loop[p] = true, work.push_back(p), ++slots;
-    }
-    if (slots > kMaxVersionedSlots) continue;
+      if (!v.in_loop[from]) v.in_loop[from] = true, members.push_back(from);
+    for (size_t i = 1; i < members.size() && members.size() <= kMaxVersionedSlots; ++i)
+      for (size_t p : predecessors[members[i]])
+        if (!v.in_loop[p]) v.in_loop[p] = true, members.push_back(p);
+    if (members.size() > kMaxVersionedSlots) continue;
+    std::sort(members.begin(), members.end());
+    v.members = members;
     uint16_t written = 0;
-    for (size_t pc = 0; pc < n; ++pc)
-      if (v.in_loop[pc]) written |= program_.insns[pc].registers_written();
-    for (size_t pc = 0; pc < n; ++pc) {
-      if (!v.in_loop[pc]) continue;
+    for (size_t pc : members) written |= program_.insns[pc].registers_written();
+    for (size_t pc : members) {
       const verifier::AccessAnnotation& a = annotations_.access[pc];
       const verifier::RelativeRange& r = a.relative;
       if (a.check == AccessCheck::kGuarded && r.base < isa::kNumRegisters - 1 && (written >> r.base & 1) == 0 &&
@@ -1197,17 +1213,19 @@ void Compiler::plan_loop_versions() {
   }
   // Innermost loops only: a copy of an outer loop would run its inner
   // loops' guarded code, out of reach of their own entry checks.
-  std::erase_if(versions_, [&](const LoopVersion& outer) {
-    return std::any_of(versions_.begin(), versions_.end(), [&](const LoopVersion& inner) {
-      return inner.head != outer.head && outer.in_loop[inner.head];
-    });
-  });
+  std::vector<LoopVersion> innermost;
+  for (LoopVersion& outer : versions_)
+    if (std::none_of(versions_.begin(), versions_.end(), [&](const LoopVersion& inner) {
+          return inner.head != outer.head && outer.in_loop[inner.head];
+        }))
+      innermost.push_back(std::move(outer));
+  versions_ = std::move(innermost);
   for (size_t i = 0; i < versions_.size(); ++i) version_at_[versions_[i].head] = static_cast<int>(i);
 }
 
 Label Compiler::jump_label(size_t from, int64_t target) const {
   const auto t = static_cast<size_t>(target);
-  if (copying_ != nullptr) return t < copying_->in_loop.size() && copying_->in_loop[t] ? copying_->copy[t] : pc_label(target);
+  if (copying_ != nullptr) return t < copying_->in_loop.size() && copying_->in_loop[t] ? copy_label_[t] : pc_label(target);
   if (t < version_at_.size() && version_at_[t] >= 0) {
     const LoopVersion& v = versions_[static_cast<size_t>(version_at_[t])];
     if (v.in_loop[from]) return v.checked_head;  // around the loop: no new entry
@@ -1262,12 +1280,10 @@ void Compiler::emit_loop_copy(const LoopVersion& v) {
   copying_ = &v;
   const size_t main_skip_to = skip_to_;
   skip_to_ = 0;
-  std::vector<size_t> pcs;
-  for (size_t pc = 0; pc < n; ++pc)
-    if (v.in_loop[pc]) pcs.push_back(pc);
+  const std::vector<size_t>& pcs = v.members;
   for (size_t i = 0; i < pcs.size(); ++i) {
     const size_t pc = pcs[i];
-    code_->bind(v.copy[pc]);
+    code_->bind(copy_label_[pc]);
     if (pc < skip_to_) continue;  // folded into a select: nothing jumps here
     emit_instruction(pc);
     const Instruction& insn = program_.insns[pc];
