@@ -24,7 +24,12 @@ constexpr bool kSanitized = __has_feature(address_sanitizer);
 constexpr bool kSanitized = false;
 #endif
 
-void expect_engines_agree(uint64_t seed, const testing::GeneratorOptions& generator, size_t& verified) {
+struct Coverage {
+  size_t verified = 0;  // programs the verifier accepts
+  size_t relative = 0;  // of which with a guarded access the JIT may check once per loop entry
+};
+
+void expect_engines_agree(uint64_t seed, const testing::GeneratorOptions& generator, Coverage& coverage) {
   const isa::Program program = testing::generate_lambda_program(seed, generator);
   verifier::Options options;
   options.loop_budget = kLoopBudget;
@@ -32,7 +37,12 @@ void expect_engines_agree(uint64_t seed, const testing::GeneratorOptions& genera
   isa::DisassemblyOptions listing;
   listing.show_pc = true;
   if (verdict.accepted) {
-    ++verified;
+    ++coverage.verified;
+    for (const verifier::AccessAnnotation& a : verdict.annotations.access)
+      if (a.check == verifier::AccessCheck::kGuarded && a.relative.base != verifier::RelativeRange::kNoBase) {
+        ++coverage.relative;
+        break;
+      }
     if (auto difference = testing::compare_engines(program, &verdict.annotations, kLoopBudget, seed))
       FAIL() << "seed " << seed << ", verified: " << *difference << "\n" << isa::disassemble(program, listing);
   }
@@ -45,14 +55,16 @@ TEST(JitDifferential, GeneratedProgramsAgreeWithTheInterpreter) {
   testing::GeneratorOptions generator;
   generator.target_instructions = 200;
   generator.violations_per_mille = 20;  // rejected programs still run unverified
-  size_t verified = 0;
+  Coverage coverage;
   // The sanitizer build runs the interpreter unoptimised and instrumented,
   // twenty times slower: fewer programs there (the fuzz target, which runs
   // in that build, covers more).
   constexpr uint64_t kPrograms = kSanitized ? 150 : 1000;
-  for (uint64_t seed = 1; seed <= kPrograms; ++seed) expect_engines_agree(seed, generator, verified);
-  // The comparison with annotations must not be vacuous.
-  EXPECT_GT(verified, kPrograms / 2);
+  for (uint64_t seed = 1; seed <= kPrograms; ++seed) expect_engines_agree(seed, generator, coverage);
+  // The comparison with annotations must not be vacuous, loop versioning
+  // included.
+  EXPECT_GT(coverage.verified, kPrograms / 2);
+  EXPECT_GT(coverage.relative, kPrograms / 20) << coverage.relative << " of " << coverage.verified;
 }
 
 }  // namespace
