@@ -50,6 +50,14 @@ U arsh(U a, U shift) {
   return static_cast<U>(static_cast<std::make_signed_t<U>>(a) >> shift);
 }
 
+// Whether an access at `addr` keeps its annotated distance from another
+// register (none annotated: it does).
+bool within(const verifier::RelativeRange& range, const uint64_t* reg, uint64_t addr) {
+  if (range.base == verifier::RelativeRange::kNoBase) return true;
+  const auto distance = static_cast<int64_t>(addr - reg[range.base]);
+  return distance >= range.low && distance <= range.high;
+}
+
 uint64_t byte_swap(uint64_t value, int32_t width) {
   switch (width) {
     case 16: return __builtin_bswap16(static_cast<uint16_t>(value));
@@ -142,6 +150,16 @@ Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& help
       plan.regions = access.check == verifier::AccessCheck::kGuarded ? access.regions : kAllRegionKinds;
       if (annotations->back_edge[pc] == verifier::BackEdge::kFree) plan.flags |= kFreeBackEdge;
     }
+    if (options.paranoid) {
+      relative_.resize(n);
+      bool any = false;
+      for (size_t pc = 0; pc < n; ++pc)
+        if (annotations->access[pc].check == verifier::AccessCheck::kGuarded) {
+          relative_[pc] = annotations->access[pc].relative;
+          any = any || relative_[pc].base != verifier::RelativeRange::kNoBase;
+        }
+      if (!any) relative_.clear();
+    }
   }
   helper_at_.assign(n, nullptr);
   lddw_value_.assign(n, 0);
@@ -189,6 +207,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   uint64_t free_budget = invocation.loop_budget;  // paranoid mode: the free backward jumps, counted apart
   const PcPlan* const plans = plans_.data();
   const bool paranoid = paranoid_;
+  const verifier::RelativeRange* const relative = relative_.empty() ? nullptr : relative_.data();
 
   ExecutionResult result;
   const Helper* helper = nullptr;  // the one a call or callx is about to run
@@ -338,11 +357,16 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
       if ((p) == nullptr) goto bad_access;                                       \
     }                                                                            \
   } while (0)
+// Paranoid mode: an access outside its annotated range against another
+// register is a verifier bug.
+#define CHECK_RELATIVE(addr)                                                      \
+  if (relative != nullptr && !within(relative[ip - code], reg, (addr))) goto relative_broken;
 #define LOAD_HANDLER(name, T, extend)                                            \
   name : {                                                                       \
     uint64_t addr = reg[ip->src] + static_cast<int64_t>(ip->offset);             \
     const uint8_t* p = regions.translate(addr, sizeof(T), false);                \
     if (p == nullptr) goto bad_access;                                           \
+    CHECK_RELATIVE(addr)                                                         \
     reg[ip->dst] = extend(load_bytes<T>(p));                                     \
     NEXT();                                                                      \
   }                                                                              \
@@ -358,6 +382,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
     uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);             \
     uint8_t* p = regions.translate(addr, sizeof(T), true);                       \
     if (p == nullptr) goto bad_access;                                           \
+    CHECK_RELATIVE(addr)                                                         \
     store_bytes<T>(p, static_cast<T>(value));                                    \
     NEXT();                                                                      \
   }                                                                              \
@@ -375,6 +400,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
     uint64_t addr = reg[ip->dst] + static_cast<int64_t>(ip->offset);             \
     uint8_t* p = regions.translate(addr, sizeof(T), true);                       \
     if (p == nullptr) goto bad_access;                                           \
+    CHECK_RELATIVE(addr)                                                         \
     if (addr % sizeof(T) != 0) goto misaligned;                                  \
     atomic_op<T>(p, ip->imm, &reg[ip->src], &reg[0]);                            \
     NEXT();                                                                      \
@@ -565,6 +591,14 @@ bad_access : {
   if (paranoid && (plan.flags & kProvenAccess) != 0)
     return abort(AbortKind::kVerifierBug, ip, "proven access out of bounds: " + why);
   return abort(AbortKind::kBounds, ip, std::move(why));
+}
+relative_broken : {
+  const verifier::RelativeRange& r = relative[ip - code];
+  const uint64_t addr = reg[ip->cls() == isa::kClassLdx ? ip->src : ip->dst] + static_cast<int64_t>(ip->offset);
+  return abort(AbortKind::kVerifierBug, ip,
+               "access at r" + std::to_string(r.base) + " + " +
+                   std::to_string(static_cast<int64_t>(addr - reg[r.base])) + ", outside the annotated r" +
+                   std::to_string(r.base) + " + [" + std::to_string(r.low) + ", " + std::to_string(r.high) + "]");
 }
 misaligned:
   return abort(AbortKind::kMisaligned, ip,

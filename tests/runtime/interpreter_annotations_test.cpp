@@ -313,6 +313,23 @@ TEST(AnnotatedInterpreter, ParanoidGuardedAccessOutOfBoundsIsAnOrdinaryBoundsAbo
   EXPECT_EQ(r.result.abort->pc, 0u);
 }
 
+// The JIT runs a loop without a guard once the guarded access's range
+// against another register fits a region: paranoid mode checks the range.
+TEST(AnnotatedInterpreter, ParanoidAccessOutsideItsRelativeRangeIsAVerifierBug) {
+  isa::Program program = isa::assemble("mov %r3, %r1\nadd %r3, 6\nldxb %r0, [%r3+1]\nexit\n");
+  Annotations annotations = blank(program);
+  annotations.access[2] = guarded(region_bit(RegionKind::kMemory), 1);
+  annotations.access[2].relative = {1, 0, 7};  // r1 + 7: inside
+  EXPECT_TRUE(run(program, {&annotations, true}, bytes_1_to_8()).result.ok());
+  annotations.access[2].relative = {1, 0, 6};  // r1 + 7: one past what it claims
+  auto r = run(program, {&annotations, true}, bytes_1_to_8());
+  ASSERT_FALSE(r.result.ok());
+  EXPECT_EQ(r.result.abort->kind, AbortKind::kVerifierBug);
+  EXPECT_EQ(r.result.abort->message, "access at r1 + 7, outside the annotated r1 + [0, 6]");
+  // Not paranoid: the range is the JIT's business, the guard still checks.
+  EXPECT_TRUE(run(program, {&annotations}, bytes_1_to_8()).result.ok());
+}
+
 TEST(AnnotatedInterpreter, ParanoidProvenAccessInBoundsRuns) {
   isa::Program program = isa::assemble("ldxdw %r0, [%r1]\nexit\n");
   Annotations annotations = blank(program);
