@@ -1,5 +1,6 @@
 #include "runtime/jit_engine.h"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -69,12 +70,9 @@ JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
   }
   context_.assign((native_->context_bytes() + 7) / 8, 0);
   const auto& sites = native_->guard_sites();
-  helper_caches_.assign(n, {0, 0});
-  for (size_t site = 0; site < sites.size(); ++site) {
-    if (sites[site].helper_argument == 0) continue;
-    auto& [first, count] = helper_caches_[sites[site].pc];
-    if (count++ == 0) first = static_cast<uint32_t>(site);
-  }
+  for (size_t site = 0; site < sites.size(); ++site)
+    if (sites[site].helper_argument != 0) helper_caches_.push_back({sites[site].pc, static_cast<uint32_t>(site)});
+  std::sort(helper_caches_.begin(), helper_caches_.end());
 }
 
 JitEngine::~JitEngine() = default;
@@ -107,8 +105,10 @@ jit::HelperOutcome JitEngine::helper_entry(uint64_t r1, uint64_t r2, uint64_t r3
   if (state.helper_failure) return {0, 1};
   // An inline memory helper came here on a cache miss: its next calls find
   // the regions its arguments hit this time.
-  const auto [first, count] = engine.helper_caches_[pc];
-  for (uint32_t site = first; site < first + count; ++site) {
+  const auto& caches = engine.helper_caches_;
+  for (auto it = std::lower_bound(caches.begin(), caches.end(), std::pair<uint32_t, uint32_t>{pc, 0});
+       it != caches.end() && it->first == pc; ++it) {
+    const uint32_t site = it->second;
     const jit::GuardSite& s = engine.native_->guard_sites()[site];
     const uint64_t address = args[s.helper_argument - 1];
     engine.remember_region(context, site, state.memory->regions.find(address), address, r3, s.write);

@@ -46,7 +46,8 @@ class JitEngine : public Engine {
   const HelperRegistry& helpers_;
   verifier::Annotations annotations_;
   std::vector<const Helper*> helper_at_;        // per pc: the helper a call names
-  // Per pc of an inline memory helper: its arguments' guard sites (first, count).
+  // (pc, guard site) of each inline memory helper's pointer arguments, sorted:
+  // a call in a loop that the JIT versioned has a set of sites per copy.
   std::vector<std::pair<uint32_t, uint32_t>> helper_caches_;
   std::vector<std::vector<uint8_t>> sections_;  // this engine's global data
   std::unique_ptr<jit::NativeProgram> native_;

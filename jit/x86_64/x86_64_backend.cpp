@@ -1167,9 +1167,10 @@ void Compiler::plan_loop_versions() {
     std::vector<std::pair<size_t, size_t>> stack{{function.start, 0}};
     enter[function.start] = clock++;
     while (!stack.empty()) {
-      auto& [pc, child] = stack.back();
+      const auto [pc, child] = stack.back();
       if (child < children[pc].size()) {
-        const size_t next = children[pc][child++];
+        ++stack.back().second;
+        const size_t next = children[pc][child];
         enter[next] = clock++;
         stack.push_back({next, 0});
       } else {

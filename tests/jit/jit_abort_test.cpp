@@ -296,6 +296,21 @@ TEST_F(JitEdgeCases, VersionedLoopsMatchTheInterpreter) {
   EXPECT_EQ(short_input.result.abort->pc, 5u);
 }
 
+// An inline memcpy in a versioned loop has its argument caches twice, once
+// per copy of the loop; the runtime refills both sets, and only those.
+TEST_F(JitEdgeCases, AnInlineHelperInAVersionedLoop) {
+  const std::string text =
+      "mov %r6, %r1\nmov %r8, 0\nmov %r7, 0\nloop:\nmov %r3, %r6\nadd %r3, %r8\nldxb %r4, [%r3]\nadd %r7, %r4\n"
+      "mov %r1, %r6\nadd %r1, 32\nmov %r2, %r6\nadd %r2, %r8\nmov %r3, 8\ncall 156\nstb [%r6+48], 1\n"
+      "add %r8, 1\njlt %r8, 16, loop\nmov %r0, %r7\nexit\n";
+  const isa::Program program = isa::assemble(text);
+  Annotations annotations = Annotations::all_checked(program);
+  annotations.access[5].relative = {6, 0, 15};
+  std::vector<uint8_t> bytes(64);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(3 * i + 1);
+  EXPECT_TRUE(expect_same(text, bytes, &annotations).result.ok());
+}
+
 TEST_F(JitEdgeCases, AGuardOnlyAllowsItsRegions) {
   const isa::Program program = isa::assemble("ldxdw %r0, [%r1]\nexit\n");
   Annotations annotations;
