@@ -366,6 +366,7 @@ class Compiler {
   void emit_access(size_t pc, const Instruction& insn);
   void emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write);
   void emit_stack_check(Reg address, std::optional<Reg> length, unsigned bytes, Label pass);
+  void emit_guard_runtime_call(Mem address, size_t site);
   void emit_atomic(size_t pc, const Instruction& insn, Mem at);
   void emit_helper_call(size_t pc, const Instruction& insn);
   void emit_runtime_helper_call(size_t pc, const Instruction& insn);
@@ -873,17 +874,7 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, b
       e.lea(kScratch2, {base, offset});
       emit_stack_check(kScratch2, std::nullopt, bytes, resume);
     }
-    // r0..r5 and the budget; one slot more keeps the stack aligned.
-    static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8, kBudget};
-    for (Reg r : kLive) e.push(r);
-    e.alu_ri(kSub, true, RSP, 8);
-    e.lea(RSI, {base, offset});
-    e.mov_rr(true, RDI, kContext);
-    e.mov_ri32(RDX, static_cast<uint32_t>(site));
-    e.call_mem(context_field(offsetof(NativeContext, guard_slow_path)));
-    e.mov_rr(true, kScratch2, RAX);
-    e.alu_ri(kAdd, true, RSP, 8);
-    for (auto it = std::rbegin(kLive); it != std::rend(kLive); ++it) e.pop(*it);
+    emit_guard_runtime_call({base, offset}, site);
     e.test_rr(true, kScratch2, kScratch2);
     e.jcc(kNE, resume);
     e.jmp(bounds);
@@ -893,6 +884,23 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, b
   e.cmp_rm(kScratch2, context_field(cache + offsetof(GuardCache, count)));
   e.jcc(kAE, slow);
   code_->bind(resume);
+}
+
+// Asks the runtime whether an access at `address` may go ahead at guard
+// site `site` (which then caches its region); the answer lands in r11.
+// r0..r5 and the budget are kept; one slot more keeps the stack aligned.
+void Compiler::emit_guard_runtime_call(Mem address, size_t site) {
+  Emitter& e = *e_;
+  static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8, kBudget};
+  for (Reg r : kLive) e.push(r);
+  e.alu_ri(kSub, true, RSP, 8);
+  e.lea(RSI, address);
+  e.mov_rr(true, RDI, kContext);
+  e.mov_ri32(RDX, static_cast<uint32_t>(site));
+  e.call_mem(context_field(offsetof(NativeContext, guard_slow_path)));
+  e.mov_rr(true, kScratch2, RAX);
+  e.alu_ri(kAdd, true, RSP, 8);
+  for (auto it = std::rbegin(kLive); it != std::rend(kLive); ++it) e.pop(*it);
 }
 
 // Jumps to `pass` when `bytes` bytes (or, given `length`, that many) at the
@@ -1250,15 +1258,7 @@ void Compiler::emit_entry_check(const LoopVersion& v) {
     const Label warm = code_->make_label();
     e.cmp_mem64_i8(count, 0);
     e.jcc(kNE, warm);
-    static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8, kBudget};
-    for (Reg reg : kLive) e.push(reg);
-    e.alu_ri(kSub, true, RSP, 8);
-    e.lea(RSI, {reg(r.base), r.low});
-    e.mov_rr(true, RDI, kContext);
-    e.mov_ri32(RDX, static_cast<uint32_t>(site));
-    e.call_mem(context_field(offsetof(NativeContext, guard_slow_path)));
-    e.alu_ri(kAdd, true, RSP, 8);
-    for (auto it = std::rbegin(kLive); it != std::rend(kLive); ++it) e.pop(*it);
+    emit_guard_runtime_call({reg(r.base), r.low}, site);
     code_->bind(warm);
     // r11 = base + low - start must be below count - (high - low).
     e.lea(kScratch2, {reg(r.base), r.low});

@@ -202,19 +202,15 @@ TEST_F(JitEdgeCases, InlineMemoryHelpersMatchTheHelpers) {
   std::vector<uint8_t> rows(64, 0x41);
   rows[5] = 0x80;
   rows[13] = 0x01;
-  const Outcome compare = expect_same(
-      "mov %r9, %r1\nmov %r6, 0\nmov %r7, 0\nloop:\nmov %r1, %r9\nadd %r1, %r6\nmov %r2, %r9\nadd %r2, 16\n"
-      "mov %r3, 8\ncall 161\nmul %r7, 3\nadd %r7, %r0\nadd %r7, 1\nadd %r6, 1\njlt %r6, 60, loop\n"
-      "mov %r0, %r7\nexit\n",
-      rows);
-  ASSERT_FALSE(compare.result.ok());
-  // The same loop stopping in bounds returns the folded results.
-  const Outcome folded = expect_same(
-      "mov %r9, %r1\nmov %r6, 0\nmov %r7, 0\nloop:\nmov %r1, %r9\nadd %r1, %r6\nmov %r2, %r9\nadd %r2, 16\n"
-      "mov %r3, 8\ncall 161\nmul %r7, 3\nadd %r7, %r0\nadd %r7, 1\nadd %r6, 1\njlt %r6, 40, loop\n"
-      "mov %r1, 0\nmov %r3, 0\ncall 161\nadd %r0, %r7\nexit\n",
-      rows);
-  EXPECT_TRUE(folded.result.ok());
+  auto compare_loop = [](int trips, const std::string& then) {
+    return "mov %r9, %r1\nmov %r6, 0\nmov %r7, 0\nloop:\nmov %r1, %r9\nadd %r1, %r6\nmov %r2, %r9\nadd %r2, 16\n"
+           "mov %r3, 8\ncall 161\nmul %r7, 3\nadd %r7, %r0\nadd %r7, 1\nadd %r6, 1\njlt %r6, " +
+           std::to_string(trips) + ", loop\n" + then;
+  };
+  EXPECT_FALSE(expect_same(compare_loop(60, "mov %r0, %r7\nexit\n"), rows).result.ok());
+  // Stopping in bounds, then a zero length anywhere: the folded results.
+  EXPECT_TRUE(
+      expect_same(compare_loop(40, "mov %r1, 0\nmov %r3, 0\ncall 161\nadd %r0, %r7\nexit\n"), rows).result.ok());
   // memset: only the low byte of r2 counts; past the end fails.
   const Outcome fill = expect_same(
       "mov %r9, %r1\nmov %r6, 0\nloop:\nmov %r1, %r9\nadd %r1, %r6\nmov %r2, %r6\nmul %r2, 0x10101\nmov %r3, 12\n"
@@ -271,13 +267,20 @@ TEST_F(JitEdgeCases, TheStackIsCheckedAtEveryDepth) {
 // never writes runs, once the load's whole range fits its cached region, as
 // a copy without the guard. Where the range does not fit, the loop runs
 // guarded and aborts where the interpreter does.
+// Every access guarded and every backward jump counted, as for a program
+// never verified, but the access at `pc` with `range` against another
+// register: what lets the JIT version its loop.
+Annotations all_checked_but(const std::string& text, size_t pc, verifier::RelativeRange range) {
+  Annotations annotations = Annotations::all_checked(isa::assemble(text));
+  annotations.access[pc].relative = range;
+  return annotations;
+}
+
 TEST_F(JitEdgeCases, VersionedLoopsMatchTheInterpreter) {
   const std::string sum =
       "mov %r6, %r1\nmov %r0, 0\nmov %r7, 0\nloop:\nmov %r3, %r6\nadd %r3, %r0\nldxb %r4, [%r3+1]\n"
       "add %r7, %r4\nadd %r0, 1\njlt %r0, 15, loop\nmov %r0, %r7\nexit\n";
-  const isa::Program program = isa::assemble(sum);
-  Annotations annotations = Annotations::all_checked(program);
-  annotations.access[5].relative = {6, 1, 15};  // ldxb: r6 + 1 .. r6 + 15
+  const Annotations annotations = all_checked_but(sum, 5, {6, 1, 15});  // ldxb: r6 + 1 .. r6 + 15
   std::vector<uint8_t> bytes(16);
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i + 1);
   EXPECT_EQ(expect_same(sum, bytes, &annotations).result.r0, 135u);  // 2 + 3 + ... + 16
@@ -286,9 +289,7 @@ TEST_F(JitEdgeCases, VersionedLoopsMatchTheInterpreter) {
       "mov %r6, %r1\nmov %r8, 0\nmov %r7, 0\nouter:\nmov %r0, 0\nloop:\nmov %r3, %r6\nadd %r3, %r0\n"
       "ldxb %r4, [%r3+1]\nadd %r7, %r4\nadd %r0, 1\njlt %r0, 15, loop\nadd %r8, 1\njlt %r8, 2, outer\n"
       "mov %r0, %r7\nexit\n";
-  const isa::Program twice_program = isa::assemble(twice);
-  Annotations twice_annotations = Annotations::all_checked(twice_program);
-  twice_annotations.access[6].relative = {6, 1, 15};
+  const Annotations twice_annotations = all_checked_but(twice, 6, {6, 1, 15});
   EXPECT_EQ(expect_same(twice, bytes, &twice_annotations).result.r0, 270u);
   // Too short for the range: the guarded loop aborts at the load.
   const Outcome short_input = expect_same(sum, std::vector<uint8_t>(8), &annotations);
@@ -303,9 +304,7 @@ TEST_F(JitEdgeCases, AnInlineHelperInAVersionedLoop) {
       "mov %r6, %r1\nmov %r8, 0\nmov %r7, 0\nloop:\nmov %r3, %r6\nadd %r3, %r8\nldxb %r4, [%r3]\nadd %r7, %r4\n"
       "mov %r1, %r6\nadd %r1, 32\nmov %r2, %r6\nadd %r2, %r8\nmov %r3, 8\ncall 156\nstb [%r6+48], 1\n"
       "add %r8, 1\njlt %r8, 16, loop\nmov %r0, %r7\nexit\n";
-  const isa::Program program = isa::assemble(text);
-  Annotations annotations = Annotations::all_checked(program);
-  annotations.access[5].relative = {6, 0, 15};
+  const Annotations annotations = all_checked_but(text, 5, {6, 0, 15});
   std::vector<uint8_t> bytes(64);
   for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(3 * i + 1);
   EXPECT_TRUE(expect_same(text, bytes, &annotations).result.ok());
