@@ -189,9 +189,10 @@ void StackSlots::narrow_with(const StackSlots& next) {
   });
 }
 
-bool StackSlots::leq(const StackSlots& other) const {
+bool StackSlots::leq(const StackSlots& other, uint64_t only) const {
   if (entries_ == other.entries_) return true;
-  return zip(*entries_, *other.entries_, [](int, const StackSlot& x, const StackSlot& y) {
+  return zip(*entries_, *other.entries_, [only](int i, const StackSlot& x, const StackSlot& y) {
+    if (!((only >> i) & 1)) return true;
     if ((y.written & ~x.written) || (x.pointer_bytes & ~y.pointer_bytes) || !verifier::leq(x.spilled, y.spilled))
       return false;
     return !y.spilled.is_init() || x.lengths <= y.lengths;
@@ -247,6 +248,12 @@ void AbstractState::narrow_with(const AbstractState& next) {
 }
 
 bool AbstractState::leq(const AbstractState& other) const {
+  std::array<uint64_t, kMaxFrames> every_slot;
+  every_slot.fill(~uint64_t{0});
+  return leq_at(other, every_slot);
+}
+
+bool AbstractState::leq_at(const AbstractState& other, const std::array<uint64_t, kMaxFrames>& caller_slots) const {
   if (!reachable) return true;
   if (!other.reachable) return false;
   for (size_t f = 0; f < frames.size(); ++f) {
@@ -254,7 +261,7 @@ bool AbstractState::leq(const AbstractState& other) const {
     const Frame& b = other.frames[f];
     for (size_t r = 0; r < a.regs.size(); ++r)
       if (!verifier::leq(a.regs[r], b.regs[r])) return false;
-    if (!a.slots.leq(b.slots)) return false;
+    if (!a.slots.leq(b.slots, f + 1 < frames.size() ? caller_slots[f] : ~uint64_t{0})) return false;
   }
   return relations <= other.relations;
 }

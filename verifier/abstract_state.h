@@ -87,7 +87,7 @@ class StackSlots {
   void join_with(const StackSlots& other, int stack_region);
   void widen_with(const StackSlots& next, int stack_region, const LoopThresholds& thresholds);
   void narrow_with(const StackSlots& next);
-  bool leq(const StackSlots& other) const;
+  bool leq(const StackSlots& other, uint64_t only = ~uint64_t{0}) const;  // at the slots in `only` (bit i: slot i)
   bool operator==(const StackSlots& other) const;
 
  private:
@@ -128,6 +128,9 @@ struct AbstractState {
   void widen_with(const AbstractState& next, int stack_region, const LoopThresholds& thresholds = {});
   void narrow_with(const AbstractState& next);
   bool leq(const AbstractState& other) const;
+  // leq, with the caller frames (all but the running one) compared only at
+  // the slots in `caller_slots` (bit i of [f]: slot i of frame f).
+  bool leq_at(const AbstractState& other, const std::array<uint64_t, kMaxFrames>& caller_slots) const;
   bool operator==(const AbstractState&) const = default;
 
   std::string describe(const RegionTable& regions) const;

@@ -26,11 +26,12 @@ class Analyzer {
   VerificationResult run();
 
  private:
-  // A function analysed for one chain of call sites.
+  // A function analysed for one chain of call sites, or, once the function
+  // has too many of those, for every further call site whose entry has one
+  // caller_frame_shape (a shared context).
   struct Context {
     size_t function = 0;
-    int parent = -1;
-    size_t call_pc = 0;  // in the parent
+    bool shared = false;
     // The states at the loop heads after the last analysis, by block
     // (sorted): where the next analysis starts warm, and what the loop-bound
     // proof reads. The other blocks' states are dropped: a program with
@@ -39,21 +40,34 @@ class Analyzer {
     std::vector<std::pair<size_t, AbstractState>> heads;
     std::vector<unsigned> visits;   // per block: joins so far (loop heads widen after a few)
     bool have_entry = false;
-    bool checked = false;       // the checking pass analysed it (from last_entry)
-    int checked_by = -1;        // else the context of the same function whose check covers it
-    unsigned entries_seen = 0;  // distinct entries analysed outside the checking pass
+    // The checking pass analysed it. Each later analysis starts from an
+    // entry that covers the last one, so the loop facts below, from its
+    // last check, hold for every entry it was checked from.
+    bool checked = false;
+    bool last_checked = false;  // its last analysis was a check: last_entry's diagnostics are recorded
+    unsigned entries_seen = 0;  // entries grown into last_entry so far
     // Per frame of a caller, the slots this function or its callees may
     // write (bit i: slot i); a call site keeps its own view of the others.
     std::array<uint64_t, kMaxFrames> caller_writes{};
+    // And the slots they may read. A run never touches the callers' other
+    // slots, so whatever they hold, it goes as it would from last_entry
+    // (see covers()).
+    std::array<uint64_t, kMaxFrames> caller_reads{};
     AbstractState last_entry, last_exit;
-    // Filled by the checking pass, read by the loop-bound proof:
+    // Filled by the checking pass, read by the loop-bound proof, which
+    // looks at the running frame's registers only (kept for every checked
+    // context, so no more than that):
     struct LatchState {
       size_t from, to;  // an edge back to a loop's head
-      AbstractState state;
+      std::array<Value, 11> regs;
     };
     std::vector<LatchState> latch_states;
-    std::vector<std::pair<size_t, std::array<Value, 11>>> before;  // registers before each add/sub of a constant
-    std::vector<bool> checked_block;                               // reached by the checking pass
+    std::vector<std::pair<size_t, Value>> before;  // the register an add/sub of a constant steps, before it
+    std::vector<bool> checked_block;               // reached by the checking pass
+    // The checks that took their callee's exit from this context's check:
+    // the calling context and the call's pc. How often their loops may run
+    // bounds how often this function is entered.
+    std::vector<std::pair<int, size_t>> callers;
   };
   struct Edge {
     size_t to;
@@ -69,15 +83,19 @@ class Analyzer {
   std::optional<AbstractState> reuse_or_plan(int context, bool check, AbstractState& entry,
                                              std::vector<AbstractState>& in, std::vector<unsigned>& visits);
   std::vector<Edge> transfer_block(int context, size_t block, AbstractState state, bool check, AbstractState& exits);
-  int child_context(int context, size_t call_pc, size_t function);
-  // Another context of the same function whose last analysis (checked, for
-  // `checked`) started from an entry covering `entry`, or -1.
+  // The context that analyses the call at `call_pc` in `context` from
+  // `entry`: the call string's own, or once `function`'s contexts pass
+  // kContextInstructionsBeforeSharing, the one its entry's shape shares.
+  int child_context(int context, size_t call_pc, size_t function, const AbstractState& entry);
+  // Whether `c`'s last analysis holds for `entry`: `entry` is below
+  // last_entry except perhaps at caller slots that no run from either
+  // touches, which the call site takes back from its own state.
+  static bool covers(const Context& c, const AbstractState& entry);
+  // Another context of the same function whose last analysis (a check, for
+  // `checked`) covers `entry`, or -1.
   int covering_context(int context, const AbstractState& entry, bool checked) const;
   // The state at loop head `block` of `c` after its last analysis.
   static const AbstractState& head_state(const Context& c, size_t block);
-  // The context whose checking pass stands for `c`'s: itself, or the one
-  // that covered it.
-  const Context& facts(const Context& c) const { return c.checked_by >= 0 ? contexts_[static_cast<size_t>(c.checked_by)] : c; }
   AbstractState entry_state();
   WideningThresholds loop_thresholds(const Loop& loop, const AbstractState& old, const AbstractState& next) const;
 
@@ -118,6 +136,9 @@ class Analyzer {
                    bool exact, const LengthBounds& lengths = {});
   bool check_stack_readable(size_t pc, const AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max,
                             const char* what);
+  // Bytes [lo, hi) of frame `frame` are accessed: when that is a caller's
+  // frame, the running context's caller_reads or caller_writes take their slots.
+  void note_caller_slots(const AbstractState& s, uint8_t frame, int64_t lo, int64_t hi, Access access);
   Value read_ctx(size_t pc, const Value& ptr, int64_t offset, unsigned size);
   bool check_ctx_write(size_t pc, const Value& ptr, int64_t offset, unsigned size);
   void record_access(size_t pc, const AccessResult& r, unsigned size);
@@ -148,6 +169,7 @@ class Analyzer {
   struct MergedSites {
     unsigned analyses = 0;  // call sites analysed from their own entry so far
     int last = -1;          // the context analysed last
+    int shared = -1;        // the context every further call site shares, once there is one
   };
   // By function, call depth and caller_frame_shape (fixpoint.cpp).
   std::map<std::tuple<size_t, size_t, uint64_t>, MergedSites> merged_sites_;

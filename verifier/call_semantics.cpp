@@ -180,15 +180,22 @@ void Analyzer::local_call(int context, size_t pc, AbstractState& s, bool check) 
     if (!is_argument(r)) entry.relations.forget(DB::reg(r));
   sync_bounds(entry, 10);
 
-  const int child = child_context(context, pc, function);
+  const int child = child_context(context, pc, function, entry);
   const bool was_checking = checking_;
   AbstractState exit = analyze_function(child, entry, check);
   checking_ = was_checking;
   current_context_ = context;
-  // What the callee may have written in the callers' frames; this
-  // function's own callers see those writes as this function's.
-  const std::array<uint64_t, kMaxFrames> writes = contexts_[static_cast<size_t>(exit_context_)].caller_writes;
-  for (size_t f = 0; f + 1 < s.frames.size(); ++f) contexts_[static_cast<size_t>(context)].caller_writes[f] |= writes[f];
+  if (check) contexts_[static_cast<size_t>(exit_context_)].callers.emplace_back(context, pc);
+  // What the callee may have read and written in the callers' frames;
+  // this function's own callers see those accesses as this function's.
+  const Context& analysed = contexts_[static_cast<size_t>(exit_context_)];
+  const std::array<uint64_t, kMaxFrames> writes = analysed.caller_writes;
+  const std::array<uint64_t, kMaxFrames> reads = analysed.caller_reads;
+  Context& caller = contexts_[static_cast<size_t>(context)];
+  for (size_t f = 0; f + 1 < s.frames.size(); ++f) {
+    caller.caller_writes[f] |= writes[f];
+    caller.caller_reads[f] |= reads[f];
+  }
   if (!exit.reachable) {
     s = AbstractState::unreachable();
     return;

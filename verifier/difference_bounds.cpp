@@ -27,14 +27,23 @@ bool DifferenceBounds::add(int x, int y, int64_t c) {
 }
 
 // Incremental closure after tightening x - y: every path a -> y -> x -> b
-// may now be shorter.
+// may now be shorter. Only the b with a bound from x can be reached: they
+// are found once, not for every a (the analysis closes after every bound
+// it learns, and most variables are related to few others). The loop
+// leaves x's row as it is: a path x -> y -> x is not negative (add()
+// checked), so it shortens nothing.
 void DifferenceBounds::close_after(int x, int y) {
   const int64_t c = m_[y][x];
+  std::array<int, kVariables> reached;
+  int count = 0;
+  for (int b = 0; b < kVariables; ++b)
+    if (m_[x][b] != kInfinity) reached[static_cast<size_t>(count++)] = b;
   for (int a = 0; a < kVariables; ++a) {
     const int64_t to_y = m_[a][y];
     if (to_y == kInfinity) continue;
     const int64_t to_x = sum(to_y, c);
-    for (int b = 0; b < kVariables; ++b) {
+    for (int i = 0; i < count; ++i) {
+      const int b = reached[static_cast<size_t>(i)];
       const int64_t via = sum(to_x, m_[x][b]);
       if (via < m_[a][b]) m_[a][b] = via;
     }

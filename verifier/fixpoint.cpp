@@ -3,7 +3,10 @@
 // precise rounds; then descending rounds that narrow what widening lost;
 // then, with the states final, the checking pass that reports diagnostics
 // and records annotations. Calls analyse the callee in a context of their
-// own (the chain of call sites), so a callee sees its caller's arguments.
+// own (the chain of call sites), so a callee sees its caller's arguments,
+// until a function's contexts grow too large; further call strings then
+// share one context per shape of entry. A context's last analysis is
+// reused for any entry it covers (covers()).
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -29,6 +32,46 @@ constexpr int kNarrowingRounds = 2;
 // site's entry, before new call sites start from the join of their entry
 // and the last one's.
 constexpr unsigned kContextsBeforeMerging = 6;
+// How large one function's contexts may grow, in instructions (contexts
+// times the function's size), before further call strings stop getting
+// their own. Each call string is a context with its own analyses, and its
+// calls children of their own: a callee called from hundreds of sites of a
+// callee called from hundreds of sites has tens of thousands, each
+// analysed again whenever its caller's state at the call grows. Past the
+// budget, a new call string shares the one context of its entry's shape
+// (caller_frame_shape), whose entry grows to cover all of theirs. Programs
+// of a few thousand instructions stay well below it (a callee of 250
+// instructions would need 100 call strings) and keep full context
+// sensitivity; a callee of 8,000 gets 4.
+constexpr size_t kContextInstructionsBeforeSharing = size_t{1} << 15;
+
+// Which caller frames a callee's entry reaches and how: where in which
+// stack frame each argument points, the frames the entry holds, and the
+// stack pointers spilled there. Call sites whose entries share a shape may
+// share an analysis: their joined entry still points at the same slots of
+// the same frames, so the callee's writes there stay as precise. (Two
+// shapes that hash alike only merge sites that could have stayed apart.)
+uint64_t caller_frame_shape(const AbstractState& entry, int stack_region) {
+  const RegionIds stack = RegionIds{1} << stack_region;
+  auto frame_of = [&](const Value& v) -> uint64_t {
+    return v.is_pointer() && (v.regions & stack) ? uint64_t{v.frame} + 1 : 0;
+  };
+  uint64_t shape = 0;
+  for (int r = 1; r <= 5; ++r) {
+    const Value& v = entry.top().regs[static_cast<size_t>(r)];
+    shape = shape * 16 + frame_of(v);
+    if (frame_of(v)) shape = (shape ^ static_cast<uint64_t>(v.num.smin) ^ (static_cast<uint64_t>(v.num.smax) << 32)) *
+                             0x100000001b3u;
+  }
+  for (size_t f = 0; f + 1 < entry.frames.size(); ++f) {
+    const auto& slots = entry.frames[f].slots.entries();
+    if (slots.empty()) continue;
+    shape = shape * 0x100000001b3u ^ (f + 1);
+    for (const auto& [index, slot] : slots)
+      if (const uint64_t frame = frame_of(slot.spilled)) shape = (shape ^ (index * 16 + frame)) * 0x100000001b3u;
+  }
+  return shape;
+}
 
 }  // namespace
 
@@ -45,24 +88,42 @@ void Analyzer::error(size_t pc, Rule rule, std::string message) {
   result_.diagnostics.push_back({pc, rule, std::move(message)});
 }
 
-int Analyzer::child_context(int context, size_t call_pc, size_t function) {
-  auto [it, fresh] = context_of_call_.try_emplace({context, call_pc}, static_cast<int>(contexts_.size()));
-  if (fresh) {
+int Analyzer::child_context(int context, size_t call_pc, size_t function, const AbstractState& entry) {
+  if (const auto it = context_of_call_.find({context, call_pc}); it != context_of_call_.end()) return it->second;
+  auto add = [&](bool shared) {
+    const int id = static_cast<int>(contexts_.size());
     Context c;
     c.function = function;
-    c.parent = context;
-    c.call_pc = call_pc;
+    c.shared = shared;
     contexts_.push_back(std::move(c));
-    contexts_of_function_[function].push_back(it->second);
+    contexts_of_function_[function].push_back(id);
+    return id;
+  };
+  const isa::Function& f = program_.functions[function];
+  if (contexts_of_function_[function].size() * (f.end - f.start) >= kContextInstructionsBeforeSharing) {
+    // Not remembered for the call string: the shape of its entry may change
+    // as the caller's analysis goes on.
+    MergedSites& m = merged_sites_[{function, entry.frames.size(), caller_frame_shape(entry, regions_.stack)}];
+    if (m.shared < 0) m.shared = add(true);
+    return m.shared;
   }
-  return it->second;
+  const int id = add(false);
+  context_of_call_.emplace(std::make_pair(context, call_pc), id);
+  return id;
+}
+
+bool Analyzer::covers(const Context& c, const AbstractState& entry) {
+  if (!c.have_entry || c.last_entry.frames.size() != entry.frames.size()) return false;
+  std::array<uint64_t, kMaxFrames> touched;
+  for (size_t f = 0; f < touched.size(); ++f) touched[f] = c.caller_reads[f] | c.caller_writes[f];
+  return entry.leq_at(c.last_entry, touched);
 }
 
 int Analyzer::covering_context(int context, const AbstractState& entry, bool checked) const {
   for (int other : contexts_of_function_[contexts_[static_cast<size_t>(context)].function]) {
     const Context& o = contexts_[static_cast<size_t>(other)];
-    if (other == context || !o.have_entry || (checked && !o.checked)) continue;
-    if (o.last_entry.frames.size() == entry.frames.size() && entry.leq(o.last_entry)) return other;
+    if (other == context || (checked && !o.last_checked)) continue;
+    if (covers(o, entry)) return other;
   }
   return -1;
 }
@@ -115,7 +176,7 @@ void Analyzer::step(int context, size_t pc, AbstractState& s, bool check, Abstra
     case isa::kClassAlu64:
       if (check && insn.cls() == isa::kClassAlu64 && (insn.op() == isa::kAluAdd || insn.op() == isa::kAluSub) &&
           insn.source() == isa::kSourceK)
-        contexts_[static_cast<size_t>(context)].before.push_back({pc, s.top().regs});
+        contexts_[static_cast<size_t>(context)].before.emplace_back(pc, s.reg(insn.dst));
       alu(pc, s);
       return;
     case isa::kClassLdx: load(pc, s); return;
@@ -200,34 +261,6 @@ AbstractState grown_entry(const AbstractState& last, const AbstractState& entry,
   return widened;
 }
 
-// Which caller frames a callee's entry reaches and how: where in which
-// stack frame each argument points, the frames the entry holds, and the
-// stack pointers spilled there. Call sites whose entries share a shape may
-// share an analysis: their joined entry still points at the same slots of
-// the same frames, so the callee's writes there stay as precise. (Two
-// shapes that hash alike only merge sites that could have stayed apart.)
-uint64_t caller_frame_shape(const AbstractState& entry, int stack_region) {
-  const RegionIds stack = RegionIds{1} << stack_region;
-  auto frame_of = [&](const Value& v) -> uint64_t {
-    return v.is_pointer() && (v.regions & stack) ? uint64_t{v.frame} + 1 : 0;
-  };
-  uint64_t shape = 0;
-  for (int r = 1; r <= 5; ++r) {
-    const Value& v = entry.top().regs[static_cast<size_t>(r)];
-    shape = shape * 16 + frame_of(v);
-    if (frame_of(v)) shape = (shape ^ static_cast<uint64_t>(v.num.smin) ^ (static_cast<uint64_t>(v.num.smax) << 32)) *
-                             0x100000001b3u;
-  }
-  for (size_t f = 0; f + 1 < entry.frames.size(); ++f) {
-    const auto& slots = entry.frames[f].slots.entries();
-    if (slots.empty()) continue;
-    shape = shape * 0x100000001b3u ^ (f + 1);
-    for (const auto& [index, slot] : slots)
-      if (const uint64_t frame = frame_of(slot.spilled)) shape = (shape ^ (index * 16 + frame)) * 0x100000001b3u;
-  }
-  return shape;
-}
-
 }  // namespace
 
 std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, AbstractState& entry,
@@ -235,17 +268,18 @@ std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, Ab
   // A context of the same function whose analysis started from a larger
   // entry covers this one: its exit, and in the checking pass its
   // diagnostics, annotations and loop facts, hold for this entry too (the
-  // transfer functions are monotone).
+  // transfer functions are monotone). Larger except at caller slots the
+  // analysis never touched: a run from this entry leaves them alone too,
+  // and the call site keeps its own view of them.
   const Context& self = contexts_[static_cast<size_t>(context)];
-  if (check && self.checked && entry == self.last_entry) {
-    // Checked from this very entry already: its diagnostics and annotations
-    // are recorded (and its per-block states dropped).
+  if (check && self.last_checked && covers(self, entry)) {
+    // Checked from this entry or a larger one already: its diagnostics and
+    // annotations are recorded (and its per-block states dropped).
     exit_context_ = context;
     return self.last_exit;
   }
-  if (check || !(self.have_entry && entry.leq(self.last_entry))) {
+  if (check || !covers(self, entry)) {
     if (const int other = covering_context(context, entry, check); other >= 0) {
-      if (check) contexts_[static_cast<size_t>(context)].checked_by = other;
       exit_context_ = other;
       return contexts_[static_cast<size_t>(other)].last_exit;
     }
@@ -256,8 +290,8 @@ std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, Ab
     // where a function has many callers, and only between sites whose
     // entries reach the callers' frames alike (caller_frame_shape). What
     // comes back to each site is its own view of every slot the callee does
-    // not write.
-    if (!self.have_entry || (check && !self.checked)) {
+    // not write. (A shared context joins its sites' entries itself.)
+    if (!self.shared && (!self.have_entry || (check && !self.checked))) {
       MergedSites& m =
           merged_sites_[{self.function, entry.frames.size(), caller_frame_shape(entry, regions_.stack)}];
       if (++m.analyses > kContextsBeforeMerging && m.last >= 0)
@@ -274,17 +308,27 @@ std::optional<AbstractState> Analyzer::reuse_or_plan(int context, bool check, Ab
     in.assign(graph_.functions[c.function].blocks.size(), AbstractState::unreachable());
     for (const auto& [block, state] : c.heads) in[block] = state;
   };
-  if (c.have_entry && check && entry == c.last_entry) {
+  if (c.have_entry && check && !c.checked && entry == c.last_entry) {
     warm();
-  } else if (c.have_entry && !check) {
-    if (entry.leq(c.last_entry)) {
-      exit_context_ = context;
-      return c.last_exit;
-    }
+  } else if (c.have_entry && (!check || c.checked || c.shared)) {
     // A call inside the caller's loop sees a growing entry on every round;
     // widening it like a loop head keeps the callee's analyses few. The
-    // checking pass analyses the callee with its exact final entry.
-    entry = grown_entry(c.last_entry, entry, ++c.entries_seen > kWideningDelay, regions_.stack);
+    // checking pass analyses the callee with its exact final entry, except
+    // where the entry must cover earlier ones: a context checked again
+    // (its new loop facts replace those that earlier checks' callers
+    // took), and a shared one (one check then stands for all its sites).
+    if (covers(c, entry)) {
+      if (!check) {
+        exit_context_ = context;
+        return c.last_exit;
+      }
+      entry = c.last_entry;
+    } else {
+      // A shared context's entries come from many sites, not from one loop
+      // going round: joining them one by one would cost an analysis per
+      // site, so they widen at once.
+      entry = grown_entry(c.last_entry, entry, ++c.entries_seen > (c.shared ? 0 : kWideningDelay), regions_.stack);
+    }
     warm();
     visits = std::move(c.visits);
   }
@@ -318,13 +362,36 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
     in[0].join_with(entry, regions_.stack);
     for (size_t rank = 0; rank < g.order.size(); ++rank) work.insert(rank);
   }
-  AbstractState exits;
+  // Each block's edges from its last transfer, and the state at its exit
+  // for a block that ends in one. Every transfer is redone when its
+  // block's state changes, so once the rounds end these are what a round
+  // over the final states would give: the descending rounds start from
+  // them, and an analysis that does not check takes its exit from them.
+  std::vector<std::vector<Edge>> out(n);
+  std::vector<int> exit_index(n, -1);
+  std::vector<AbstractState> exit_of;
+  for (size_t b = 0; b < n; ++b)
+    if (program_.insns[g.blocks[b].last].is_exit()) {
+      exit_index[b] = static_cast<int>(exit_of.size());
+      exit_of.emplace_back();
+    }
+  AbstractState no_exit;  // what the other blocks join into at their exit: nothing
+  auto transfer = [&](size_t b) {
+    if (exit_index[b] < 0) {
+      out[b] = transfer_block(context, b, in[b], false, no_exit);
+      return;
+    }
+    AbstractState& at_exit = exit_of[static_cast<size_t>(exit_index[b])];
+    at_exit = AbstractState::unreachable();
+    out[b] = transfer_block(context, b, in[b], false, at_exit);
+  };
 
   while (!work.empty()) {
     const size_t b = g.order[*work.begin()];
     work.erase(work.begin());
     ++result_.statistics.states_visited;
-    for (Edge& e : transfer_block(context, b, in[b], false, exits)) {
+    transfer(b);
+    for (const Edge& e : out[b]) {
       AbstractState& dst = in[e.to];
       if (e.state.leq(dst)) continue;
       // Widening is for what grows around the loop: a state arriving from
@@ -356,8 +423,6 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
   // Loop heads narrow. With monotone transfer functions the states stay a
   // post-fixpoint: a state only shrinks, so what flows out of it does too.
   {
-    std::vector<std::vector<Edge>> out(n);
-    for (size_t b : g.order) out[b] = transfer_block(context, b, in[b], false, exits);
     for (int round = 0; round < kNarrowingRounds; ++round) {
       bool changed = false;
       for (size_t b : g.order) {
@@ -378,42 +443,47 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
         if (next == in[b]) continue;
         changed = true;
         in[b] = std::move(next);
-        out[b] = transfer_block(context, b, in[b], false, exits);
+        transfer(b);
       }
       if (!changed) break;
     }
   }
 
-  // The final round over the final states: the exit state, and in checking
-  // mode the diagnostics, annotations and loop facts.
-  exits = AbstractState::unreachable();
-  checking_ = check;
+  AbstractState exits;
+  if (!check) {
+    for (size_t b : g.order)
+      if (exit_index[b] >= 0) exits.join_with(exit_of[static_cast<size_t>(exit_index[b])], regions_.stack);
+  }
+  out.clear();
+  exit_of.clear();
   Context* c = &contexts_[static_cast<size_t>(context)];
   if (check) {
+    // The checking round over the final states: the diagnostics,
+    // annotations and loop facts, and the exit state.
+    checking_ = true;
     c->latch_states.clear();
     c->before.clear();
     c->checked_block.assign(n, false);
-  }
-  for (size_t b : g.order) {
-    if (!in[b].reachable) continue;
-    std::vector<Edge> edges = transfer_block(context, b, in[b], check, exits);
-    c = &contexts_[static_cast<size_t>(context)];  // callees may have added contexts
-    if (!check) continue;
-    c->checked_block[b] = true;
-    for (Edge& e : edges) {
-      const int loop = g.loop_of_edge(b, e.to);
-      if (loop >= 0 && g.loops[static_cast<size_t>(loop)].head == e.to)
-        c->latch_states.push_back({b, e.to, std::move(e.state)});
+    for (size_t b : g.order) {
+      if (!in[b].reachable) continue;
+      std::vector<Edge> edges = transfer_block(context, b, in[b], true, exits);
+      c = &contexts_[static_cast<size_t>(context)];  // callees may have added contexts
+      c->checked_block[b] = true;
+      for (const Edge& e : edges) {
+        const int loop = g.loop_of_edge(b, e.to);
+        if (loop >= 0 && g.loops[static_cast<size_t>(loop)].head == e.to)
+          c->latch_states.push_back({b, e.to, e.state.top().regs});
+      }
     }
+    checking_ = false;
   }
-  checking_ = false;
   c->heads.clear();
   for (size_t b = 0; b < n; ++b)
     if (g.loop_head[b]) c->heads.emplace_back(b, std::move(in[b]));
   c->visits = std::move(visits);
   c->have_entry = true;
   c->checked = c->checked || check;
-  if (check) c->checked_by = -1;
+  c->last_checked = check;
   exit_context_ = context;
   c->last_entry = entry;
   c->last_exit = exits;

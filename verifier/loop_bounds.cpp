@@ -93,9 +93,8 @@ uint64_t Analyzer::loop_trip_bound(const Context& c, const FunctionGraph& g, siz
       if (cycles) continue;
     }
     // No step may wrap around (signed: offsets and counters alike).
-    for (const auto& [pc, regs] : c.before) {
+    for (const auto& [pc, v] : c.before) {
       if (std::find(step_pcs.begin(), step_pcs.end(), pc) == step_pcs.end()) continue;
-      const Value& v = regs[static_cast<size_t>(x)];
       int64_t step = 0;
       writes_other_than_step(program_.insns[pc], x, step);
       int64_t moved;
@@ -109,7 +108,7 @@ uint64_t Analyzer::loop_trip_bound(const Context& c, const FunctionGraph& g, siz
     bool any = false;
     for (const auto& latch : c.latch_states) {
       if (latch.to != loop.head || g.loop_of_edge(latch.from, latch.to) != static_cast<int>(index)) continue;
-      const Value& v = latch.state.reg(x);
+      const Value& v = latch.regs[static_cast<size_t>(x)];
       if (!v.is_init()) {
         ok = false;
         break;
@@ -130,32 +129,42 @@ uint64_t Analyzer::loop_trip_bound(const Context& c, const FunctionGraph& g, siz
 void Analyzer::decide_back_edges() {
   const size_t n = program_.size();
   std::vector<int> verdict(n, -1);  // -1 unseen, 0 counted, 1 free
-  // Each context's multiplier: how many times its function may be entered,
-  // as far as the loops around its call sites tell.
-  std::vector<uint64_t> multiplier(contexts_.size(), 1);
+  // Only checked contexts carry loop facts: every call the checking pass
+  // made took its callee's exit from one of them, which lists the call
+  // among its callers.
   std::vector<std::vector<uint64_t>> bounds(contexts_.size());
-  // A context another one covered takes that one's loop facts.
   for (size_t ci = 0; ci < contexts_.size(); ++ci) {
-    const Context& c = facts(contexts_[ci]);
+    const Context& c = contexts_[ci];
     if (c.checked_block.empty()) continue;
     const FunctionGraph& g = graph_.functions[c.function];
     bounds[ci].resize(g.loops.size());
     for (size_t l = 0; l < g.loops.size(); ++l) bounds[ci][l] = loop_trip_bound(c, g, l);
   }
-  // Contexts are created before their children, so parents come first.
-  for (size_t ci = 1; ci < contexts_.size(); ++ci) {
+  // Each checked context's multiplier: how many times its function may be
+  // entered, as far as the loops around its callers' call sites tell (the
+  // most over its callers, each entered as often as its own multiplier
+  // says). Callers run one frame up, so the recursion ends.
+  std::vector<uint64_t> multiplier(contexts_.size(), 0);  // 0: not worked out yet
+  auto entered = [&](auto& self, size_t ci) -> uint64_t {
+    if (multiplier[ci] != 0) return multiplier[ci];
     const Context& c = contexts_[ci];
-    const size_t p = static_cast<size_t>(c.parent);
-    const FunctionGraph& pg = graph_.functions[contexts_[p].function];
-    uint64_t m = multiplier[p];
-    if (facts(contexts_[p]).checked_block.empty()) m = kUnbounded;
-    for (int l = pg.innermost_loop[pg.block_of(c.call_pc)]; l >= 0 && m != kUnbounded;
-         l = pg.loops[static_cast<size_t>(l)].parent)
-      m = saturating_mul(m, bounds[p][static_cast<size_t>(l)]);
-    multiplier[ci] = m;
-  }
+    // The entry function runs once. Every other checked context was
+    // checked for some call, so one without callers would be a slip in the
+    // bookkeeping: it, and a caller without facts, count as unbounded.
+    uint64_t most = ci == 0 ? 1 : c.callers.empty() ? kUnbounded : 0;
+    for (const auto& [caller, call_pc] : c.callers) {
+      const size_t p = static_cast<size_t>(caller);
+      const FunctionGraph& pg = graph_.functions[contexts_[p].function];
+      uint64_t m = contexts_[p].checked_block.empty() ? kUnbounded : self(self, p);
+      for (int l = pg.innermost_loop[pg.block_of(call_pc)]; l >= 0 && m != kUnbounded;
+           l = pg.loops[static_cast<size_t>(l)].parent)
+        m = saturating_mul(m, bounds[p][static_cast<size_t>(l)]);
+      most = std::max(most, m);
+    }
+    return multiplier[ci] = most;
+  };
   for (size_t ci = 0; ci < contexts_.size(); ++ci) {
-    const Context& c = facts(contexts_[ci]);
+    const Context& c = contexts_[ci];
     if (c.checked_block.empty()) continue;
     const FunctionGraph& g = graph_.functions[c.function];
     for (size_t b = 0; b < g.blocks.size(); ++b) {
@@ -165,7 +174,7 @@ void Analyzer::decide_back_edges() {
       if (!(insn.is_branch() || insn.opcode == isa::kOpGotol) || insn.jump_target(pc) > static_cast<int64_t>(pc)) continue;
       const size_t to = g.block_of(static_cast<size_t>(insn.jump_target(pc)));
       int loop = g.loop_of_edge(b, to);
-      uint64_t total = multiplier[ci];
+      uint64_t total = entered(entered, ci);
       for (; loop >= 0 && total != kUnbounded; loop = g.loops[static_cast<size_t>(loop)].parent)
         total = saturating_mul(total, bounds[ci][static_cast<size_t>(loop)]);
       const int v = total <= options_.loop_budget ? 1 : 0;

@@ -161,11 +161,20 @@ std::pair<int, int> slot_of(int64_t offset) {
 
 }  // namespace
 
+void Analyzer::note_caller_slots(const AbstractState& s, uint8_t frame, int64_t lo, int64_t hi, Access access) {
+  if (static_cast<size_t>(frame) + 1 >= s.frames.size() || lo >= hi) return;
+  Context& c = contexts_[static_cast<size_t>(current_context_)];
+  uint64_t& mask = access == Access::kRead ? c.caller_reads[frame] : c.caller_writes[frame];
+  for (int64_t b = lo; b < hi; b += 8) mask |= uint64_t{1} << slot_of(b).first;
+  mask |= uint64_t{1} << slot_of(hi - 1).first;
+}
+
 bool Analyzer::check_stack_readable(size_t pc, const AbstractState& s, const Value& ptr, int64_t offset,
                                     uint64_t size_max, const char* what) {
   const Frame& f = s.frames[ptr.frame];
   const int64_t lo = ptr.num.smin + offset;
   const int64_t hi = ptr.num.smax + offset + static_cast<int64_t>(size_max);  // exclusive
+  note_caller_slots(s, ptr.frame, lo, hi, Access::kRead);
   for (int64_t b = lo; b < hi; ++b) {
     auto [slot, byte] = slot_of(b);
     const StackSlot& st = f.slots.get(slot);
@@ -191,6 +200,7 @@ Value Analyzer::read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
     const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
     auto [slot, byte] = slot_of(at);
     const StackSlot& st = f.slots.get(slot);
+    note_caller_slots(s, ptr.frame, at, at + size, Access::kRead);
     if (size == 8 && byte == 0 && st.spilled.is_init()) {  // a fill
       if (lengths) *lengths = st.lengths;
       return st.spilled;
@@ -213,14 +223,10 @@ Value Analyzer::read_stack(size_t pc, AbstractState& s, const Value& ptr, int64_
 void Analyzer::write_stack(size_t pc, AbstractState& s, const Value& ptr, int64_t offset, uint64_t size_max,
                            const Value* value, bool exact, const LengthBounds& lengths) {
   Frame& f = s.frames[ptr.frame];
-  if (static_cast<size_t>(ptr.frame) + 1 < s.frames.size()) {
-    // A write into a caller's frame: that caller keeps its own view of
-    // every other slot of it when the call returns.
-    uint64_t& mask = contexts_[static_cast<size_t>(current_context_)].caller_writes[ptr.frame];
-    for (int64_t b = ptr.num.smin + offset; b < ptr.num.smax + offset + static_cast<int64_t>(size_max); b += 8)
-      mask |= uint64_t{1} << slot_of(b).first;
-    mask |= uint64_t{1} << slot_of(ptr.num.smax + offset + static_cast<int64_t>(size_max) - 1).first;
-  }
+  // A write into a caller's frame: that caller keeps its own view of every
+  // other slot of it when the call returns.
+  note_caller_slots(s, ptr.frame, ptr.num.smin + offset, ptr.num.smax + offset + static_cast<int64_t>(size_max),
+                    Access::kWrite);
   if (value && value->is_pointer()) {
     const int64_t at = static_cast<int64_t>(ptr.num.umin) + offset;
     if (!ptr.num.is_const() || size_max != 8 || (at & 7) != 0) {
