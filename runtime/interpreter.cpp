@@ -204,7 +204,10 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   Frame frames[kMaxFrames];
   size_t depth = 0;
   uint64_t budget = invocation.loop_budget;
-  uint64_t free_budget = invocation.loop_budget;  // paranoid mode: the free backward jumps, counted apart
+  // Paranoid mode: the times each free backward jump was taken. The
+  // verifier bounds each loop nest by the budget, not their sum, so each
+  // jump is held to the budget on its own.
+  std::vector<uint64_t> free_jumps(paranoid_ ? program_.size() : 0);
   const PcPlan* const plans = plans_.data();
   const bool paranoid = paranoid_;
   const verifier::RelativeRange* const relative = relative_.empty() ? nullptr : relative_.data();
@@ -252,7 +255,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
       if (d_ < 0) {                                                            \
         if ((plans[ip - code].flags & kFreeBackEdge) == 0) {                   \
           if (budget-- == 0) goto loop_budget_exhausted;                       \
-        } else if (paranoid && free_budget-- == 0) {                           \
+        } else if (paranoid && free_jumps[ip - code]++ == invocation.loop_budget) { \
           goto free_loop_over_budget;                                          \
         }                                                                      \
       }                                                                        \
@@ -607,7 +610,8 @@ loop_budget_exhausted:
   return abort(AbortKind::kLoopBudget, ip, loop_budget_message(invocation.loop_budget));
 free_loop_over_budget:
   return abort(AbortKind::kVerifierBug, ip,
-               "loop proven bounded ran more than " + std::to_string(invocation.loop_budget) + " backward jumps");
+               "loop proven bounded took this backward jump more than " + std::to_string(invocation.loop_budget) +
+                   " times");
 stack_overflow:
   return abort(AbortKind::kStackOverflow, ip, stack_overflow_message(depth));
 helper_failed:

@@ -241,10 +241,35 @@ TEST(AnnotatedInterpreter, ParanoidFreeLoopPastTheBudgetIsAVerifierBug) {
   ASSERT_FALSE(r.result.ok());
   EXPECT_EQ(r.result.abort->kind, AbortKind::kVerifierBug);
   EXPECT_EQ(r.result.abort->pc, 2u);
-  EXPECT_EQ(r.result.abort->message, "loop proven bounded ran more than 100 backward jumps");
+  EXPECT_EQ(r.result.abort->message, "loop proven bounded took this backward jump more than 100 times");
   EXPECT_STREQ(abort_kind_name(r.result.abort->kind), "verifier_bug");
   // Exactly `budget` free back-jumps are allowed, as for counted ones.
   EXPECT_TRUE(run(program, {&annotations, true}, {}, 1000).result.ok());
+}
+
+// The verifier bounds each loop nest by the budget, not the sum over nests
+// (the loops cases' "two loops in sequence"): two free loops of 80 trips
+// each run under a budget of 100.
+TEST(AnnotatedInterpreter, ParanoidHoldsEachFreeJumpToTheBudgetOnItsOwn) {
+  const char* text =
+      "mov %r0, 0\n"
+      "first:\n"
+      "add %r0, 1\n"
+      "jlt %r0, 81, first\n"
+      "mov %r0, 0\n"
+      "second:\n"
+      "add %r0, 1\n"
+      "jlt %r0, 81, second\n"
+      "exit\n";
+  isa::Program program = isa::assemble(text);
+  Annotations annotations = blank(program);
+  annotations.back_edge[2] = BackEdge::kFree;
+  annotations.back_edge[5] = BackEdge::kFree;
+  EXPECT_TRUE(run(program, {&annotations, true}, {}, 100).result.ok());
+  auto r = run(program, {&annotations, true}, {}, 79);
+  ASSERT_FALSE(r.result.ok());
+  EXPECT_EQ(r.result.abort->kind, AbortKind::kVerifierBug);
+  EXPECT_EQ(r.result.abort->pc, 2u);
 }
 
 TEST(AnnotatedInterpreter, ParanoidCountsFreeAndCountedJumpsApart) {
