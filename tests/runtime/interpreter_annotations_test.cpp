@@ -247,21 +247,24 @@ TEST(AnnotatedInterpreter, ParanoidFreeLoopPastTheBudgetIsAVerifierBug) {
   EXPECT_TRUE(run(program, {&annotations, true}, {}, 1000).result.ok());
 }
 
+// Two loops of 80 backward jumps each, one after the other; their jumps at
+// pcs 2 and 5.
+constexpr const char* kTwoLoopsOf80 =
+    "mov %r0, 0\n"
+    "first:\n"
+    "add %r0, 1\n"
+    "jlt %r0, 81, first\n"
+    "mov %r0, 0\n"
+    "second:\n"
+    "add %r0, 1\n"
+    "jlt %r0, 81, second\n"
+    "exit\n";
+
 // The verifier bounds each loop nest by the budget, not the sum over nests
 // (the loops cases' "two loops in sequence"): two free loops of 80 trips
 // each run under a budget of 100.
 TEST(AnnotatedInterpreter, ParanoidHoldsEachFreeJumpToTheBudgetOnItsOwn) {
-  const char* text =
-      "mov %r0, 0\n"
-      "first:\n"
-      "add %r0, 1\n"
-      "jlt %r0, 81, first\n"
-      "mov %r0, 0\n"
-      "second:\n"
-      "add %r0, 1\n"
-      "jlt %r0, 81, second\n"
-      "exit\n";
-  isa::Program program = isa::assemble(text);
+  isa::Program program = isa::assemble(kTwoLoopsOf80);
   Annotations annotations = blank(program);
   annotations.back_edge[2] = BackEdge::kFree;
   annotations.back_edge[5] = BackEdge::kFree;
@@ -275,17 +278,7 @@ TEST(AnnotatedInterpreter, ParanoidHoldsEachFreeJumpToTheBudgetOnItsOwn) {
 TEST(AnnotatedInterpreter, ParanoidCountsFreeAndCountedJumpsApart) {
   // 80 back-jumps of a free loop, then 80 of a counted one: each within a
   // budget of 100, together not.
-  const char* text =
-      "mov %r0, 0\n"
-      "free:\n"
-      "add %r0, 1\n"
-      "jlt %r0, 81, free\n"
-      "mov %r0, 0\n"
-      "counted:\n"
-      "add %r0, 1\n"
-      "jlt %r0, 81, counted\n"
-      "exit\n";
-  isa::Program program = isa::assemble(text);
+  isa::Program program = isa::assemble(kTwoLoopsOf80);
   Annotations annotations = blank(program);
   annotations.back_edge[2] = BackEdge::kFree;
   annotations.back_edge[5] = BackEdge::kCounted;
