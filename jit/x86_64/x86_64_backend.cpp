@@ -908,7 +908,6 @@ void Compiler::emit_guard_runtime_call(Mem address, size_t site) {
 // current one's bottom (r10 - 512) up to the top. Uses r10 and r11.
 void Compiler::emit_stack_check(Reg address, std::optional<Reg> length, unsigned bytes, Label pass) {
   Emitter& e = *e_;
-  const Label fail = code_->make_label();
   // r11 = address - bottom; r10 = the number of offsets at which the
   // access fits (size - bytes + 1, size at least one frame).
   e.lea(kScratch1, {RBP, -kFrameBytes});
@@ -919,11 +918,11 @@ void Compiler::emit_stack_check(Reg address, std::optional<Reg> length, unsigned
   if (!length) {
     e.alu_rr(kCmp, true, address, kScratch1);
     e.jcc(kB, pass);
-    code_->bind(fail);
     return;
   }
   // A length fits when the offset does (offset < count) and the length is
   // below what is left (length < count - offset).
+  const Label fail = code_->make_label();
   e.alu_rr(kSub, true, kScratch1, address);
   e.jcc(kBE, fail);
   e.alu_rr(kCmp, true, *length, kScratch1);
