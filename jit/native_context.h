@@ -93,6 +93,10 @@ struct NativeContext {
   NativeAbort abort_kind;
   uint32_t abort_pc;
   uint64_t abort_value;
+  // With CompileOptions::count_versioned_trips: entries into versioned
+  // loops' unguarded copies, and trips around them (headers run there).
+  uint64_t versioned_entries;
+  uint64_t versioned_trips;
 
   // GuardCache guards[sites] follow the struct (allocated by the runtime;
   // see guard_cache_offset).

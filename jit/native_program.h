@@ -31,6 +31,9 @@ struct CompileOptions {
   uint64_t blinding_seed = 0;  // 0: a fresh key sequence from the system
   // Helper ids whose helper is one of λ-IO's memory functions, run inline.
   std::map<int32_t, MemoryHelper> memory_helpers;
+  // Count entries into versioned loops' unguarded copies and trips around
+  // them in the NativeContext, for tests that must see the copies run.
+  bool count_versioned_trips = false;
 };
 
 // A cached region check (see GuardCache): an access the verifier could not

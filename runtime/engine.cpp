@@ -22,7 +22,8 @@ std::unique_ptr<Engine> make_engine(const isa::Program& program, const HelperReg
     return std::make_unique<Interpreter>(program, helpers, InterpreterOptions{options.annotations, options.paranoid});
   if (options.paranoid)
     throw std::invalid_argument("paranoid mode is the interpreter's; the JIT trusts the annotations");
-  return std::make_unique<JitEngine>(program, helpers, options.annotations, options.blind_constants);
+  return std::make_unique<JitEngine>(program, helpers, options.annotations, options.blind_constants,
+                                     options.count_versioned_trips);
 }
 
 }  // namespace sbpf::runtime

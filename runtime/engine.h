@@ -38,6 +38,9 @@ struct EngineOptions {
   EngineKind kind = EngineKind::kInterpreter;
   // JIT only: hide constants from the native code (jit::CompileOptions).
   bool blind_constants = false;
+  // JIT only: count runs of versioned loops' unguarded copies
+  // (JitEngine::versioned_loop_runs).
+  bool count_versioned_trips = false;
 };
 
 class Engine {

@@ -47,7 +47,7 @@ struct JitEngine::RunState {
 };
 
 JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
-                     const verifier::Annotations* annotations, bool blind_constants)
+                     const verifier::Annotations* annotations, bool blind_constants, bool count_versioned_trips)
     : program_(program),
       helpers_(helpers),
       annotations_(annotations != nullptr ? *annotations : verifier::Annotations::all_checked(program)) {
@@ -58,6 +58,7 @@ JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
     if (!program.is_lddw_tail(pc) && program.insns[pc].is_helper_call()) helper_at_[pc] = helpers.find(program.insns[pc].imm);
   jit::CompileOptions options;
   options.blind_constants = blind_constants;
+  options.count_versioned_trips = count_versioned_trips;
   options.memory_helpers = helpers.memory_functions();
   for (const auto& section : program.sections) {
     sections_.push_back(section.bytes);
@@ -162,6 +163,8 @@ ExecutionResult JitEngine::run(Invocation& invocation) {
 
   ExecutionResult result;
   result.r0 = call_native(native_->entry(), context);
+  versioned_runs_.entries += context->versioned_entries;
+  versioned_runs_.trips += context->versioned_trips;
   if (context->abort_kind == jit::NativeAbort::kNone) return result;
 
   const size_t pc = context->abort_pc;

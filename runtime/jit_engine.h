@@ -25,7 +25,7 @@ class JitEngine : public Engine {
   // annotations of another length. `annotations` nullptr: every access
   // guarded and every backward jump counted.
   JitEngine(const isa::Program& program, const HelperRegistry& helpers, const verifier::Annotations* annotations,
-            bool blind_constants = false);
+            bool blind_constants = false, bool count_versioned_trips = false);
   ~JitEngine() override;
 
   // Throws std::invalid_argument when the invocation's loop budget exceeds
@@ -33,6 +33,14 @@ class JitEngine : public Engine {
   ExecutionResult run(Invocation& invocation) override;
 
   const jit::NativeProgram& native() const { return *native_; }
+
+  // Over every run so far, when built to count them: entries into versioned
+  // loops' unguarded copies, and trips around them.
+  struct VersionedLoopRuns {
+    uint64_t entries = 0;
+    uint64_t trips = 0;
+  };
+  const VersionedLoopRuns& versioned_loop_runs() const { return versioned_runs_; }
 
  private:
   struct RunState;
@@ -52,6 +60,7 @@ class JitEngine : public Engine {
   std::vector<std::vector<uint8_t>> sections_;  // this engine's global data
   std::unique_ptr<jit::NativeProgram> native_;
   std::vector<uint64_t> context_;               // NativeContext and its guard caches
+  VersionedLoopRuns versioned_runs_;
 };
 
 }  // namespace sbpf::runtime

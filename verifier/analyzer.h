@@ -14,7 +14,7 @@
 
 #include "verifier/abstract_state.h"
 #include "verifier/argument_registers.h"
-#include "verifier/control_flow_graph.h"
+#include "isa/control_flow.h"
 #include "verifier/guard_prover.h"
 #include "verifier/verifier.h"
 
@@ -97,7 +97,8 @@ class Analyzer {
   // The state at loop head `block` of `c` after its last analysis.
   static const AbstractState& head_state(const Context& c, size_t block);
   AbstractState entry_state();
-  WideningThresholds loop_thresholds(const Loop& loop, const AbstractState& old, const AbstractState& next) const;
+  WideningThresholds loop_thresholds(const isa::FunctionGraph& g, const isa::Loop& loop, const AbstractState& old,
+                                     const AbstractState& next) const;
 
   // instruction semantics: alu_semantics.cpp, branch_semantics.cpp,
   // memory_semantics.cpp, call_semantics.cpp
@@ -154,12 +155,12 @@ class Analyzer {
 
   // loop_bounds.cpp: decides free or counted for every backward jump.
   void decide_back_edges();
-  uint64_t loop_trip_bound(const Context& c, const FunctionGraph& g, size_t loop);
+  uint64_t loop_trip_bound(const Context& c, const isa::FunctionGraph& g, size_t loop);
 
   const isa::Program& program_;
   const ProgramType& type_;
   const Options& options_;
-  ProgramGraph graph_;
+  isa::ProgramGraph graph_;
   std::vector<WideningThresholds> offset_thresholds_;             // per region id
   std::vector<RegisterMask> arguments_;                           // per function: the r1..r5 it reads
   RegionTable regions_;

@@ -72,20 +72,20 @@ RegisterMask registers_written(const isa::Instruction& insn) {
   return insn.opcode == isa::kOpCall || insn.is_callx() ? kCallClobbers : 0;
 }
 
-std::vector<RegisterMask> argument_registers(const isa::Program& program, const ProgramGraph& graph,
+std::vector<RegisterMask> argument_registers(const isa::Program& program, const isa::ProgramGraph& graph,
                                              const std::function<RegisterMask(int32_t)>& helper_arguments) {
   // A function's arguments depend on its callees': iterate to the least
   // fixpoint over all functions (the sets only grow).
   std::vector<RegisterMask> arguments(graph.functions.size(), 0);
   for (bool changed = true; changed;) {
     changed = false;
-    for (const FunctionGraph& g : graph.functions) {
+    for (const isa::FunctionGraph& g : graph.functions) {
       // Backward liveness over the function's blocks.
       std::vector<RegisterMask> live_in(g.blocks.size(), 0);
       for (bool moved = true; moved;) {
         moved = false;
         for (auto it = g.order.rbegin(); it != g.order.rend(); ++it) {
-          const BasicBlock& b = g.blocks[*it];
+          const isa::BasicBlock& b = g.blocks[*it];
           RegisterMask live = 0;
           for (size_t s : b.successors) live |= live_in[s];
           for (size_t pc = b.last + 1; pc-- > b.first;) {

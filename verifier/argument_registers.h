@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "isa/program.h"
-#include "verifier/control_flow_graph.h"
+#include "isa/control_flow.h"
 
 namespace sbpf::verifier {
 
@@ -23,7 +23,7 @@ RegisterMask registers_written(const isa::Instruction& insn);
 // Per function (as in Program::functions), the registers among r1..r5 some
 // path reads before writing. `helper_arguments(id)` gives the registers a
 // helper call reads.
-std::vector<RegisterMask> argument_registers(const isa::Program& program, const ProgramGraph& graph,
+std::vector<RegisterMask> argument_registers(const isa::Program& program, const isa::ProgramGraph& graph,
                                              const std::function<RegisterMask(int32_t)>& helper_arguments);
 
 }  // namespace sbpf::verifier

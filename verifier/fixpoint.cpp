@@ -211,8 +211,8 @@ void Analyzer::step(int context, size_t pc, AbstractState& s, bool check, Abstra
 
 std::vector<Analyzer::Edge> Analyzer::transfer_block(int context, size_t block, AbstractState s, bool check,
                                                      AbstractState& exits) {
-  const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
-  const BasicBlock& b = g.blocks[block];
+  const isa::FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
+  const isa::BasicBlock& b = g.blocks[block];
   current_context_ = context;
   std::vector<Edge> out;
   for (size_t pc = b.first; pc <= b.last && s.reachable; ++pc) {
@@ -237,14 +237,25 @@ std::vector<Analyzer::Edge> Analyzer::transfer_block(int context, size_t block, 
 // compare with, and the bounds at the head of the registers its exits
 // compare with that did not move this round (`i < n` with n in [0, 4096]
 // keeps i below 4096; i's own moving bounds are no landmark).
-WideningThresholds Analyzer::loop_thresholds(const Loop& loop, const AbstractState& old,
+WideningThresholds Analyzer::loop_thresholds(const isa::FunctionGraph& g, const isa::Loop& loop,
+                                             const AbstractState& old,
                                              const AbstractState& next) const {
-  std::vector<int64_t> constants = loop.exit_constants;
-  for (uint8_t r : loop.exit_registers) {
+  std::vector<int64_t> constants;
+  auto register_bounds = [&](uint8_t r) {
     const Value& v = next.reg(r);
-    if (!v.is_init() || !(v == old.reg(r))) continue;
+    if (!v.is_init() || !(v == old.reg(r))) return;
     for (uint64_t bound : {v.num.umin, v.num.umax}) constants.push_back(static_cast<int64_t>(bound));
     for (int64_t bound : {v.num.smin, v.num.smax}) constants.push_back(bound);
+  };
+  for (const isa::Edge& exit : loop.exits) {
+    const isa::Instruction& jump = program_.insns[g.blocks[exit.from].last];
+    if (!jump.is_branch() || jump.op() == isa::kJmpJa) continue;
+    if (jump.source() == isa::kSourceK) {
+      constants.push_back(jump.imm);
+    } else {
+      register_bounds(jump.dst);
+      register_bounds(jump.src);
+    }
   }
   return WideningThresholds(constants);
 }
@@ -343,7 +354,7 @@ const AbstractState& Analyzer::head_state(const Context& c, size_t block) {
 }
 
 AbstractState Analyzer::analyze_function(int context, const AbstractState& call_entry, bool check) {
-  const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
+  const isa::FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(context)].function];
   const size_t n = g.blocks.size();
   AbstractState entry = call_entry;
   std::vector<AbstractState> in;
@@ -406,7 +417,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
         LoopThresholds t;
         WideningThresholds numbers;
         if (thresholds) {
-          numbers = loop_thresholds(g.loops[static_cast<size_t>(loop)], dst, joined);
+          numbers = loop_thresholds(g, g.loops[static_cast<size_t>(loop)], dst, joined);
           t = {&numbers, &offset_thresholds_};
         }
         dst.widen_with(joined, regions_.stack, t);
@@ -492,7 +503,7 @@ AbstractState Analyzer::analyze_function(int context, const AbstractState& call_
 
 // What the analysis derives from the program and its type before it starts.
 void Analyzer::prepare() {
-  graph_ = build_graph(program_);
+  graph_ = isa::build_graph(program_);
   regions_ = build_region_table(program_, type_);
   arguments_ = argument_registers(program_, graph_, [this](int32_t id) {
     const HelperSignature* sig = type_.helper(id);

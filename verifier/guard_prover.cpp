@@ -75,8 +75,8 @@ struct LoopSteps {
 
 // A forward pass over the loop's blocks from its head, nested loops'
 // cycles included, so it iterates until nothing changes.
-LoopSteps loop_steps(const isa::Program& program, const FunctionGraph& g, size_t loop) {
-  const Loop& l = g.loops[loop];
+LoopSteps loop_steps(const isa::Program& program, const isa::FunctionGraph& g, size_t loop) {
+  const isa::Loop& l = g.loops[loop];
   const int li = static_cast<int>(loop);
   Steps at_head;
   for (int r = 0; r < kRegisters; ++r) at_head[r] = {Step::kAffine, static_cast<uint8_t>(r), 0};
@@ -103,8 +103,8 @@ LoopSteps loop_steps(const isa::Program& program, const FunctionGraph& g, size_t
   }
   LoopSteps result;
   std::optional<Steps> trip;
-  for (size_t p : g.blocks[l.head].predecessors) {
-    if (!g.loop_contains(li, p) || !out[p]) continue;
+  for (size_t p : l.latches) {
+    if (!out[p]) continue;
     join_into(trip, *out[p]);
     result.latches.emplace_back(p, *out[p]);
   }
@@ -121,7 +121,7 @@ z3::expr sign_extend_to(const z3::expr& x, unsigned bits) { return z3::sext(x, b
 
 struct GuardProver::Impl {
   const isa::Program& program;
-  const ProgramGraph& graph;
+  const isa::ProgramGraph& graph;
   const RegionTable& regions;
   const std::vector<std::unique_ptr<PointFacts>>& facts;
   uint64_t loop_budget;
@@ -129,7 +129,7 @@ struct GuardProver::Impl {
   z3::context z;
   std::map<std::pair<size_t, size_t>, LoopSteps> steps;  // by function and loop
 
-  Impl(const isa::Program& p, const ProgramGraph& g, const RegionTable& r,
+  Impl(const isa::Program& p, const isa::ProgramGraph& g, const RegionTable& r,
        const std::vector<std::unique_ptr<PointFacts>>& f, uint64_t budget, unsigned t)
       : program(p), graph(g), regions(r), facts(f), loop_budget(budget), timeout_ms(t) {}
 
@@ -144,14 +144,6 @@ struct GuardProver::Impl {
 namespace {
 
 using Regs = std::vector<z3::expr>;
-
-// An edge that closes a loop: into a head from inside its loop.
-bool is_back_edge(const FunctionGraph& g, size_t from, size_t to) {
-  if (!g.loop_head[to]) return false;
-  for (size_t l = 0; l < g.loops.size(); ++l)
-    if (g.loops[l].head == to && g.loop_contains(static_cast<int>(l), from)) return true;
-  return false;
-}
 
 // The part of a function one query depends on. Blocks: those on a path to
 // the access once loops are cut at their heads. Registers, per
@@ -173,13 +165,13 @@ struct QuerySlice {
 // operand that is not is a fresh value with the facts at the latch.
 RegisterMask latch_operands(const Instruction& insn, const Steps& at_end);
 
-QuerySlice slice_query(const isa::Program& program, const FunctionGraph& g, size_t pc, int base,
+QuerySlice slice_query(const isa::Program& program, const isa::FunctionGraph& g, size_t pc, int base,
                        const std::function<const LoopSteps&(size_t)>& steps_of);
 
 // One query: the paths of one function to one access, as formulas.
 class PathEncoding {
  public:
-  PathEncoding(z3::context& z, z3::solver& solver, const isa::Program& program, const FunctionGraph& g,
+  PathEncoding(z3::context& z, z3::solver& solver, const isa::Program& program, const isa::FunctionGraph& g,
                const RegionTable& regions, const std::vector<std::unique_ptr<PointFacts>>& facts,
                uint64_t loop_budget, const QuerySlice& slice)
       : z_(z),
@@ -240,7 +232,7 @@ class PathEncoding {
   z3::context& z_;
   z3::solver& solver_;
   const isa::Program& program_;
-  const FunctionGraph& g_;
+  const isa::FunctionGraph& g_;
   const RegionTable& regions_;
   const std::vector<std::unique_ptr<PointFacts>>& facts_;
   uint64_t loop_budget_;
@@ -453,7 +445,7 @@ void PathEncoding::execute(size_t pc, Regs& regs, RegisterMask& pending) {
 
 z3::expr PathEncoding::edge(const BlockEnd& from, size_t from_block, size_t to_block) const {
   if (!from.taken) return from.reach;
-  const BasicBlock& b = g_.blocks[from_block];
+  const isa::BasicBlock& b = g_.blocks[from_block];
   const Instruction& insn = program_.insns[b.last];
   const size_t target = g_.block_of(static_cast<size_t>(insn.jump_target(b.last)));
   const size_t next = g_.block_of(b.last + 1);
@@ -498,7 +490,7 @@ void PathEncoding::enter_loop(size_t head, const LoopSteps& steps, const z3::exp
   assume(again, head_pc, before, need, true);
   z3::expr some_latch = z_.bool_val(false);
   for (const auto& [latch, at_end] : steps.latches) {
-    const BasicBlock& block = g_.blocks[latch];
+    const isa::BasicBlock& block = g_.blocks[latch];
     const Instruction& insn = program_.insns[block.last];
     const RegisterMask operands = latch_operands(insn, at_end);
     if (!facts_[block.last] || operands == 0) {
@@ -523,7 +515,7 @@ void PathEncoding::enter_loop(size_t head, const LoopSteps& steps, const z3::exp
 std::optional<uint64_t> PathEncoding::trips_to_exit(size_t head, const LoopSteps& steps, const Regs& entry) const {
   if (steps.latches.size() != 1) return std::nullopt;
   const auto& [latch, at_end] = steps.latches[0];
-  const BasicBlock& block = g_.blocks[latch];
+  const isa::BasicBlock& block = g_.blocks[latch];
   const Instruction& insn = program_.insns[block.last];
   if (insn.cls() != isa::kClassJmp || insn.source() != isa::kSourceK ||
       (insn.op() != isa::kJmpJne && insn.op() != isa::kJmpJeq))
@@ -574,7 +566,7 @@ RegisterMask value_inputs(const Instruction& insn) {
   return bit(insn.dst) | (from_reg && insn.op() != isa::kAluNeg && insn.op() != isa::kAluEnd ? bit(insn.src) : 0);
 }
 
-QuerySlice slice_query(const isa::Program& program, const FunctionGraph& g, size_t pc, int base,
+QuerySlice slice_query(const isa::Program& program, const isa::FunctionGraph& g, size_t pc, int base,
                        const std::function<const LoopSteps&(size_t)>& steps_of) {
   QuerySlice q;
   q.target_block = g.block_of(pc);
@@ -588,7 +580,7 @@ QuerySlice slice_query(const isa::Program& program, const FunctionGraph& g, size
     const size_t b = work.back();
     work.pop_back();
     for (size_t p : g.blocks[b].predecessors) {
-      if (q.relevant[p] || is_back_edge(g, p, b)) continue;
+      if (q.relevant[p] || g.is_back_edge(p, b)) continue;
       q.relevant[p] = true;
       work.push_back(p);
     }
@@ -599,7 +591,7 @@ QuerySlice slice_query(const isa::Program& program, const FunctionGraph& g, size
   for (auto it = g.order.rbegin(); it != g.order.rend(); ++it) {
     const size_t b = *it;
     if (!q.relevant[b]) continue;
-    const BasicBlock& block = g.blocks[b];
+    const isa::BasicBlock& block = g.blocks[b];
     RegisterMask need = 0;
     size_t last = block.last;
     if (b == q.target_block) {
@@ -609,7 +601,7 @@ QuerySlice slice_query(const isa::Program& program, const FunctionGraph& g, size
     } else {
       bool decisive = false;
       for (size_t s : block.successors) {
-        if (is_back_edge(g, b, s) || !q.relevant[s]) {
+        if (g.is_back_edge(b, s) || !q.relevant[s]) {
           decisive = true;  // one way leads away from the access
           continue;
         }
@@ -617,7 +609,7 @@ QuerySlice slice_query(const isa::Program& program, const FunctionGraph& g, size
       }
       // A branch that picks between ways that write what is needed matters too.
       for (size_t s : block.successors)
-        if (q.relevant[s] && !is_back_edge(g, b, s))
+        if (q.relevant[s] && !g.is_back_edge(b, s))
           for (size_t at = g.blocks[s].first; at <= g.blocks[s].last; ++at)
             if (!program.is_lddw_tail(at) && (registers_written(program.insns[at]) & need)) decisive = true;
       const Instruction& insn = program.insns[block.last];
@@ -668,7 +660,7 @@ bool PathEncoding::reach(size_t pc, z3::expr& reached, Regs& regs,
   std::vector<std::optional<BlockEnd>> ends(g_.blocks.size());
   for (size_t b : g_.order) {
     if (!slice_.relevant[b]) continue;
-    const BasicBlock& block = g_.blocks[b];
+    const isa::BasicBlock& block = g_.blocks[b];
     if (!facts_[block.first]) continue;  // the analysis shows no path here
     z3::expr in_reach = z_.bool_val(b == 0);
     Regs in;
@@ -677,7 +669,7 @@ bool PathEncoding::reach(size_t pc, z3::expr& reached, Regs& regs,
       for (int r = 0; r < kRegisters; ++r) in.push_back(fresh("entry"));
     }
     for (size_t p : block.predecessors) {
-      if (is_back_edge(g_, p, b)) continue;
+      if (g_.is_back_edge(p, b)) continue;
       if (g_.rank[p] >= g_.rank[b]) return false;  // not an acyclic order: give up
       if (!ends[p]) continue;
       const z3::expr via = edge(*ends[p], p, b);
@@ -737,7 +729,7 @@ bool PathEncoding::reach(size_t pc, z3::expr& reached, Regs& regs,
 
 }  // namespace
 
-GuardProver::GuardProver(const isa::Program& program, const ProgramGraph& graph, const RegionTable& regions,
+GuardProver::GuardProver(const isa::Program& program, const isa::ProgramGraph& graph, const RegionTable& regions,
                          const std::vector<std::unique_ptr<PointFacts>>& facts, uint64_t loop_budget,
                          unsigned timeout_ms)
     : impl_(std::make_unique<Impl>(program, graph, regions, facts, loop_budget, timeout_ms)) {}
@@ -765,8 +757,8 @@ GuardProver::Verdict GuardProver::prove(size_t pc) {
   z3::params params(p.z);
   params.set("timeout", p.timeout_ms);
   solver.set(params);
-  const FunctionGraph& g = p.graph.functions[function];
-  for (const Loop& l : g.loops)
+  const isa::FunctionGraph& g = p.graph.functions[function];
+  for (const isa::Loop& l : g.loops)
     if (!l.reducible) return Verdict::kUnproven;  // the encoding needs every cycle through a head
   auto steps_of = [&](size_t loop) -> const LoopSteps& { return p.steps_of(function, loop); };
   const QuerySlice slice = slice_query(p.program, g, pc, base, steps_of);

@@ -31,7 +31,7 @@
 
 #include "isa/program.h"
 #include "verifier/abstract_state.h"
-#include "verifier/control_flow_graph.h"
+#include "isa/control_flow.h"
 
 namespace sbpf::verifier {
 
@@ -47,7 +47,7 @@ class GuardProver {
   // `facts` per pc, null where the checking pass never came (code the
   // analysis shows unreachable). `loop_budget` bounds every loop's trips:
   // a free loop's by proof, a counted one's by its run-time counter.
-  GuardProver(const isa::Program& program, const ProgramGraph& graph, const RegionTable& regions,
+  GuardProver(const isa::Program& program, const isa::ProgramGraph& graph, const RegionTable& regions,
               const std::vector<std::unique_ptr<PointFacts>>& facts, uint64_t loop_budget, unsigned timeout_ms);
   ~GuardProver();
   GuardProver(const GuardProver&) = delete;

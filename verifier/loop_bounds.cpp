@@ -47,8 +47,8 @@ bool writes_other_than_step(const isa::Instruction& insn, int r, int64_t& step) 
 
 }  // namespace
 
-uint64_t Analyzer::loop_trip_bound(const Context& c, const FunctionGraph& g, size_t index) {
-  const Loop& loop = g.loops[index];
+uint64_t Analyzer::loop_trip_bound(const Context& c, const isa::FunctionGraph& g, size_t index) {
+  const isa::Loop& loop = g.loops[index];
   const AbstractState& head = head_state(c, loop.head);
   if (!head.reachable) return 1;  // the analysis shows it never runs
   uint64_t best = kUnbounded;
@@ -136,7 +136,7 @@ void Analyzer::decide_back_edges() {
   for (size_t ci = 0; ci < contexts_.size(); ++ci) {
     const Context& c = contexts_[ci];
     if (c.checked_block.empty()) continue;
-    const FunctionGraph& g = graph_.functions[c.function];
+    const isa::FunctionGraph& g = graph_.functions[c.function];
     bounds[ci].resize(g.loops.size());
     for (size_t l = 0; l < g.loops.size(); ++l) bounds[ci][l] = loop_trip_bound(c, g, l);
   }
@@ -154,7 +154,7 @@ void Analyzer::decide_back_edges() {
     uint64_t most = ci == 0 ? 1 : c.callers.empty() ? kUnbounded : 0;
     for (const auto& [caller, call_pc] : c.callers) {
       const size_t p = static_cast<size_t>(caller);
-      const FunctionGraph& pg = graph_.functions[contexts_[p].function];
+      const isa::FunctionGraph& pg = graph_.functions[contexts_[p].function];
       uint64_t m = contexts_[p].checked_block.empty() ? kUnbounded : self(self, p);
       for (int l = pg.innermost_loop[pg.block_of(call_pc)]; l >= 0 && m != kUnbounded;
            l = pg.loops[static_cast<size_t>(l)].parent)
@@ -166,7 +166,7 @@ void Analyzer::decide_back_edges() {
   for (size_t ci = 0; ci < contexts_.size(); ++ci) {
     const Context& c = contexts_[ci];
     if (c.checked_block.empty()) continue;
-    const FunctionGraph& g = graph_.functions[c.function];
+    const isa::FunctionGraph& g = graph_.functions[c.function];
     for (size_t b = 0; b < g.blocks.size(); ++b) {
       if (!c.checked_block[b]) continue;
       const size_t pc = g.blocks[b].last;

@@ -141,7 +141,7 @@ Analyzer::AccessResult Analyzer::check_access(size_t pc, const AbstractState& s,
     out.ok = false;
   }
   if (checking_) {
-    const FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(current_context_)].function];
+    const isa::FunctionGraph& g = graph_.functions[contexts_[static_cast<size_t>(current_context_)].function];
     const int loop = g.innermost_loop[g.block_of(pc)];
     const uint16_t loop_writes = loop >= 0 ? g.loops[static_cast<size_t>(loop)].registers_written : uint16_t{0xffff};
     out.relative = relative_range(s, base, offset, loop_writes, regions_.stack);

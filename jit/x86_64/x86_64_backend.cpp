@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/control_flow.h"
 #include "jit/code_buffer.h"
 #include "jit/native_program.h"
 #include "jit/x86_64/x86_64_backend.h"
@@ -243,6 +244,7 @@ class Emitter {
     c_.byte(static_cast<uint8_t>(imm));
   }
   void inc_mem32(Mem m) { rm(false, {0xFF}, 0, m); }
+  void inc_mem64(Mem m) { rm(true, {0xFF}, 0, m); }
   void dec_mem32(Mem m) { rm(false, {0xFF}, 1, m); }
   void test_low_byte(Reg r, uint8_t mask) {
     rr(false, {0xF6}, 0, r, true);
@@ -336,8 +338,8 @@ class Compiler {
   Label jump_label(size_t from, int64_t target) const;
 
   // Out-of-line code, emitted after the last instruction.
-  Label stub(std::function<void()> body) {
-    const Label label = code_->make_label();
+  Label stub(std::function<void()> body) { return stub(code_->make_label(), std::move(body)); }
+  Label stub(Label label, std::function<void()> body) {
     stubs_.push_back({label, std::move(body)});
     return label;
   }
@@ -384,9 +386,12 @@ class Compiler {
     std::vector<bool> in_loop;    // per pc
     std::vector<size_t> members;  // the loop's pcs, in order
     std::vector<size_t> hoisted;  // the accesses the copy runs unguarded
-    Label checked_head;           // per pass: the head after its entry check
+    Label entry;                  // per pass: the entry check, then the copy
+    Label checked_head;           // per pass: the head's main code, past the jump to `entry`
   };
   void plan_loop_versions();
+  // The instruction before `pc` belongs to `v`'s loop and runs on into pc.
+  bool falls_through_from(size_t pc, const LoopVersion& v) const;
   void emit_entry_check(const LoopVersion& v);
   void emit_loop_copy(const LoopVersion& v);
 
@@ -434,6 +439,7 @@ void Compiler::emit_program(CodeBuffer& code) {
   abort_exit_ = code.make_label();
   copy_label_.assign(n, Label{});
   for (LoopVersion& v : versions_) {
+    v.entry = code.make_label();
     v.checked_head = code.make_label();
     for (size_t pc : v.members) copy_label_[pc] = code.make_label();
   }
@@ -448,10 +454,13 @@ void Compiler::emit_program(CodeBuffer& code) {
     pc_offsets[pc] = static_cast<uint32_t>(code.size());
     if (version_at_[pc] >= 0) {
       const LoopVersion& v = versions_[static_cast<size_t>(version_at_[pc])];
-      e_->jmp(stub([this, &v] {
+      stub(v.entry, [this, &v] {
         emit_entry_check(v);
         emit_loop_copy(v);
-      }));
+      });
+      // Falling in from the loop itself goes round; from anywhere else
+      // (code before the loop, a call to a function headed by it), enters.
+      if (!falls_through_from(pc, v)) e_->jmp(v.entry);
       code.bind(v.checked_head);
     }
     if (!program_.is_lddw_tail(pc) && pc >= skip_to_) emit_instruction(pc);
@@ -1109,136 +1118,64 @@ void Compiler::plan_loop_versions() {
   // The entry check's immediates come from the program's constants: a
   // blinded program keeps its loops as they are.
   if (options_.blind_constants) return;
-  // The control flow between instructions (a call returns to the next).
-  std::vector<std::vector<size_t>> successors(n), predecessors(n);
-  for (size_t pc = 0; pc < n; ++pc) {
-    if (program_.is_lddw_tail(pc)) continue;
-    const Instruction& insn = program_.insns[pc];
-    const size_t next = pc + (insn.is_lddw() ? 2 : 1);
-    if (!insn.ends_block_unconditionally() && next < n) successors[pc].push_back(next);
-    if (insn.is_branch() || insn.opcode == isa::kOpGotol) {
-      const int64_t target = insn.jump_target(pc);
-      if (target >= 0 && static_cast<size_t>(target) < n) successors[pc].push_back(static_cast<size_t>(target));
-    }
-    for (size_t to : successors[pc]) predecessors[to].push_back(pc);
-  }
-  // Immediate dominators per function (Cooper, Harvey and Kennedy's
-  // iteration over reverse post-order): a jump back to an instruction that
-  // dominates it closes a loop; a jump into a loop from code around it,
-  // which clang also places after the loop, does not.
-  constexpr size_t kNone = SIZE_MAX;
-  std::vector<size_t> idom(n, kNone), rank(n, kNone);
-  for (const isa::Function& function : program_.functions) {
-    std::vector<size_t> post_order, stack{function.start};
-    std::vector<size_t> next_child(n, 0);
-    rank[function.start] = 0;  // visited
-    while (!stack.empty()) {
-      const size_t pc = stack.back();
-      if (next_child[pc] < successors[pc].size()) {
-        const size_t to = successors[pc][next_child[pc]++];
-        if (rank[to] == kNone) rank[to] = 0, stack.push_back(to);
-      } else {
-        post_order.push_back(pc);
-        stack.pop_back();
-      }
-    }
-    const std::vector<size_t> order(post_order.rbegin(), post_order.rend());
-    for (size_t i = 0; i < order.size(); ++i) rank[order[i]] = i;
-    idom[function.start] = function.start;
-    for (bool changed = true; changed;) {
-      changed = false;
-      for (size_t i = 1; i < order.size(); ++i) {
-        size_t dominator = kNone;
-        for (size_t p : predecessors[order[i]]) {
-          if (idom[p] == kNone) continue;
-          if (dominator == kNone) { dominator = p; continue; }
-          size_t a = p, b = dominator;
-          while (a != b) {
-            while (rank[a] > rank[b]) a = idom[a];
-            while (rank[b] > rank[a]) b = idom[b];
-          }
-          dominator = a;
+  const isa::ProgramGraph graph = isa::build_graph(program_);
+  for (const isa::FunctionGraph& g : graph.functions) {
+    std::vector<std::optional<LoopVersion>> candidates(g.loops.size());
+    for (size_t index = 0; index < g.loops.size(); ++index) {
+      const isa::Loop& loop = g.loops[index];
+      // An irreducible loop has entries besides its header, and they would
+      // bypass the entry check.
+      if (!loop.reducible) continue;
+      LoopVersion v;
+      v.head = g.blocks[loop.head].first;
+      v.in_loop.assign(n, false);
+      for (size_t b : loop.blocks)
+        for (size_t pc = g.blocks[b].first; pc <= g.blocks[b].last; ++pc) {
+          v.in_loop[pc] = true;
+          if (!program_.is_lddw_tail(pc)) v.members.push_back(pc);
         }
-        if (dominator != idom[order[i]]) idom[order[i]] = dominator, changed = true;
+      if (v.members.size() > kMaxVersionedSlots) continue;
+      // The copy starts at the header, where the entry check falls into it,
+      // and goes on in address order, wrapping around.
+      std::rotate(v.members.begin(), std::find(v.members.begin(), v.members.end(), v.head), v.members.end());
+      for (size_t pc : v.members) {
+        const verifier::AccessAnnotation& a = annotations_.access[pc];
+        const verifier::RelativeRange& r = a.relative;
+        if (a.check == AccessCheck::kGuarded && r.base < isa::kNumRegisters - 1 &&
+            (loop.registers_written >> r.base & 1) == 0 && r.low <= r.high &&
+            static_cast<int64_t>(r.high) - r.low <= INT32_MAX / 2)
+          v.hoisted.push_back(pc);
       }
+      if (!v.hoisted.empty()) candidates[index] = std::move(v);
     }
-  }
-  // The dominator tree's intervals: a dominates b when b's interval
-  // nests in a's.
-  std::vector<std::vector<size_t>> children(n);
-  for (size_t pc = 0; pc < n; ++pc)
-    if (idom[pc] != kNone && idom[pc] != pc) children[idom[pc]].push_back(pc);
-  std::vector<size_t> enter(n, 0), leave(n, 0);
-  size_t clock = 0;
-  for (const isa::Function& function : program_.functions) {
-    std::vector<std::pair<size_t, size_t>> stack{{function.start, 0}};
-    enter[function.start] = clock++;
-    while (!stack.empty()) {
-      const auto [pc, child] = stack.back();
-      if (child < children[pc].size()) {
-        ++stack.back().second;
-        const size_t next = children[pc][child];
-        enter[next] = clock++;
-        stack.push_back({next, 0});
-      } else {
-        leave[pc] = clock++;
-        stack.pop_back();
-      }
+    // Innermost candidates only: a copy of an outer loop would run its
+    // inner loops' guarded code, out of reach of their own entry checks.
+    // Loops come parents first, so each marks its ancestors.
+    for (size_t index = g.loops.size(); index-- > 0;) {
+      if (!candidates[index]) continue;
+      for (int up = g.loops[index].parent; up >= 0; up = g.loops[static_cast<size_t>(up)].parent)
+        candidates[static_cast<size_t>(up)].reset();
     }
+    for (std::optional<LoopVersion>& v : candidates)
+      if (v) versions_.push_back(std::move(*v));
   }
-  auto dominates = [&](size_t a, size_t b) { return enter[a] <= enter[b] && leave[b] <= leave[a]; };
-  std::vector<std::vector<size_t>> back_edges(n);  // per head: the jumps that close its loop
-  for (size_t pc = 0; pc < n; ++pc)
-    for (size_t to : successors[pc])
-      if (idom[pc] != kNone && dominates(to, pc)) back_edges[to].push_back(pc);
-
-  for (size_t head = 0; head < n; ++head) {
-    if (back_edges[head].empty()) continue;
-    // The loop: what reaches a back-edge without passing the head.
-    LoopVersion v;
-    v.head = head;
-    v.in_loop.assign(n, false);
-    v.in_loop[head] = true;
-    std::vector<size_t> members{head};
-    for (size_t from : back_edges[head])
-      if (!v.in_loop[from]) v.in_loop[from] = true, members.push_back(from);
-    for (size_t i = 1; i < members.size() && members.size() <= kMaxVersionedSlots; ++i)
-      for (size_t p : predecessors[members[i]])
-        if (!v.in_loop[p]) v.in_loop[p] = true, members.push_back(p);
-    if (members.size() > kMaxVersionedSlots) continue;
-    std::sort(members.begin(), members.end());
-    v.members = members;
-    uint16_t written = 0;
-    for (size_t pc : members) written |= program_.insns[pc].registers_written();
-    for (size_t pc : members) {
-      const verifier::AccessAnnotation& a = annotations_.access[pc];
-      const verifier::RelativeRange& r = a.relative;
-      if (a.check == AccessCheck::kGuarded && r.base < isa::kNumRegisters - 1 && (written >> r.base & 1) == 0 &&
-          r.low <= r.high && static_cast<int64_t>(r.high) - r.low <= INT32_MAX / 2)
-        v.hoisted.push_back(pc);
-    }
-    if (!v.hoisted.empty()) versions_.push_back(std::move(v));
-  }
-  // Innermost loops only: a copy of an outer loop would run its inner
-  // loops' guarded code, out of reach of their own entry checks.
-  std::vector<LoopVersion> innermost;
-  for (LoopVersion& outer : versions_)
-    if (std::none_of(versions_.begin(), versions_.end(), [&](const LoopVersion& inner) {
-          return inner.head != outer.head && outer.in_loop[inner.head];
-        }))
-      innermost.push_back(std::move(outer));
-  versions_ = std::move(innermost);
   for (size_t i = 0; i < versions_.size(); ++i) version_at_[versions_[i].head] = static_cast<int>(i);
 }
 
 Label Compiler::jump_label(size_t from, int64_t target) const {
   const auto t = static_cast<size_t>(target);
-  if (copying_ != nullptr) return t < copying_->in_loop.size() && copying_->in_loop[t] ? copy_label_[t] : pc_label(target);
+  if (copying_ != nullptr && t < copying_->in_loop.size() && copying_->in_loop[t]) return copy_label_[t];
   if (t < version_at_.size() && version_at_[t] >= 0) {
     const LoopVersion& v = versions_[static_cast<size_t>(version_at_[t])];
-    if (v.in_loop[from]) return v.checked_head;  // around the loop: no new entry
+    return v.in_loop[from] ? v.checked_head : v.entry;  // around the loop, or into it
   }
   return pc_label(target);
+}
+
+bool Compiler::falls_through_from(size_t pc, const LoopVersion& v) const {
+  if (pc == 0) return false;
+  const size_t before = program_.is_lddw_tail(pc - 1) ? pc - 2 : pc - 1;
+  return v.in_loop[before] && !program_.insns[before].ends_block_unconditionally();
 }
 
 // Entering a versioned loop: each hoisted access's addresses, [base + low,
@@ -1268,10 +1205,12 @@ void Compiler::emit_entry_check(const LoopVersion& v) {
     e.alu_rr(kCmp, true, kScratch2, kScratch1);
     e.jcc(kAE, v.checked_head);
   }
+  if (options_.count_versioned_trips) e.inc_mem64(context_field(offsetof(NativeContext, versioned_entries)));
   // All inside: on into the copy, which follows.
 }
 
-// The loop's instructions again, in order, without the hoisted guards.
+// The loop's instructions again, from its header on, without the hoisted
+// guards.
 // Jumps stay in the copy while their target is in the loop; where the next
 // instruction in the program is not the copy's next, an explicit jump
 // takes the fall-through's place.
@@ -1283,7 +1222,9 @@ void Compiler::emit_loop_copy(const LoopVersion& v) {
   const std::vector<size_t>& pcs = v.members;
   for (size_t i = 0; i < pcs.size(); ++i) {
     const size_t pc = pcs[i];
+    if (i > 0 && pc < pcs[i - 1]) skip_to_ = 0;  // wrapped around to the loop's start
     code_->bind(copy_label_[pc]);
+    if (i == 0 && options_.count_versioned_trips) e_->inc_mem64(context_field(offsetof(NativeContext, versioned_trips)));
     if (pc < skip_to_) continue;  // folded into a select: nothing jumps here
     emit_instruction(pc);
     const Instruction& insn = program_.insns[pc];

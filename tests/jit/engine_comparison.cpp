@@ -55,14 +55,26 @@ bool same(const runtime::ExecutionResult& a, const runtime::ExecutionResult& b) 
 }  // namespace
 
 std::optional<std::string> compare_engines(const isa::Program& program, const verifier::Annotations* annotations,
-                                           uint64_t loop_budget, uint64_t input_seed) {
+                                           uint64_t loop_budget, uint64_t input_seed,
+                                           runtime::JitEngine::VersionedLoopRuns* versioned) {
   runtime::HelperRegistry helpers;
   runtime::add_lambda_io_helpers(helpers);
   runtime::EngineOptions options;
   options.annotations = annotations;
   const auto interpreter = runtime::make_engine(program, helpers, options);
   options.kind = runtime::EngineKind::kJit;
+  options.count_versioned_trips = versioned != nullptr;
   const auto jit = runtime::make_engine(program, helpers, options);
+  struct AddRuns {  // on every way out
+    const runtime::Engine& jit;
+    runtime::JitEngine::VersionedLoopRuns* to;
+    ~AddRuns() {
+      if (to == nullptr) return;
+      const auto& runs = dynamic_cast<const runtime::JitEngine&>(jit).versioned_loop_runs();
+      to->entries += runs.entries;
+      to->trips += runs.trips;
+    }
+  } add_runs{*jit, versioned};
 
   SharedMemory memory;
   for (size_t i = 0; i < std::size(kEngineRunShapes); ++i) {

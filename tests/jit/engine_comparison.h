@@ -12,6 +12,7 @@
 #include <string>
 
 #include "isa/program.h"
+#include "runtime/jit_engine.h"
 #include "verifier/annotations.h"
 
 namespace sbpf::testing {
@@ -27,8 +28,10 @@ inline constexpr EngineRunShape kEngineRunShapes[] = {{0, 0}, {5, 16}, {64, 256}
 // Runs `program` as one λ invocation on both engines for every shape
 // (inputs from `input_seed`), with `annotations` (nullptr: everything
 // checked) and `loop_budget`. Returns a description of the first
-// difference, or nullopt when the engines agree.
+// difference, or nullopt when the engines agree. `versioned`, when given,
+// gains the JIT's runs of versioned loops' unguarded copies.
 std::optional<std::string> compare_engines(const isa::Program& program, const verifier::Annotations* annotations,
-                                           uint64_t loop_budget, uint64_t input_seed);
+                                           uint64_t loop_budget, uint64_t input_seed,
+                                           runtime::JitEngine::VersionedLoopRuns* versioned = nullptr);
 
 }  // namespace sbpf::testing

@@ -5,6 +5,8 @@
 // (tests/fuzz/jit_differential_fuzzer.cpp) does the same for longer.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "isa/disassembler.h"
 #include "runtime/engine.h"
 #include "tests/jit/engine_comparison.h"
@@ -27,6 +29,7 @@ constexpr bool kSanitized = false;
 struct Coverage {
   size_t verified = 0;  // programs the verifier accepts
   size_t relative = 0;  // of which with a guarded access the JIT may check once per loop entry
+  runtime::JitEngine::VersionedLoopRuns versioned;  // the JIT's runs of versioned loops' unguarded copies
 };
 
 void expect_engines_agree(uint64_t seed, const testing::GeneratorOptions& generator, Coverage& coverage) {
@@ -43,7 +46,8 @@ void expect_engines_agree(uint64_t seed, const testing::GeneratorOptions& genera
         ++coverage.relative;
         break;
       }
-    if (auto difference = testing::compare_engines(program, &verdict.annotations, kLoopBudget, seed))
+    if (auto difference =
+            testing::compare_engines(program, &verdict.annotations, kLoopBudget, seed, &coverage.versioned))
       FAIL() << "seed " << seed << ", verified: " << *difference << "\n" << isa::disassemble(program, listing);
   }
   if (auto difference = testing::compare_engines(program, nullptr, kLoopBudget, seed))
@@ -65,6 +69,12 @@ TEST(JitDifferential, GeneratedProgramsAgreeWithTheInterpreter) {
   // included.
   EXPECT_GT(coverage.verified, kPrograms / 2);
   EXPECT_GT(coverage.relative, kPrograms / 20) << coverage.relative << " of " << coverage.verified;
+  std::printf("%zu programs verified, %zu with a guard checked once per loop entry; the JIT entered versioned "
+              "loops' unguarded copies %llu times and went round them %llu times\n",
+              coverage.verified, coverage.relative, static_cast<unsigned long long>(coverage.versioned.entries),
+              static_cast<unsigned long long>(coverage.versioned.trips));
+  EXPECT_GT(coverage.versioned.entries, 0u);
+  EXPECT_GT(coverage.versioned.trips, coverage.versioned.entries);
 }
 
 }  // namespace

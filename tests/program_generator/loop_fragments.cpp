@@ -11,7 +11,9 @@ namespace sbpf::testing::generator {
 // Fragments: loops. Every register a loop uses is taken before its head, so
 // that nothing a loop spills is spilled again on the next iteration.
 
-// for (i = 0; i < size_i; i += 8) acc op= *(u64 *)(buf_i + i);
+// for (i = 0; i < size_i; i += 8) acc op= *(u64 *)(buf_i + i); in the
+// shapes compilers give it, sometimes with a `continue` (a second latch) and
+// a `break` (a second exit).
 // The load relies on the input region spanning size_i rounded up to 8.
 bool FunctionGenerator::word_loop(size_t remaining) {
   end_live_ranges();
@@ -25,16 +27,20 @@ bool FunctionGenerator::word_loop(size_t remaining) {
   auto acc = loop_accumulator();
   if (!acc) return false;
   // 0: rotated (guard, then a bottom test), 1: top test, 2: rotated with
-  // 32-bit compares, 3: top test on i + 8 <= size_i, 4: unrolled twice.
-  const unsigned style = static_cast<unsigned>(c_.below(5));
+  // 32-bit compares, 3: top test on i + 8 <= size_i, 4: unrolled twice,
+  // 5: entered by a jump into its condition, which ends the loop and is its
+  // header (clang's `for` at -O2 when it cannot peel the first test).
+  const unsigned style = static_cast<unsigned>(c_.below(6));
   const bool is32 = style == 2;
   const int32_t step = style == 4 ? 16 : 8;
   emit(alu(!is32, isa::kAluMov, *i, imm_operand(0)));
   set(*i, Value::scalar(Tag::kPinned));
   const Label head = code_.new_label();
+  const Label cond = code_.new_label();
   const Label end = code_.new_label();
   const bool rotated = style == 0 || style == 2;
   if (rotated) code_.jump(branch(is32, isa::kJmpJeq, *size, imm_operand(0)), end);
+  if (style == 5) code_.ja(cond);
   code_.bind(head);
   const FrameState at_head = s_;
   const Locks outer_locks = lock_readable();
@@ -55,10 +61,35 @@ bool FunctionGenerator::word_loop(size_t remaining) {
     emit(load(8, *v, *t, 8));  // in bounds only when size_i is a multiple of 16 or the tail fits
     random_op_into(*acc, *v);
   }
-  nested_loop_body(nested_budget(remaining, 12));
-  emit(alu(!is32, isa::kAluAdd, *i, imm_operand(step)));
-  if (rotated) code_.jump(branch(is32, isa::kJmpJlt, *i, reg_operand(*size)), head);
-  else code_.ja(head);
+  // The next trip's test, from a latch: back to the header, or out.
+  auto go_round = [&] {
+    emit(alu(!is32, isa::kAluAdd, *i, imm_operand(step)));
+    if (style == 5) code_.ja(cond);
+    else if (rotated) code_.jump(branch(is32, isa::kJmpJlt, *i, reg_operand(*size)), head), code_.ja(end);
+    else code_.ja(head);
+  };
+  if (c_.below(4) == 0) {  // if (v & bit) continue;
+    const Label stay = code_.new_label();
+    code_.jump(branch(false, isa::kJmpJset, *v, imm_operand(static_cast<int32_t>(1u << c_.below(31)))), stay);
+    const Label skip = code_.new_label();
+    code_.ja(skip);
+    code_.bind(stay);
+    go_round();
+    code_.bind(skip);
+  }
+  if (c_.below(4) == 0) {  // if (i == k) break;
+    code_.jump(branch(is32, isa::kJmpJeq, *i, imm_operand(step * static_cast<int32_t>(c_.between(1, 64)))), end);
+  }
+  nested_loop_body(nested_budget(remaining, 16));
+  if (style == 5) {
+    emit(alu(!is32, isa::kAluAdd, *i, imm_operand(step)));
+    code_.bind(cond);
+    code_.jump(branch(false, isa::kJmpJlt, *i, reg_operand(*size)), head);
+  } else {
+    emit(alu(!is32, isa::kAluAdd, *i, imm_operand(step)));
+    if (rotated) code_.jump(branch(is32, isa::kJmpJlt, *i, reg_operand(*size)), head);
+    else code_.ja(head);
+  }
   code_.bind(end);
   s_ = at_head;
   locks_ = outer_locks;
@@ -268,7 +299,8 @@ bool FunctionGenerator::counted_loop(size_t remaining) {
   return true;
 }
 
-// Rows of ROW bytes: for (r = 0; r + ROW <= size_i; r += ROW) for (c = 0; c < ROW; c += 8) …
+// Rows of ROW bytes: for (r = 0; r + ROW <= size_i; r += ROW) for (c = 0; c < ROW; c += 8) …,
+// the inner loop's exit falling into the outer one's latch.
 bool FunctionGenerator::row_loop(size_t remaining) {
   end_live_ranges();
   auto p = obtain(Want::kInput);
@@ -295,6 +327,11 @@ bool FunctionGenerator::row_loop(size_t remaining) {
   code_.jump(branch(false, isa::kJmpJgt, *t, reg_operand(*size)), end);
   emit(mov_imm(*col, 0));
   set(*col, Value::scalar(Tag::kPinned));
+  // The inner loop entered by a jump into its condition, which then ends
+  // it and heads it: clang's shape for a `for` nested in another.
+  const bool enter_at_condition = c_.coin();
+  const Label inner_cond = code_.new_label();
+  if (enter_at_condition) code_.ja(inner_cond);
   code_.bind(inner);
   emit(mov(*t, *p));
   emit(add_reg(*t, *row));
@@ -303,10 +340,13 @@ bool FunctionGenerator::row_loop(size_t remaining) {
   emit(load(8, *v, *t, 0));
   set(*v, Value::scalar());
   random_op_into(*acc, *v);
+  // if (col == k) break out of both loops: an exit the two loops share.
+  if (c_.below(4) == 0) code_.jump(branch(false, isa::kJmpJeq, *col, imm_operand(8 * static_cast<int32_t>(c_.between(1, 8)))), end);
   ++loop_depth_;
   nested_loop_body(nested_budget(remaining, 16) / 2, bit(*col));
   --loop_depth_;
   emit(add_imm(*col, 8));
+  code_.bind(inner_cond);
   code_.jump(branch(false, isa::kJmpJlt, *col, imm_operand(row_bytes)), inner);
   emit(add_imm(*row, row_bytes));
   code_.ja(outer);

@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <string>
 
+#include "isa/control_flow.h"
 #include "runtime/lambda_runtime.h"
 
 namespace sbpf::testing {
@@ -65,6 +67,50 @@ TEST(ProgramGenerator, ThousandSeedsValidateAndRun) {
               total_size / 1000.0, with_violations, loops, data_bound, calls, helpers);
   for (const auto& [name, count] : outcomes) std::printf("  %-14s %5zu of 3000 runs\n", name.c_str(), count);
   EXPECT_GT(outcomes["ok"], 1000u);
+}
+
+// The loop shapes compilers make, as the shared control-flow analysis sees
+// them in the generated code: the bugs users met were in these.
+TEST(ProgramGenerator, MakesTheLoopShapesCompilersMake) {
+  struct {
+    size_t loops = 0, header_not_lowest = 0, header_last = 0, several_latches = 0, several_exits = 0,
+           nested = 0, nested_sharing_exit = 0, in_callee = 0;
+  } shapes;
+  for (uint64_t seed = 0; seed < 1000; ++seed) {
+    const isa::Program program = generate_lambda_program(seed);
+    const isa::ProgramGraph graph = isa::build_graph(program);
+    for (size_t f = 0; f < graph.functions.size(); ++f) {
+      const isa::FunctionGraph& g = graph.functions[f];
+      for (const isa::Loop& loop : g.loops) {
+        ++shapes.loops;
+        shapes.header_not_lowest += loop.head != loop.blocks.front();
+        shapes.header_last += loop.blocks.size() > 1 && loop.head == loop.blocks.back();
+        shapes.several_latches += loop.latches.size() > 1;
+        std::vector<size_t> targets;
+        for (const isa::Edge& exit : loop.exits) targets.push_back(exit.to);
+        std::sort(targets.begin(), targets.end());
+        shapes.several_exits += std::unique(targets.begin(), targets.end()) - targets.begin() > 1;
+        shapes.in_callee += f > 0;
+        if (loop.parent < 0) continue;
+        ++shapes.nested;
+        // An exit of the inner loop that leaves the outer one too.
+        const int outer = loop.parent;
+        shapes.nested_sharing_exit += std::any_of(loop.exits.begin(), loop.exits.end(), [&](const isa::Edge& e) {
+          return !g.loop_contains(outer, e.to);
+        });
+      }
+    }
+  }
+  std::printf("%zu loops: header not the lowest block %zu, header last %zu, several latches %zu, several exits "
+              "%zu, nested %zu (leaving the outer loop too %zu), in called functions %zu\n",
+              shapes.loops, shapes.header_not_lowest, shapes.header_last, shapes.several_latches,
+              shapes.several_exits, shapes.nested, shapes.nested_sharing_exit, shapes.in_callee);
+  EXPECT_GT(shapes.header_not_lowest, 50u);
+  EXPECT_GT(shapes.header_last, 50u);
+  EXPECT_GT(shapes.several_latches, 50u);
+  EXPECT_GT(shapes.several_exits, 50u);
+  EXPECT_GT(shapes.nested_sharing_exit, 20u);
+  EXPECT_GT(shapes.in_callee, 20u);
 }
 
 TEST(ProgramGenerator, SameSeedSameProgram) {

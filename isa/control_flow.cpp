@@ -1,14 +1,12 @@
-#include "verifier/control_flow_graph.h"
+#include "isa/control_flow.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <utility>
 
-namespace sbpf::verifier {
+namespace sbpf::isa {
 
 namespace {
-
-using isa::Instruction;
 
 // Strongly connected components of the subgraph made of `nodes`, ignoring
 // edges into `cut` (SIZE_MAX: none). Tarjan's algorithm, iterative so that
@@ -73,7 +71,60 @@ bool has_self_edge(const FunctionGraph& g, size_t b) {
   return std::find(s.begin(), s.end(), b) != s.end();
 }
 
-void find_loops(const isa::Program& program, FunctionGraph& g) {
+// Immediate dominators by Cooper, Harvey and Kennedy's iteration over
+// reverse post-order, then the dominator tree's pre/post intervals: a
+// dominates b when b's interval nests in a's.
+void find_dominators(FunctionGraph& g) {
+  const size_t n = g.blocks.size();
+  g.idom.assign(n, kNoBlock);
+  if (g.order.empty()) return;
+  g.idom[0] = 0;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 1; i < g.order.size(); ++i) {
+      const size_t b = g.order[i];
+      size_t dominator = kNoBlock;
+      for (size_t p : g.blocks[b].predecessors) {
+        if (g.idom[p] == kNoBlock) continue;
+        if (dominator == kNoBlock) {
+          dominator = p;
+          continue;
+        }
+        size_t x = p, y = dominator;
+        while (x != y) {
+          while (g.rank[x] > g.rank[y]) x = g.idom[x];
+          while (g.rank[y] > g.rank[x]) y = g.idom[y];
+        }
+        dominator = x;
+      }
+      if (dominator != g.idom[b]) {
+        g.idom[b] = dominator;
+        changed = true;
+      }
+    }
+  }
+  std::vector<std::vector<size_t>> children(n);
+  for (size_t b : g.order)
+    if (b != 0) children[g.idom[b]].push_back(b);
+  g.dom_enter_.assign(n, 0);
+  g.dom_leave_.assign(n, 0);
+  size_t clock = 0;
+  std::vector<std::pair<size_t, size_t>> stack{{0, 0}};
+  g.dom_enter_[0] = clock++;
+  while (!stack.empty()) {
+    auto& [b, child] = stack.back();
+    if (child < children[b].size()) {
+      const size_t next = children[b][child++];
+      g.dom_enter_[next] = clock++;
+      stack.push_back({next, 0});
+    } else {
+      g.dom_leave_[b] = clock++;
+      stack.pop_back();
+    }
+  }
+}
+
+void find_loops(const Program& program, FunctionGraph& g) {
   struct Pending {
     std::vector<size_t> nodes;
     size_t cut;
@@ -100,39 +151,31 @@ void find_loops(const isa::Program& program, FunctionGraph& g) {
       std::sort(component.begin(), component.end());
       loop.blocks = component;
       loop.parent = p.parent;
-      for (size_t b : component) {
-        const Instruction& jump = program.insns[g.blocks[b].last];
-        if (!jump.is_branch() || jump.op() == isa::kJmpJa) continue;
-        for (size_t to : g.blocks[b].successors)
-          if (!std::binary_search(component.begin(), component.end(), to)) {
-            if (jump.source() == isa::kSourceK) {
-              loop.exit_constants.push_back(jump.imm);
-            } else {
-              loop.exit_registers.push_back(jump.dst);
-              loop.exit_registers.push_back(jump.src);
-            }
-            break;
-          }
-      }
+      for (size_t b : component)
+        for (size_t to : g.blocks[b].successors) {
+          if (to == head) loop.latches.push_back(b);
+          if (!std::binary_search(component.begin(), component.end(), to)) loop.exits.push_back({b, to});
+        }
       for (size_t b : component)
         for (size_t pc = g.blocks[b].first; pc <= g.blocks[b].last; ++pc)
           if (!program.is_lddw_tail(pc)) loop.registers_written |= program.insns[pc].registers_written();
       for (size_t b : component) {
         if (b == head) continue;
         for (size_t pred : g.blocks[b].predecessors)
-          if (g.rank[pred] != SIZE_MAX && !std::binary_search(component.begin(), component.end(), pred))
+          if (g.rank[pred] != kNoBlock && !std::binary_search(component.begin(), component.end(), pred))
             loop.reducible = false;
       }
       const int id = static_cast<int>(g.loops.size());
       for (size_t b : component) g.innermost_loop[b] = id;
+      if (p.parent >= 0) g.loops[static_cast<size_t>(p.parent)].children.push_back(id);
       g.loops.push_back(loop);
       work.push_back({std::move(component), head, id});
     }
   }
 }
 
-FunctionGraph build_function(const isa::Program& program, size_t fi) {
-  const isa::Function& fn = program.functions[fi];
+FunctionGraph build_function(const Program& program, size_t fi) {
+  const Function& fn = program.functions[fi];
   FunctionGraph g;
   g.function = fi;
   // Leaders: the entry, jump targets, and whatever follows a jump or exit.
@@ -141,7 +184,7 @@ FunctionGraph build_function(const isa::Program& program, size_t fi) {
   for (size_t pc = fn.start; pc < fn.end; ++pc) {
     if (program.is_lddw_tail(pc)) continue;
     const Instruction& insn = program.insns[pc];
-    const bool jumps = insn.is_branch() || insn.opcode == isa::kOpGotol;
+    const bool jumps = insn.is_branch() || insn.opcode == kOpGotol;
     if (jumps) leader[static_cast<size_t>(insn.jump_target(pc)) - fn.start] = true;
     if (jumps || insn.is_exit()) leader[pc + 1 - fn.start] = true;
   }
@@ -160,7 +203,7 @@ FunctionGraph build_function(const isa::Program& program, size_t fi) {
     const Instruction& insn = program.insns[b.last];
     const size_t after = b.last + (insn.is_lddw() ? 2 : 1);
     if (!insn.ends_block_unconditionally() && after < fn.end) b.successors.push_back(g.block_of(after));
-    if (insn.is_branch() || insn.opcode == isa::kOpGotol) {
+    if (insn.is_branch() || insn.opcode == kOpGotol) {
       const size_t target = g.block_of(static_cast<size_t>(insn.jump_target(b.last)));
       if (std::find(b.successors.begin(), b.successors.end(), target) == b.successors.end())
         b.successors.push_back(target);
@@ -170,7 +213,7 @@ FunctionGraph build_function(const isa::Program& program, size_t fi) {
   // Reverse post-order from the entry, iteratively; edges to an ancestor on
   // the DFS stack close cycles and mark loop heads.
   const size_t n = g.blocks.size();
-  g.rank.assign(n, SIZE_MAX);
+  g.rank.assign(n, kNoBlock);
   g.loop_head.assign(n, false);
   std::vector<uint8_t> color(n, 0);  // 0 new, 1 on stack, 2 done
   std::vector<std::pair<size_t, size_t>> dfs{{0, 0}};
@@ -194,6 +237,7 @@ FunctionGraph build_function(const isa::Program& program, size_t fi) {
   }
   g.order.assign(post.rbegin(), post.rend());
   for (size_t i = 0; i < g.order.size(); ++i) g.rank[g.order[i]] = i;
+  find_dominators(g);
   find_loops(program, g);
   // Every head of the loop hierarchy is a widening point too (irreducible
   // loops may be entered elsewhere than the DFS found).
@@ -208,6 +252,18 @@ size_t FunctionGraph::block_of(size_t pc) const {
   return static_cast<size_t>(it - block_start_.begin()) - 1;
 }
 
+bool FunctionGraph::dominates(size_t a, size_t b) const {
+  if (idom[a] == kNoBlock || idom[b] == kNoBlock) return false;
+  return dom_enter_[a] <= dom_enter_[b] && dom_leave_[b] <= dom_leave_[a];
+}
+
+bool FunctionGraph::is_back_edge(size_t from, size_t to) const {
+  if (!loop_head[to]) return false;
+  for (size_t l = 0; l < loops.size(); ++l)
+    if (loops[l].head == to && loop_contains(static_cast<int>(l), from)) return true;
+  return false;
+}
+
 bool FunctionGraph::loop_contains(int loop, size_t block) const {
   const auto& blocks = loops[static_cast<size_t>(loop)].blocks;
   return std::binary_search(blocks.begin(), blocks.end(), block);
@@ -219,7 +275,7 @@ int FunctionGraph::loop_of_edge(size_t from, size_t to) const {
   return l;
 }
 
-ProgramGraph build_graph(const isa::Program& program) {
+ProgramGraph build_graph(const Program& program) {
   ProgramGraph graph;
   for (size_t f = 0; f < program.functions.size(); ++f) graph.functions.push_back(build_function(program, f));
   // Reachability across functions: a function is live once a live block calls it.
@@ -248,4 +304,4 @@ ProgramGraph build_graph(const isa::Program& program) {
   return graph;
 }
 
-}  // namespace sbpf::verifier
+}  // namespace sbpf::isa
