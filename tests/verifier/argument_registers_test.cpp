@@ -18,7 +18,7 @@ RegisterMask helper_arguments(int32_t id) { return id == 157 ? r(1) : r(1) | r(2
 
 std::vector<RegisterMask> arguments_of(const std::string& text) {
   const isa::Program program = isa::assemble(text);
-  return argument_registers(program, build_graph(program), helper_arguments);
+  return argument_registers(program, isa::build_graph(program), helper_arguments);
 }
 
 TEST(ArgumentRegisters, ReadBeforeWrittenOnSomePath) {
