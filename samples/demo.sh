@@ -40,9 +40,10 @@ done
 
 step "build a BPF-KV database of 100,000 keys (0, 2, 4, ...)" \
   "$sbpf" xrp build-db "$work/kv.db" --keys 100000 --stride 2
-step "look keys up through the XRP function samples/xrp/bpfkv_get.c (5 reads each)" \
+step "look keys up through the XRP function samples/xrp/bpfkv_get.c (one request, 5 reads a key)" \
   "$sbpf" xrp get "$work/kv.db" 0 31337 31338 199998 200000
-step "scan a range through samples/xrp/bpfkv_range.c" "$sbpf" xrp scan "$work/kv.db" 1000 1010
+step "scan [1000, 1010] through samples/xrp/bpfkv_range.c" \
+  "$sbpf" xrp scan "$work/kv.db" 1000 1010 --end-inclusive
 
 step "an out-of-bounds access is stopped with the source line (exit 1 expected)" \
   bash -c "printf 'ldxdw %%r0, [%%r1+8]\nexit\n' > '$work/oob.s' && '$sbpf' run '$work/oob.s' --mem 00 || echo \"exit code \$?\""

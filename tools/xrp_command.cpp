@@ -13,6 +13,7 @@
 #include "tools/commands.h"
 #include "tools/program_file.h"
 #include "xrp_abi/bpfkv_database.h"
+#include "xrp_abi/bpfkv_queries.h"
 #include "xrp_abi/sync_resubmission.h"
 
 namespace sbpf::tools {
@@ -21,27 +22,46 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: sbpf xrp build-db DB --keys N [--stride K]\n"
-    "       sbpf xrp get DB KEY... [--prog OBJ] [--section NAME] [--no-verify | --prove]\n"
-    "       sbpf xrp scan DB LOW HIGH [--prog OBJ] [--section NAME] [--no-verify | --prove]\n"
+    "       sbpf xrp get DB KEY... [--prog OBJ] [OPTIONS]\n"
+    "       sbpf xrp scan DB LOW HIGH [--begin-exclusive] [--end-inclusive] [--sum] [--prog OBJ] [OPTIONS]\n"
+    "       sbpf xrp run FILE --prog OBJ [--offset O] [--scratch-in F] [--scratch-out F] [OPTIONS]\n"
     "\n"
     "build-db  writes a BPF-KV database with the keys 0, K, 2K, ... (N of them);\n"
     "          the value of key k is k in decimal, right-aligned in 63 characters.\n"
-    "get       looks each KEY up with an XRP function and prints its value or\n"
-    "          'not found'.\n"
-    "scan      prints every key in [LOW, HIGH] with its value, asking the XRP\n"
-    "          range function again while it reports more.\n"
+    "get       looks each KEY up and prints its value or 'not found'. Keys go\n"
+    "          32 to a request in BPF-KV's ScatterGatherQuery, each request's\n"
+    "          first read at the root (offset 0).\n"
+    "scan      prints the keys in [LOW, HIGH) with their values, then their\n"
+    "          count, in BPF-KV's RangeQuery: the first request reads the root,\n"
+    "          each next one the leaf the function says to go on with, until the\n"
+    "          function has emptied the range (at most 32 pairs per request).\n"
+    "run       runs any XRP function once on FILE: the first read (512 bytes)\n"
+    "          at --offset, then each read it asks for until it sets done; prints\n"
+    "          the reads and the final status. Scratch starts as --scratch-in\n"
+    "          (at most 4096 bytes, the rest zero) and is written whole to\n"
+    "          --scratch-out.\n"
     "\n"
-    "Each lookup starts with the root block (offset 0, 512 bytes) and resubmits\n"
-    "the read the function asks for until it sets done, synchronously.\n"
+    "get and scan run the bundled samples (samples/xrp/bpfkv_get.c, bpfkv_range.c)\n"
+    "unless --prog names another function that speaks the same layouts, such\n"
+    "as BPF-KV's own programs; the output is the same whichever runs.\n"
     "\n"
-    "  --prog OBJ       the XRP function: a BPF object or its native twin\n"
-    "                   (default: the bundled samples/xrp/bpfkv_get.c or bpfkv_range.c)\n"
-    "  --section NAME   the program's section in OBJ\n"
-    "  --max-reads N    reads allowed per lookup (default 4096)\n"
-    "  --no-verify      run the function without verifying it first: every access\n"
-    "                   is checked and every backward jump counted\n"
-    "  --prove          verify with Z3's guard removal (as `sbpf verify --prove`)\n"
-    "A function the verifier rejects is not run: its report is printed, exit 1.\n";
+    "  --prog OBJ         the XRP function: a BPF object or its native twin\n"
+    "  --section NAME     the program's section in OBJ\n"
+    "  --begin-exclusive  scan: leave LOW out\n"
+    "  --end-inclusive    scan: take HIGH in\n"
+    "  --sum              scan: print only the sum of the values' first 8 bytes\n"
+    "                     (little-endian signed 64-bit, wrapping), BPF-KV's\n"
+    "                     AGG_SUM; the whole range is one request\n"
+    "  --offset O         run: the first read's offset (a multiple of 512, default 0)\n"
+    "  --scratch-in F     run: the scratch buffer's first bytes\n"
+    "  --scratch-out F    run: where the scratch buffer goes afterwards\n"
+    "  --max-reads N      reads allowed per request (default 4096)\n"
+    "  --no-verify        run the function without verifying it first: every access\n"
+    "                     is checked and every backward jump counted\n"
+    "  --prove            verify with Z3's guard removal (as `sbpf verify --prove`)\n"
+    "A function the verifier rejects is not run: its report is printed, exit 1.\n"
+    "A function that fails a request, or answers against the query's layout,\n"
+    "ends the command with an error, exit 1.\n";
 
 // Where the samples this build compiled live: next to an installed `sbpf`,
 // else in the build tree.
@@ -82,19 +102,27 @@ class XrpProgram {
     engine.kind = *runtime::engine_named("auto");
     function_ = std::make_unique<xrp::BytecodeXrp>(*program_, runtime::kDefaultLoopBudget, engine);
   }
+  // The engine keeps pointers to the program and its annotations here.
+  XrpProgram(const XrpProgram&) = delete;
+  XrpProgram& operator=(const XrpProgram&) = delete;
 
-  // Runs one request; prints the failure and returns false when it fails.
-  bool run(const xrp::BlockReader& read, xrp::XrpRequest& request) {
-    xrp::XrpOutcome outcome = xrp::run_xrp_request(*function_, read, request);
-    if (outcome.ok()) return true;
-    const xrp::XrpFailure& failure = *outcome.failure;
+  xrp::XrpFunction& function() { return *function_; }
+
+  // Prints why a request failed, like a compiler error when the function
+  // aborted; `request` names the query's request that failed, if any.
+  void report(const xrp::XrpFailure& failure, std::optional<uint64_t> request = std::nullopt) const {
+    std::string in_request = request ? " in request " + std::to_string(*request + 1) : "";
     if (failure.abort && program_) {
       std::fputs(format_abort(*program_, *failure.abort, path_).c_str(), stderr);
-      std::fprintf(stderr, "note: on the completion of read %" PRIu64 "\n", failure.read + 1);
+      std::fprintf(stderr, "note: on the completion of read %" PRIu64 "%s\n", failure.read + 1, in_request.c_str());
     } else {
-      std::fprintf(stderr, "%s: error: %s\n", path_.c_str(), failure.describe().c_str());
+      std::fprintf(stderr, "%s: error: %s%s\n", path_.c_str(), failure.describe().c_str(), in_request.c_str());
     }
-    return false;
+  }
+
+  void report(const xrp::BpfkvQueryFailure& failure) const {
+    if (failure.xrp) return report(*failure.xrp, failure.request);
+    std::fprintf(stderr, "%s: error: %s\n", path_.c_str(), failure.describe().c_str());
   }
 
  private:
@@ -155,87 +183,135 @@ xrp::BlockReader open_database(const std::string& path) {
   }
 }
 
+// The function --prog names, else the bundled sample `sample`; and the
+// per-request read bound.
+XrpProgram program_for(const CommandLine& cl, const std::string& sample) {
+  return XrpProgram(cl.get_or("--prog", bundled_sample(sample)), cl.get_or("--section", ""), !cl.has("--no-verify"),
+                    cl.has("--prove"));
+}
+
+uint64_t max_reads(const CommandLine& cl) {
+  uint64_t reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
+  if (reads == 0) throw UsageError("--max-reads must be at least 1");
+  return reads;
+}
+
 int get(const CommandLine& cl) {
   if (cl.positionals().size() < 3) throw UsageError("missing key (sbpf xrp get DB KEY...)");
   std::vector<uint64_t> keys;
   for (size_t i = 2; i < cl.positionals().size(); ++i) keys.push_back(parse_key(cl.positionals()[i]));
   xrp::BlockReader read = open_database(cl.positionals()[1]);
-  XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_get.o")), cl.get_or("--section", ""),
-                     !cl.has("--no-verify"), cl.has("--prove"));
-  const uint64_t max_reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
-  std::vector<uint8_t> scratch(xrp::kScratchBytes);
-  for (uint64_t key : keys) {
-    std::fill(scratch.begin(), scratch.end(), 0);
-    bpfkv_get_query query{};
-    query.key = key;
-    std::memcpy(scratch.data(), &query, sizeof query);
-    xrp::XrpRequest request{.scratch = scratch, .max_reads = max_reads};
-    if (!program.run(read, request)) return kExitRejected;
-    std::memcpy(&query, scratch.data(), sizeof query);
-    if (query.found == 1) {
-      std::printf("%" PRIu64 " %s\n", key, show_value(query.value).c_str());
+  XrpProgram program = program_for(cl, "xrp/bpfkv_get.o");
+  xrp::BpfkvGetOutcome outcome = xrp::bpfkv_xrp_get(program.function(), read, keys, max_reads(cl));
+  for (size_t i = 0; i < outcome.values.size(); ++i) {
+    if (outcome.values[i]) {
+      std::printf("%" PRIu64 " %s\n", keys[i], show_value(outcome.values[i]->data()).c_str());
     } else {
-      std::printf("%" PRIu64 " not found\n", key);
+      std::printf("%" PRIu64 " not found\n", keys[i]);
     }
   }
-  return kExitOk;
+  if (!outcome.failure) return kExitOk;
+  std::fflush(stdout);
+  program.report(*outcome.failure);
+  return kExitRejected;
 }
 
 int scan(const CommandLine& cl) {
   cl.expect_positionals(4, "range (sbpf xrp scan DB LOW HIGH)");
-  uint64_t low = parse_key(cl.positionals()[2]);
-  const uint64_t high = parse_key(cl.positionals()[3]);
+  xrp::BpfkvRange range;
+  range.begin = parse_key(cl.positionals()[2]);
+  range.end = parse_key(cl.positionals()[3]);
+  range.begin_exclusive = cl.has("--begin-exclusive");
+  range.end_inclusive = cl.has("--end-inclusive");
+  range.sum = cl.has("--sum");
+  if (range.begin > range.end)
+    throw UsageError("the range's LOW (" + std::to_string(range.begin) + ") is above its HIGH (" +
+                     std::to_string(range.end) + ")");
   xrp::BlockReader read = open_database(cl.positionals()[1]);
-  XrpProgram program(cl.get_or("--prog", bundled_sample("xrp/bpfkv_range.o")), cl.get_or("--section", ""),
-                     !cl.has("--no-verify"), cl.has("--prove"));
-  const uint64_t max_reads = cl.get_number("--max-reads").value_or(xrp::kDefaultMaxReads);
-  std::vector<uint8_t> scratch(xrp::kScratchBytes);
-  auto* query = reinterpret_cast<bpfkv_range_query*>(scratch.data());
-  uint64_t total = 0;
-  while (low <= high) {
-    std::fill(scratch.begin(), scratch.end(), 0);
-    query->low = low;
-    query->high = high;
-    xrp::XrpRequest request{.scratch = scratch, .max_reads = max_reads};
-    if (!program.run(read, request)) return kExitRejected;
-    if (query->count > BPFKV_RANGE_MAX_RESULTS) {
-      std::fprintf(stderr, "error: the range function reports %" PRIu64 " results, more than the %d it has room for\n",
-                   static_cast<uint64_t>(query->count), BPFKV_RANGE_MAX_RESULTS);
-      return kExitRejected;
+  XrpProgram program = program_for(cl, "xrp/bpfkv_range.o");
+  xrp::BpfkvRangeOutcome outcome = xrp::bpfkv_xrp_range(program.function(), read, range, max_reads(cl));
+  for (const auto& [key, value] : outcome.pairs) std::printf("%" PRIu64 " %s\n", key, show_value(value.data()).c_str());
+  if (!outcome.failure) {
+    if (range.sum) {
+      std::printf("sum %" PRId64 "\n", outcome.sum);
+    } else {
+      std::printf("%zu key%s\n", outcome.pairs.size(), outcome.pairs.size() == 1 ? "" : "s");
     }
-    for (uint64_t i = 0; i < query->count; ++i)
-      std::printf("%" PRIu64 " %s\n", static_cast<uint64_t>(query->results[i].key),
-                  show_value(query->results[i].value).c_str());
-    total += query->count;
-    if (query->more == 0 || query->count == 0) break;
-    const uint64_t last = query->results[query->count - 1].key;
-    if (last < low || last == UINT64_MAX) {
-      std::fprintf(stderr, "error: the range function went backwards (last key %" PRIu64 ")\n", last);
-      return kExitRejected;
-    }
-    low = last + 1;
+    return kExitOk;
   }
-  std::printf("%" PRIu64 " key%s\n", total, total == 1 ? "" : "s");
-  return kExitOk;
+  std::fflush(stdout);
+  program.report(*outcome.failure);
+  if (range.sum && outcome.failure->xrp && outcome.failure->xrp->kind == xrp::XrpFailure::Kind::kTooManyReads)
+    std::fputs("note: a sum is one request, whatever the range's size: raise --max-reads\n", stderr);
+  return kExitRejected;
+}
+
+// `sbpf xrp run`: any XRP function, any scratch layout.
+int run(const CommandLine& cl) {
+  cl.expect_positionals(2, "file (sbpf xrp run FILE --prog OBJ)");
+  if (!cl.has("--prog")) throw UsageError("missing --prog OBJ: run has no default function");
+  const std::string& path = cl.positionals()[1];
+  const uint64_t offset = cl.get_number("--offset").value_or(0);
+  if (offset % xrp::kBlockBytes != 0)
+    throw UsageError("--offset " + std::to_string(offset) + " is not a multiple of " +
+                     std::to_string(xrp::kBlockBytes) + ": XRP reads whole blocks");
+  std::vector<uint8_t> scratch(xrp::kScratchBytes, 0);
+  if (auto in = cl.get("--scratch-in")) {
+    std::vector<uint8_t> bytes = read_file(*in);
+    if (bytes.size() > scratch.size())
+      throw UsageError(*in + " is " + std::to_string(bytes.size()) + " bytes; the scratch buffer is " +
+                       std::to_string(xrp::kScratchBytes));
+    std::copy(bytes.begin(), bytes.end(), scratch.begin());
+  }
+  xrp::BlockReader file = open_database(path);
+  XrpProgram program(*cl.get("--prog"), cl.get_or("--section", ""), !cl.has("--no-verify"), cl.has("--prove"));
+  // Every read the engine makes, as it makes it.
+  std::vector<std::pair<uint64_t, uint64_t>> reads;
+  xrp::BlockReader logged = [&](uint64_t at, std::span<uint8_t> bytes) {
+    reads.emplace_back(at, bytes.size());
+    return file(at, bytes);
+  };
+  xrp::XrpRequest request{.offset = offset, .scratch = scratch, .max_reads = max_reads(cl)};
+  xrp::XrpOutcome outcome = xrp::run_xrp_request(program.function(), logged, request);
+  for (size_t i = 0; i < reads.size(); ++i)
+    std::printf("read %zu: %" PRIu64 " bytes at offset %" PRIu64 "\n", i + 1, reads[i].second, reads[i].first);
+  // The scratch buffer is worth having after a failure too: it shows how far
+  // the function got.
+  if (auto out = cl.get("--scratch-out")) write_file(*out, scratch);
+  if (outcome.ok()) {
+    std::printf("done after %" PRIu64 " read%s\n", outcome.reads, outcome.reads == 1 ? "" : "s");
+    return kExitOk;
+  }
+  std::fflush(stdout);
+  program.report(*outcome.failure);
+  return kExitRejected;
 }
 
 }  // namespace
 
 int xrp_command(const Args& args) {
-  CommandLine cl(args, {"--keys", "--stride", "--prog", "--section", "--max-reads"},
-                 {"--help", "--no-verify", "--prove"});
+  CommandLine cl(args,
+                 {"--keys", "--stride", "--prog", "--section", "--max-reads", "--offset", "--scratch-in",
+                  "--scratch-out"},
+                 {"--help", "--no-verify", "--prove", "--begin-exclusive", "--end-inclusive", "--sum"});
   if (cl.has("--prove") && cl.has("--no-verify")) throw UsageError("--prove and --no-verify contradict each other");
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
   }
-  if (cl.positionals().empty()) throw UsageError("missing subcommand: build-db, get or scan");
+  if (cl.positionals().empty()) throw UsageError("missing subcommand: build-db, get, scan or run");
   const std::string& sub = cl.positionals()[0];
   if (sub == "build-db") return build_db(cl);
   if (cl.has("--keys") || cl.has("--stride")) throw UsageError("--keys and --stride apply to build-db");
+  if (sub != "get" && sub != "scan" && sub != "run")
+    throw UsageError("unknown subcommand '" + sub + "': expected build-db, get, scan or run");
+  if (sub != "scan" && (cl.has("--begin-exclusive") || cl.has("--end-inclusive") || cl.has("--sum")))
+    throw UsageError("--begin-exclusive, --end-inclusive and --sum apply to scan");
+  if (sub != "run" && (cl.has("--offset") || cl.has("--scratch-in") || cl.has("--scratch-out")))
+    throw UsageError("--offset, --scratch-in and --scratch-out apply to run");
   if (sub == "get") return get(cl);
   if (sub == "scan") return scan(cl);
-  throw UsageError("unknown subcommand '" + sub + "': expected build-db, get or scan");
+  return run(cl);
 }
 
 }  // namespace sbpf::tools

@@ -1,20 +1,36 @@
-// The BPF-KV samples (samples/xrp/bpfkv_get.c, bpfkv_range.c), compiled by
-// this build and run through the resubmission loop, against the host's
-// reference lookups on databases `sbpf xrp build-db` writes.
+// BPF-KV's queries through real XRP functions: the samples
+// (samples/xrp/bpfkv_get.c, bpfkv_range.c) and the BPF-KV-style programs
+// (bpfkv_style/), compiled by this build and run on the interpreter and the
+// JIT, against the host's reference lookups on databases `sbpf xrp build-db`
+// writes. The two kinds of program share the scratch layouts and nothing
+// else, so agreeing here is what makes them interchangeable.
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "frontend/elf_loader.h"
 #include "frontend/sdk/include/sbpf/bpfkv.h"
 #include "xrp_abi/bpfkv_database.h"
+#include "xrp_abi/bpfkv_queries.h"
 #include "xrp_abi/sync_resubmission.h"
 
 namespace sbpf::xrp {
 namespace {
 
-std::string sample(const std::string& name) { return std::string(SBPF_SAMPLES_BUILD_DIR) + "/xrp/" + name; }
+struct ProgramFile {
+  const char* name;  // for messages
+  std::string path;
+};
+
+ProgramFile sample(const std::string& name) {
+  return {"sample", std::string(SBPF_SAMPLES_BUILD_DIR) + "/xrp/" + name};
+}
+ProgramFile bpfkv_style(const std::string& name) {
+  return {"BPF-KV-style", std::string(SBPF_BPFKV_STYLE_DIR) + "/" + name};
+}
 
 class BpfkvXrp : public ::testing::Test {
  protected:
@@ -24,33 +40,30 @@ class BpfkvXrp : public ::testing::Test {
     std::filesystem::create_directories(*dir_);
     // 100,000 keys with stride 2: every odd number between them is absent.
     build_bpfkv_database((*dir_ / "db").string(), {100000, 2});
+    // Read once and served from memory: the passes below make millions of
+    // reads, and a pread each would be most of their time.
+    std::ifstream in(db(), std::ios::binary);
+    bytes_ = new std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   static void TearDownTestSuite() {
     std::filesystem::remove_all(*dir_);
     delete dir_;
+    delete bytes_;
   }
   static std::string db() { return (*dir_ / "db").string(); }
+  static BlockReader reader() {
+    return [](uint64_t offset, std::span<uint8_t> out) {
+      if (offset > bytes_->size() || bytes_->size() - offset < out.size()) return false;
+      std::memcpy(out.data(), bytes_->data() + offset, out.size());
+      return true;
+    };
+  }
 
   static std::filesystem::path* dir_;
+  static std::vector<uint8_t>* bytes_;
 };
 std::filesystem::path* BpfkvXrp::dir_ = nullptr;
-
-// Looks `key` up with the get function; nullopt when not found.
-std::optional<BpfkvValue> xrp_get(XrpFunction& function, const BlockReader& read, uint64_t key) {
-  std::vector<uint8_t> scratch(kScratchBytes);
-  bpfkv_get_query query{};
-  query.key = key;
-  std::memcpy(scratch.data(), &query, sizeof query);
-  XrpRequest request;
-  request.scratch = scratch;
-  XrpOutcome outcome = run_xrp_request(function, read, request);
-  EXPECT_TRUE(outcome.ok()) << "key " << key << ": " << outcome.failure->describe();
-  std::memcpy(&query, scratch.data(), sizeof query);
-  if (query.found != 1) return std::nullopt;
-  BpfkvValue value;
-  std::memcpy(value.data(), query.value, value.size());
-  return value;
-}
+std::vector<uint8_t>* BpfkvXrp::bytes_ = nullptr;
 
 // The interpreter, and the JIT where the host has one.
 std::vector<runtime::EngineKind> engines() {
@@ -59,70 +72,124 @@ std::vector<runtime::EngineKind> engines() {
   return kinds;
 }
 
+// Runs `check` with each program on each engine.
+template <typename Check>
+void for_each_program_and_engine(std::initializer_list<ProgramFile> files, Check check) {
+  for (const ProgramFile& file : files) {
+    isa::Program program = frontend::load_elf_program(file.path);
+    EXPECT_EQ(program.context_type, "bpf_xrp") << file.path;
+    for (runtime::EngineKind kind : engines()) {
+      SCOPED_TRACE(std::string(file.name) + " " + file.path + " on " + runtime::engine_name(kind));
+      runtime::EngineOptions options;
+      options.kind = kind;
+      BytecodeXrp function(program, runtime::kDefaultLoopBudget, options);
+      check(function);
+    }
+  }
+}
+
 TEST_F(BpfkvXrp, EveryKeyOfA100000KeyDatabaseIsFound) {
-  isa::Program program = frontend::load_elf_program(sample("bpfkv_get.o"));
-  EXPECT_EQ(program.context_type, "bpf_xrp");
-  for (runtime::EngineKind kind : engines()) {
-    SCOPED_TRACE(runtime::engine_name(kind));
-    runtime::EngineOptions options;
-    options.kind = kind;
-    BytecodeXrp function(program, runtime::kDefaultLoopBudget, options);
-    BlockReader read = file_block_reader(db());
+  std::vector<uint64_t> keys;
+  for (uint64_t i = 0; i < 100000; ++i) keys.push_back(2 * i);
+  for_each_program_and_engine({sample("bpfkv_get.o"), bpfkv_style("get.o")}, [&](XrpFunction& function) {
+    BpfkvGetOutcome outcome = bpfkv_xrp_get(function, reader(), keys);
+    ASSERT_FALSE(outcome.failure) << outcome.failure->describe();
+    ASSERT_EQ(outcome.values.size(), keys.size());
+    EXPECT_EQ(outcome.requests, 3125u);  // 32 keys each
     size_t wrong = 0;
-    for (uint64_t i = 0; i < 100000; ++i) {
-      auto value = xrp_get(function, read, 2 * i);
-      if (!value || *value != bpfkv_value_for_key(2 * i)) {
-        if (++wrong <= 5) ADD_FAILURE() << "key " << 2 * i << (value ? ": wrong value" : ": not found");
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const auto& value = outcome.values[i];
+      if (!value || *value != bpfkv_value_for_key(keys[i])) {
+        if (++wrong <= 5) ADD_FAILURE() << "key " << keys[i] << (value ? ": wrong value" : ": not found");
       }
     }
     EXPECT_EQ(wrong, 0u);
-  }
+  });
 }
 
 TEST_F(BpfkvXrp, AbsentKeysAreNotFound) {
-  isa::Program program = frontend::load_elf_program(sample("bpfkv_get.o"));
-  BytecodeXrp function(program);
-  BlockReader read = file_block_reader(db());
-  size_t wrong = 0;
-  std::vector<uint64_t> absent{199999, 200000, 200001, 1ull << 40, UINT64_MAX - 1, UINT64_MAX};
-  for (uint64_t i = 0; i < 100000; i += 7) absent.push_back(2 * i + 1);
-  for (uint64_t key : absent) {
-    if (xrp_get(function, read, key)) {
-      if (++wrong <= 5) ADD_FAILURE() << "absent key " << key << " was found";
+  // Mixed with present keys in one batch, and a batch that is not full.
+  std::vector<uint64_t> keys{199999, 200000, 200001, 1ull << 40, UINT64_MAX - 1, UINT64_MAX, 0, 1, 2};
+  for (uint64_t i = 0; i < 100000; i += 7) keys.push_back(2 * i + 1);
+  for_each_program_and_engine({sample("bpfkv_get.o"), bpfkv_style("get.o")}, [&](XrpFunction& function) {
+    BpfkvGetOutcome outcome = bpfkv_xrp_get(function, reader(), keys);
+    ASSERT_FALSE(outcome.failure) << outcome.failure->describe();
+    ASSERT_EQ(outcome.values.size(), keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      EXPECT_EQ(outcome.values[i].has_value(), keys[i] == 0 || keys[i] == 2) << "key " << keys[i];
     }
+  });
+}
+
+// What the range should hold, from the host's reference scan of [low, high].
+std::vector<std::pair<uint64_t, BpfkvValue>> expected_pairs(const std::string& path, const BpfkvRange& range) {
+  uint64_t low = range.begin;
+  uint64_t high = range.end;
+  if (range.begin_exclusive) {
+    if (low == UINT64_MAX) return {};
+    ++low;
   }
-  EXPECT_EQ(wrong, 0u);
+  if (!range.end_inclusive) {
+    if (high == 0) return {};
+    --high;
+  }
+  return bpfkv_reference_range(path, low, high);
+}
+
+// The ranges: inside one leaf, across leaves (31 keys each), exactly one
+// batch of 32 and one more, past the last key, each flag, and one of
+// 10,000 keys.
+std::vector<BpfkvRange> ranges() {
+  std::vector<BpfkvRange> list;
+  const std::pair<uint64_t, uint64_t> bounds[] = {
+      {0, 0},        {0, 1},          {0, 2},          {1, 1},          {5, 4},
+      {61, 63},      {0, 62},         {0, 64},         {0, 66},         {2, 66},
+      {1000, 1400},  {1234, 5678},    {199990, 300000}, {199998, 199998}, {250000, 260000},
+      {0, 20000},    {UINT64_MAX - 1, UINT64_MAX}};
+  for (auto [begin, end] : bounds) {
+    if (begin > end) continue;
+    for (int flags = 0; flags < 4; ++flags)
+      list.push_back({.begin = begin, .end = end, .begin_exclusive = (flags & 1) != 0, .end_inclusive = (flags & 2) != 0});
+  }
+  return list;
 }
 
 TEST_F(BpfkvXrp, RangeScansMatchTheReference) {
-  isa::Program program = frontend::load_elf_program(sample("bpfkv_range.o"));
-  BytecodeXrp function(program);
-  BlockReader read = file_block_reader(db());
-  const std::pair<uint64_t, uint64_t> ranges[] = {
-      {0, 0}, {1, 1}, {5, 4}, {0, 100}, {61, 63}, {1000, 1400}, {199990, 300000}, {250000, 260000}, {0, 2000}};
-  for (auto [low, high] : ranges) {
-    std::vector<std::pair<uint64_t, BpfkvValue>> got;
-    uint64_t from = low;
-    while (from <= high) {
-      std::vector<uint8_t> scratch(kScratchBytes);
-      auto* query = reinterpret_cast<bpfkv_range_query*>(scratch.data());
-      query->low = from;
-      query->high = high;
-      XrpRequest request;
-      request.scratch = scratch;
-      XrpOutcome outcome = run_xrp_request(function, read, request);
-      ASSERT_TRUE(outcome.ok()) << outcome.failure->describe();
-      ASSERT_LE(query->count, static_cast<uint64_t>(BPFKV_RANGE_MAX_RESULTS));
-      for (uint64_t i = 0; i < query->count; ++i) {
-        BpfkvValue value;
-        std::memcpy(value.data(), query->results[i].value, value.size());
-        got.emplace_back(query->results[i].key, value);
-      }
-      if (!query->more || query->count == 0) break;
-      from = query->results[query->count - 1].key + 1;
+  for_each_program_and_engine({sample("bpfkv_range.o"), bpfkv_style("range.o")}, [&](XrpFunction& function) {
+    for (const BpfkvRange& range : ranges()) {
+      BpfkvRangeOutcome outcome = bpfkv_xrp_range(function, reader(), range);
+      std::string what = "range " + std::string(range.begin_exclusive ? "(" : "[") + std::to_string(range.begin) +
+                         ", " + std::to_string(range.end) + (range.end_inclusive ? "]" : ")");
+      ASSERT_FALSE(outcome.failure) << what << ": " << outcome.failure->describe();
+      auto expected = expected_pairs(db(), range);
+      EXPECT_EQ(outcome.pairs, expected) << what;
+      // BPF-KV's function ends a request as soon as kv[] is full; sbpf's
+      // only when another key is in range. Either way a request carries at
+      // most 32 pairs and leaves at most one request empty.
+      EXPECT_GE(outcome.requests * BPFKV_RANGE_KEYS, expected.size()) << what;
+      EXPECT_LE(outcome.requests, expected.size() / BPFKV_RANGE_KEYS + 1) << what;
     }
-    EXPECT_EQ(got, bpfkv_reference_range(db(), low, high)) << "range [" << low << ", " << high << "]";
-  }
+  });
+}
+
+TEST_F(BpfkvXrp, RangeSumsMatchTheReference) {
+  for_each_program_and_engine({sample("bpfkv_range.o"), bpfkv_style("range.o")}, [&](XrpFunction& function) {
+    for (BpfkvRange range : {BpfkvRange{.begin = 0, .end = 100}, BpfkvRange{.begin = 1001, .end = 3001},
+                             BpfkvRange{.begin = 7, .end = 7, .end_inclusive = true}}) {
+      range.sum = true;
+      BpfkvRangeOutcome outcome = bpfkv_xrp_range(function, reader(), range);
+      ASSERT_FALSE(outcome.failure) << outcome.failure->describe();
+      uint64_t sum = 0;
+      for (const auto& [key, value] : expected_pairs(db(), range)) {
+        uint64_t first8;
+        std::memcpy(&first8, value.data(), sizeof first8);
+        sum += first8;
+      }
+      EXPECT_EQ(outcome.sum, static_cast<int64_t>(sum)) << range.begin << ".." << range.end;
+      EXPECT_TRUE(outcome.pairs.empty());
+      EXPECT_EQ(outcome.requests, 1u);
+    }
+  });
 }
 
 }  // namespace

@@ -79,41 +79,116 @@ static inline int bpfkv_search_slot(const struct bpfkv_node *node, sbpf_u64 key)
   return BPFKV_NODE_CAPACITY - 1;
 }
 
-/* Point lookup, at the start of scratch. The caller sets `key` and zeroes the
- * rest; the function sets `found` and, when found, `value`. The first read is
- * the root block (offset 0, 512 bytes). */
-struct bpfkv_get_query {
-  sbpf_u64 key;
-  sbpf_s64 found;       /* out: 1 found, 0 absent */
-  sbpf_s64 state;       /* the function's own: 0 descending, 1 reading the value */
+/* The queries, at the start of scratch: BPF-KV's own layouts, field for
+ * field, so that its user space and programs and sbpf's (`sbpf xrp`,
+ * samples/xrp/) are interchangeable. Fields whose names start with `_`,
+ * and those marked "the function's own", are the function's state: the
+ * caller zeroes them before the first request and passes them back
+ * unchanged between requests. */
+
+/* Point lookups, BPF-KV's `struct ScatterGatherQuery` (2,368 bytes). The
+ * caller zeroes scratch, sets `keys[0..n_keys)` and `n_keys` (1 to
+ * BPFKV_SG_KEYS) and `root_pointer` (the root's offset, 0), and issues the
+ * first read at `root_pointer`. The function looks each key up in turn,
+ * starting again at `root_pointer` for each, and sets `values[i].found`
+ * (and `values[i].value` when found) before it sets done. */
+#define BPFKV_SG_KEYS 32
+
+struct bpfkv_maybe_value {
+  char found; /* out: non-zero when keys[i] is in the database */
   sbpf_u8 value[BPFKV_VALUE_SIZE];
-  sbpf_u64 value_ptr;   /* the function's own: the value being read */
-  sbpf_u64 depth;       /* the function's own: nodes read so far */
+}; /* 65 bytes: no padding, so values[] is packed as BPF-KV's is */
+
+struct bpfkv_scatter_gather_query {
+  sbpf_u64 root_pointer;   /* in: the root's file offset */
+  sbpf_u64 value_ptr;      /* the function's own */
+  sbpf_u32 state_flags;    /* the function's own */
+  sbpf_s32 current_index;  /* the function's own: the key being looked up */
+  sbpf_s32 n_keys;         /* in: keys[0..n_keys) are asked for */
+  sbpf_u64 keys[BPFKV_SG_KEYS];
+  struct bpfkv_maybe_value values[BPFKV_SG_KEYS];
 };
 
-/* Range scan, at the start of scratch: the keys in [low, high] in order,
- * at most BPFKV_RANGE_MAX_RESULTS per request. The caller sets `low` and
- * `high` and zeroes the rest. When `count` reaches the bound and keys may
- * remain, `more` is set and the caller asks again from the last key + 1
- * (sbpf's builder never writes key 2^64-1, so that cannot wrap). low > high
- * is an empty range. The first read is the root block. */
-#define BPFKV_RANGE_MAX_RESULTS 48
-struct bpfkv_range_result {
+/* Range scans, BPF-KV's `struct RangeQuery` (2,880 bytes): the keys from
+ * `range_begin` to `range_end`, at most BPFKV_RANGE_KEYS per request.
+ * Ranges are [begin, end) unless `flags` say begin-exclusive or
+ * end-inclusive. With `agg_op` BPFKV_AGG_SUM nothing is collected in `kv`:
+ * `agg_value` adds up each value's first 8 bytes, read as a little-endian
+ * signed 64-bit number (wrapping).
+ *
+ * The caller zeroes scratch, sets the range, `flags`, `agg_op`, `_state` =
+ * BPFKV_RANGE_TRAVERSE and `_resume_from_leaf` = 0 (the root), and issues
+ * the first read at `_resume_from_leaf`. After each request it takes
+ * kv[0..len), then sets `len` = 0 and `_state` = BPFKV_RANGE_RESUME; if the
+ * range is still not empty (bpfkv_range_is_empty) it asks again, with
+ * the first read at `_resume_from_leaf`. The function moves `range_begin`
+ * (begin-exclusive) past each key it takes, and empties the range
+ * (bpfkv_range_mark_done) when no key is left. */
+#define BPFKV_RANGE_KEYS 32
+#define BPFKV_RANGE_BEGIN_EXCLUSIVE 1u
+#define BPFKV_RANGE_END_INCLUSIVE 2u
+#define BPFKV_AGG_NONE 0
+#define BPFKV_AGG_SUM 1
+/* _state: 0 is invalid. */
+#define BPFKV_RANGE_RESUME 1     /* the first read is the leaf to go on with */
+#define BPFKV_RANGE_TRAVERSE 2   /* the first read is the root */
+#define BPFKV_RANGE_READ_VALUE 3 /* the function's own */
+#define BPFKV_RANGE_READ_NODE 4  /* the function's own */
+
+struct bpfkv_key_value {
   sbpf_u64 key;
   sbpf_u8 value[BPFKV_VALUE_SIZE];
 };
+
 struct bpfkv_range_query {
-  sbpf_u64 low, high;   /* in: inclusive bounds */
-  sbpf_u64 count;       /* out: results[0..count) are filled */
-  sbpf_u64 more;        /* out: 1 when the bound cut the scan short */
-  sbpf_u64 state;       /* the function's own, from here on */
-  sbpf_u64 depth;       /* nodes read on the way down */
-  sbpf_u64 cursor;      /* the smallest key the scan still takes */
-  sbpf_u64 slot;        /* the slot of `leaf` whose value is being read */
-  struct bpfkv_node leaf; /* the leaf being scanned */
-  struct bpfkv_range_result results[BPFKV_RANGE_MAX_RESULTS];
+  sbpf_u64 range_begin;
+  sbpf_u64 range_end;
+  sbpf_u32 flags;   /* BPFKV_RANGE_BEGIN_EXCLUSIVE | BPFKV_RANGE_END_INCLUSIVE */
+  sbpf_u32 agg_op;  /* BPFKV_AGG_NONE or BPFKV_AGG_SUM */
+  sbpf_s32 len;     /* out: kv[0..len) are filled */
+  struct bpfkv_key_value kv[BPFKV_RANGE_KEYS];
+  sbpf_s64 agg_value;
+  sbpf_u32 _state;
+  sbpf_u64 _resume_from_leaf; /* the file offset of the leaf to go on with */
+  sbpf_u32 _node_key_ix;      /* the function's own */
+  struct bpfkv_node _current_node; /* the function's own */
 };
-SBPF_STATIC_ASSERT(sizeof(struct bpfkv_range_query) <= 4096, "a range query fits in XRP's scratch");
+
+SBPF_STATIC_ASSERT(sizeof(struct bpfkv_maybe_value) == 65, "BPF-KV's MaybeValue");
+SBPF_STATIC_ASSERT(__builtin_offsetof(struct bpfkv_scatter_gather_query, keys) == 32, "BPF-KV's ScatterGatherQuery");
+SBPF_STATIC_ASSERT(__builtin_offsetof(struct bpfkv_scatter_gather_query, values) == 288, "BPF-KV's ScatterGatherQuery");
+SBPF_STATIC_ASSERT(sizeof(struct bpfkv_scatter_gather_query) == 2368, "BPF-KV's ScatterGatherQuery");
+SBPF_STATIC_ASSERT(__builtin_offsetof(struct bpfkv_range_query, kv) == 32, "BPF-KV's RangeQuery");
+SBPF_STATIC_ASSERT(__builtin_offsetof(struct bpfkv_range_query, _current_node) == 2368, "BPF-KV's RangeQuery");
+SBPF_STATIC_ASSERT(sizeof(struct bpfkv_range_query) == 2880, "BPF-KV's RangeQuery");
+
+/* True when no key can be in the query's range: what tells the caller the
+ * scan is over. */
+static inline int bpfkv_range_is_empty(const struct bpfkv_range_query *query) {
+  const int begin_exclusive = (query->flags & BPFKV_RANGE_BEGIN_EXCLUSIVE) != 0;
+  const int end_inclusive = (query->flags & BPFKV_RANGE_END_INCLUSIVE) != 0;
+  if (query->range_begin > query->range_end) return 1;
+  if (query->range_begin == query->range_end) return begin_exclusive || !end_inclusive;
+  return query->range_begin + 1 == query->range_end && begin_exclusive && !end_inclusive;
+}
+
+/* Empties the range: the function's way of saying the scan is over. */
+static inline void bpfkv_range_mark_done(struct bpfkv_range_query *query) {
+  query->range_begin = query->range_end;
+  query->flags = (query->flags | BPFKV_RANGE_BEGIN_EXCLUSIVE) & ~BPFKV_RANGE_END_INCLUSIVE;
+}
+
+/* Whether `key` lies below the range (not yet in it) or past its end. For
+ * a range that is not empty, begin-exclusive never has range_begin = 2^64-1,
+ * so neither wraps. */
+static inline int bpfkv_range_before_begin(const struct bpfkv_range_query *query, sbpf_u64 key) {
+  if (query->flags & BPFKV_RANGE_BEGIN_EXCLUSIVE) return key <= query->range_begin;
+  return key < query->range_begin;
+}
+static inline int bpfkv_range_past_end(const struct bpfkv_range_query *query, sbpf_u64 key) {
+  if (query->flags & BPFKV_RANGE_END_INCLUSIVE) return key > query->range_end;
+  return key >= query->range_end;
+}
 
 #ifdef __cplusplus
 }
