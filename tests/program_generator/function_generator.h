@@ -112,6 +112,8 @@ class FunctionGenerator {
   bool select();
   // loop_fragments.cpp
   bool word_loop(size_t remaining);
+  bool word_loop_loading_in_header(size_t remaining, uint8_t p, uint8_t size, uint8_t i, uint8_t t, uint8_t v,
+                                   uint8_t acc);
   bool byte_loop(size_t remaining);
   bool pointer_loop(size_t remaining);
   bool counted_loop(size_t remaining);

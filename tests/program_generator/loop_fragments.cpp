@@ -29,8 +29,10 @@ bool FunctionGenerator::word_loop(size_t remaining) {
   // 0: rotated (guard, then a bottom test), 1: top test, 2: rotated with
   // 32-bit compares, 3: top test on i + 8 <= size_i, 4: unrolled twice,
   // 5: entered by a jump into its condition, which ends the loop and is its
-  // header (clang's `for` at -O2 when it cannot peel the first test).
-  const unsigned style = static_cast<unsigned>(c_.below(6));
+  // header (clang's `for` at -O2 when it cannot peel the first test), 6:
+  // its header last and doing the load (see word_loop_loading_in_header).
+  const unsigned style = static_cast<unsigned>(c_.below(7));
+  if (style == 6) return word_loop_loading_in_header(remaining, *p, *size, *i, *t, *v, *acc);
   const bool is32 = style == 2;
   const int32_t step = style == 4 ? 16 : 8;
   emit(alu(!is32, isa::kAluMov, *i, imm_operand(0)));
@@ -94,6 +96,61 @@ bool FunctionGenerator::word_loop(size_t remaining) {
   s_ = at_head;
   locks_ = outer_locks;
   unpin(*i);
+  ++program_.report.loops;
+  return true;
+}
+
+// A word loop over the last W bytes of the input, as clang lays it out
+// when it enters through the header and the header does part of the work:
+// the header, last, loads the word and jumps back to the first block, which
+// uses it, steps and tests.
+//
+//       if (size_i < W) goto end;  q = buf_i + (size_i - W & ~7);  i = 0;  goto head;
+//   latch: acc op= v; …; i += 8; if (i >= W) goto end;
+//   head:  v = *(u64 *)(q + i); goto latch;
+//
+// The verifier cannot place q in the input (the mask loses it), so the load
+// is guarded, at a known distance from q: a loop the JIT versions. Running
+// it from its lowest block instead of its header uses a v the header has
+// not loaded yet.
+bool FunctionGenerator::word_loop_loading_in_header(size_t remaining, uint8_t p, uint8_t size, uint8_t i, uint8_t t,
+                                                    uint8_t v, uint8_t acc) {
+  auto q = fresh(true);
+  if (!q) return false;
+  const int32_t window = 8 * static_cast<int32_t>(c_.between(1, 16));
+  const Label latch = code_.new_label();
+  const Label head = code_.new_label();
+  const Label end = code_.new_label();
+  code_.jump(branch(false, isa::kJmpJlt, size, imm_operand(window)), end);
+  emit(mov(*q, size));
+  emit(add_imm(*q, -window));
+  emit(alu(true, isa::kAluAnd, *q, imm_operand(~7)));
+  emit(add_reg(*q, p));
+  set(*q, Value::dead());
+  emit(mov_imm(i, 0));
+  set(i, Value::scalar(Tag::kPinned));
+  code_.ja(head);
+  const FrameState at_head = s_;
+  const Locks outer_locks = lock_readable();
+  locks_.regs |= bit(*q);
+  code_.bind(latch);
+  set(v, Value::scalar());  // loaded by the header, which runs first
+  random_op_into(acc, v);
+  if (c_.below(4) == 0) code_.jump(branch(false, isa::kJmpJeq, i, imm_operand(8 * static_cast<int32_t>(c_.between(1, 8)))), end);
+  nested_loop_body(nested_budget(remaining, 16));
+  emit(add_imm(i, 8));
+  code_.jump(branch(false, isa::kJmpJge, i, imm_operand(window)), end);
+  code_.bind(head);
+  emit(mov(t, *q));
+  emit(add_reg(t, i));
+  set(t, Value::dead());
+  emit(load(8, v, t, 0));
+  set(v, Value::scalar());
+  code_.ja(latch);
+  code_.bind(end);
+  s_ = at_head;
+  locks_ = outer_locks;
+  unpin(i);
   ++program_.report.loops;
   return true;
 }
