@@ -45,8 +45,18 @@ isa::DataPointer data_pointer(const ElfObject& elf, GlobalData& data, size_t sec
                               const ElfRelocation& reloc) {
   const ElfSymbol& sym = elf.symbols[reloc.symbol];
   const std::string holder = slot_name(elf, section, at);
+  std::vector<uint8_t>& bytes = data.sections[data.index_of_elf_section.at(section)].bytes;
+  if (bytes.size() < 8 || at > bytes.size() - 8) corrupt("relocation past the end of " + elf.sections[section].name);
+  uint64_t addend = 0;
+  std::memcpy(&addend, &bytes[at], 8);
+  // A section symbol names the function or variable only with its addend.
+  std::string target_name = elf.display_name(sym);
+  if (sym.type == STT_SECTION)
+    for (const ElfSymbol& s : elf.symbols)
+      if ((s.type == STT_FUNC || s.type == STT_OBJECT) && s.section == sym.section && s.value == sym.value + addend)
+        target_name = s.name;
   auto unsupported = [&](const std::string& why) {
-    throw UnsupportedProblem(holder + " holds the address of '" + elf.display_name(sym) + "': " + why);
+    throw UnsupportedProblem(holder + " holds the address of '" + target_name + "': " + why);
   };
   if (reloc.type != kRelocAbs64)
     unsupported("relocation type " + std::to_string(reloc.type) + " in global data; only 8-byte addresses are supported");
@@ -57,10 +67,6 @@ isa::DataPointer data_pointer(const ElfObject& elf, GlobalData& data, size_t sec
   auto target_index = data.index_of_elf_section.find(sym.section);
   if (target_index == data.index_of_elf_section.end())
     unsupported("section " + target.name + " is not global data (maps are not supported)");
-  std::vector<uint8_t>& bytes = data.sections[data.index_of_elf_section.at(section)].bytes;
-  if (bytes.size() < 8 || at > bytes.size() - 8) corrupt("relocation past the end of " + elf.sections[section].name);
-  uint64_t addend = 0;
-  std::memcpy(&addend, &bytes[at], 8);
   std::memset(&bytes[at], 0, 8);  // the engines write the address there
   const uint64_t offset = sym.value + addend;
   if (offset < sym.value || offset > target.size)

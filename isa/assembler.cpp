@@ -658,7 +658,7 @@ class Assembler {
       if (program_.sections[i].name == w[1]) index = i;
     if (index == program_.sections.size()) fail("'.pointer' names section " + quoted(w[1]) + ", not declared before");
     DataSection& section = program_.sections[index];
-    if (section.kind == SectionKind::kBss) fail("'.pointer' in a .bss section");
+    if (section.kind == SectionKind::kBss && w[2] != "null") fail("'.pointer' in a .bss section can only be null");
     if (section.bytes.size() % 8 != 0) fail("'.pointer' at offset " + std::to_string(section.bytes.size()) +
                                             " of " + quoted(w[1]) + ", which is not a multiple of 8");
     DataPointer ptr;

@@ -39,7 +39,8 @@
 //             naming a section again appends to it.
 //             .pointer NAME TARGET+OFFSET | .pointer NAME null
 //             appends an 8-byte slot holding the address of section TARGET
-//             plus OFFSET (a DataPointer; TARGET may be declared later).
+//             plus OFFSET (a DataPointer; TARGET may be declared later), or
+//             a pointer that starts out null (the only kind .bss takes).
 //
 // Labels that start a function (the entry, call targets) give it its name.
 #pragma once

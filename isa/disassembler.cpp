@@ -284,7 +284,15 @@ void print_sections(const Program& p, std::string& out) {
     const DataSection& section = p.sections[s];
     const std::string start = std::string(kDirective[static_cast<int>(section.kind)]) + " " + names[s];
     if (section.kind == SectionKind::kBss) {
-      out += start + " " + std::to_string(section.bytes.size()) + "\n";
+      // Zeros up to each slot (all null), then the slot.
+      size_t from = 0;
+      for (const DataPointer& ptr : section.pointers) {
+        out += start + " " + std::to_string(ptr.at - from) + "\n";
+        out += ".pointer " + names[s] + " null\n";
+        from = ptr.at + 8;
+      }
+      if (from < section.bytes.size() || section.pointers.empty())
+        out += start + " " + std::to_string(section.bytes.size() - from) + "\n";
       continue;
     }
     // Declared before a .pointer line can name it.

@@ -56,7 +56,7 @@ struct DataSection {
   std::string name;
   SectionKind kind = SectionKind::kData;
   std::vector<uint8_t> bytes;  // zeros for .bss
-  std::vector<DataPointer> pointers;  // sorted by `at`, disjoint, inside `bytes`
+  std::vector<DataPointer> pointers = {};  // sorted by `at`, disjoint, inside `bytes`
 
   // The slot that covers byte `at`, or nullptr.
   const DataPointer* pointer_at(uint64_t at) const;

@@ -23,7 +23,7 @@ void Analyzer::prove_guards() {
     AccessAnnotation& a = result_.annotations.access[pc];
     // A guard that keeps an access off the addresses in global data stays,
     // in bounds or not.
-    if (a.check != AccessCheck::kGuarded || off_slots_[pc] || slot_guard_[pc] != 0) continue;
+    if (a.check != AccessCheck::kGuarded || off_slots_[pc] || (slot_guard_[pc] & 1) != 0) continue;
     if (!prover) prover.emplace(program_, graph_, regions_, point_facts_, options_.loop_budget, options_.prove_timeout_ms);
     switch (prover->prove(pc)) {
       case GuardProver::Verdict::kInBounds:
