@@ -168,10 +168,13 @@ Analyzer::SlotTouch Analyzer::data_slots(const Value& ptr, int64_t offset, unsig
       continue;
     }
     const auto& pointers = program_.sections[static_cast<size_t>(section)].pointers;
-    for (size_t i = 0; i < pointers.size(); ++i) {
+    // Slots are sorted: skip those that end before the first start.
+    const auto from = std::lower_bound(pointers.begin(), pointers.end(), first - 7,
+                                       [](const isa::DataPointer& p, __int128 v) { return static_cast<__int128>(p.at) < v; });
+    for (auto i = static_cast<size_t>(from - pointers.begin()); i < pointers.size(); ++i) {
       const __int128 at = static_cast<__int128>(pointers[i].at);
       // Starts in [at - size + 1, at + 7] meet the slot.
-      if (at + 7 < first || at - static_cast<__int128>(size) + 1 > last) continue;
+      if (at - static_cast<__int128>(size) + 1 > last) break;
       const __int128 lo = std::max<__int128>(at - size + 1 - offset, o.smin);
       const __int128 hi = std::min<__int128>(at + 7 - offset, o.smax);
       if (lo > hi || !meet(o, Scalar::signed_range(static_cast<int64_t>(lo), static_cast<int64_t>(hi)))) continue;
