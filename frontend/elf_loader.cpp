@@ -76,6 +76,7 @@ class OpenObject {
         libbpf_(bytes_, std::filesystem::path(path).stem().string(), warnings_),
         entries_(libbpf_.entry_points()),
         ext_(detail::read_btf_ext(elf_, libbpf_.btf())) {
+    detail::add_null_pointers(data_, elf_, libbpf_.btf());
     if (entries_.empty())
       throw ObjectProblem("no BPF programs (no function in an executable section other than .text)");
   }
@@ -142,6 +143,8 @@ std::vector<isa::Program> load_elf(const std::string& path) {
     std::vector<isa::Program> programs;
     for (const EntryPoint& entry : object.entries()) programs.push_back(object.link(entry));
     return programs;
+  } catch (const detail::UnsupportedProblem& problem) {
+    throw UnsupportedConstruct(path, problem.what());
   } catch (const ObjectProblem& problem) {
     throw LoadError(path + ": " + problem.what());
   }
@@ -151,6 +154,8 @@ isa::Program load_elf_program(const std::string& path, const std::string& sectio
   try {
     OpenObject object(path);
     return object.link(choose_entry(object.entries(), section));
+  } catch (const detail::UnsupportedProblem& problem) {
+    throw UnsupportedConstruct(path, problem.what());
   } catch (const ObjectProblem& problem) {
     throw LoadError(path + ": " + problem.what());
   }

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "isa/program.h"
@@ -16,6 +17,21 @@ namespace sbpf::frontend {
 class LoadError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The object is readable but uses a construct sbpf cannot run (an address
+// of a function or an extern in global data, …): the program is rejected,
+// it is not bad input. The message names the file and the variable.
+class UnsupportedConstruct : public LoadError {
+ public:
+  UnsupportedConstruct(std::string path, std::string reason)
+      : LoadError(path + ": " + reason), path_(std::move(path)), reason_(std::move(reason)) {}
+  const std::string& path() const { return path_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string path_;
+  std::string reason_;
 };
 
 // True when `bytes` start with the ELF magic.

@@ -13,6 +13,13 @@ class ObjectProblem : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The object is well formed but uses a construct sbpf does not run:
+// load_elf() turns it into UnsupportedConstruct, a rejection of the program.
+class UnsupportedProblem : public ObjectProblem {
+ public:
+  using ObjectProblem::ObjectProblem;
+};
+
 [[noreturn]] inline void corrupt(const std::string& what) { throw ObjectProblem("corrupt ELF: " + what); }
 
 }  // namespace sbpf::frontend::detail

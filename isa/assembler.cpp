@@ -283,6 +283,7 @@ class Assembler {
       fail("no instructions");
     }
     resolve_labels();
+    resolve_pointers();
     name_functions();
     check();
     return std::move(program_);
@@ -297,6 +298,11 @@ class Assembler {
   std::vector<std::string> label_order_;
   std::optional<size_t> first_exit_;
   std::vector<LabelRef> refs_;
+  struct PointerRef {
+    size_t section, slot, line;
+    std::string target;  // empty: null
+  };
+  std::vector<PointerRef> pointer_refs_;
 
   [[noreturn]] void fail(const std::string& reason) const { throw AssemblyError(file_, line_, reason); }
 
@@ -621,6 +627,7 @@ class Assembler {
   void directive(std::string_view text) {
     std::vector<std::string_view> w = words(text);
     std::string_view kind_name = w[0].substr(1);
+    if (kind_name == "pointer") return pointer_directive(w);
     SectionKind kind;
     if (kind_name == "rodata")
       kind = SectionKind::kRodata;
@@ -641,6 +648,46 @@ class Assembler {
       return;
     }
     for (size_t i = 2; i < w.size(); ++i) append_hex(w[i], section.bytes);
+  }
+
+  // `.pointer NAME TARGET+OFFSET`: NAME must exist and end at a multiple of 8.
+  void pointer_directive(const std::vector<std::string_view>& w) {
+    if (w.size() != 3) fail("'.pointer' takes a section name and TARGET+OFFSET or null");
+    size_t index = program_.sections.size();
+    for (size_t i = 0; i < program_.sections.size(); ++i)
+      if (program_.sections[i].name == w[1]) index = i;
+    if (index == program_.sections.size()) fail("'.pointer' names section " + quoted(w[1]) + ", not declared before");
+    DataSection& section = program_.sections[index];
+    if (section.kind == SectionKind::kBss && w[2] != "null") fail("'.pointer' in a .bss section can only be null");
+    if (section.bytes.size() % 8 != 0) fail("'.pointer' at offset " + std::to_string(section.bytes.size()) +
+                                            " of " + quoted(w[1]) + ", which is not a multiple of 8");
+    DataPointer ptr;
+    ptr.at = section.bytes.size();
+    std::string target;
+    if (w[2] != "null") {
+      const size_t plus = w[2].find('+');
+      if (plus == std::string_view::npos || plus == 0) fail("'.pointer' target " + quoted(w[2]) + " is not TARGET+OFFSET");
+      target = std::string(w[2].substr(0, plus));
+      Number n = number(w[2].substr(plus + 1), "an offset");
+      if (n.negative || n.overflow || n.magnitude > UINT32_MAX) fail("pointer offset " + quoted(w[2]) + " is out of range");
+      ptr.offset = n.magnitude;
+    }
+    section.bytes.resize(section.bytes.size() + 8, 0);
+    section.pointers.push_back(ptr);
+    pointer_refs_.push_back({index, section.pointers.size() - 1, line_, target});
+  }
+
+  void resolve_pointers() {
+    for (const PointerRef& ref : pointer_refs_) {
+      if (ref.target.empty()) continue;
+      line_ = ref.line;
+      DataPointer& ptr = program_.sections[ref.section].pointers[ref.slot];
+      for (size_t i = 0; i < program_.sections.size(); ++i)
+        if (program_.sections[i].name == ref.target) ptr.target = static_cast<uint32_t>(i);
+      if (ptr.target == DataPointer::kNull) fail("'.pointer' target " + quoted(ref.target) + " is not a section");
+      if (ptr.offset > program_.sections[ptr.target].bytes.size())
+        fail("'.pointer' offset " + std::to_string(ptr.offset) + " is past the end of " + quoted(ref.target));
+    }
   }
 
   DataSection& find_or_add_section(std::string_view name, SectionKind kind) {

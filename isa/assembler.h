@@ -37,6 +37,10 @@
 //   data      .rodata NAME HEXBYTES...  .data NAME HEXBYTES...  .bss NAME SIZE
 //             declare Program::sections in order of first appearance;
 //             naming a section again appends to it.
+//             .pointer NAME TARGET+OFFSET | .pointer NAME null
+//             appends an 8-byte slot holding the address of section TARGET
+//             plus OFFSET (a DataPointer; TARGET may be declared later), or
+//             a pointer that starts out null (the only kind .bss takes).
 //
 // Labels that start a function (the entry, call targets) give it its name.
 #pragma once

@@ -284,19 +284,38 @@ void print_sections(const Program& p, std::string& out) {
     const DataSection& section = p.sections[s];
     const std::string start = std::string(kDirective[static_cast<int>(section.kind)]) + " " + names[s];
     if (section.kind == SectionKind::kBss) {
-      out += start + " " + std::to_string(section.bytes.size()) + "\n";
+      // Zeros up to each slot (all null), then the slot.
+      size_t from = 0;
+      for (const DataPointer& ptr : section.pointers) {
+        out += start + " " + std::to_string(ptr.at - from) + "\n";
+        out += ".pointer " + names[s] + " null\n";
+        from = ptr.at + 8;
+      }
+      if (from < section.bytes.size() || section.pointers.empty())
+        out += start + " " + std::to_string(section.bytes.size() - from) + "\n";
       continue;
     }
-    if (section.bytes.empty()) out += start + "\n";
-    for (size_t line = 0; line < section.bytes.size(); line += kBytesPerLine) {
-      out += start;
-      for (size_t b = line; b < std::min(line + kBytesPerLine, section.bytes.size()); ++b) {
-        if ((b - line) % kBytesPerGroup == 0) out += ' ';
-        char buf[4];
-        std::snprintf(buf, sizeof buf, "%02x", section.bytes[b]);
-        out += buf;
+    // Declared before a .pointer line can name it.
+    if (section.bytes.empty() || (!section.pointers.empty() && section.pointers.front().at == 0)) out += start + "\n";
+    // The bytes between address slots as hex, each slot as a .pointer line.
+    size_t from = 0;
+    for (size_t slot = 0; slot <= section.pointers.size(); ++slot) {
+      const size_t to = slot < section.pointers.size() ? section.pointers[slot].at : section.bytes.size();
+      for (size_t line = from; line < to; line += kBytesPerLine) {
+        out += start;
+        for (size_t b = line; b < std::min(line + kBytesPerLine, to); ++b) {
+          if ((b - line) % kBytesPerGroup == 0) out += ' ';
+          char buf[4];
+          std::snprintf(buf, sizeof buf, "%02x", section.bytes[b]);
+          out += buf;
+        }
+        out += '\n';
       }
-      out += '\n';
+      if (slot == section.pointers.size()) break;
+      const DataPointer& ptr = section.pointers[slot];
+      out += ".pointer " + names[s] + " " +
+             (ptr.target == DataPointer::kNull ? "null" : names[ptr.target] + "+" + std::to_string(ptr.offset)) + "\n";
+      from = to + 8;
     }
   }
   if (!p.sections.empty()) out += '\n';

@@ -190,6 +190,14 @@ const Function& Program::function_at(size_t pc) const {
   return *std::prev(it);
 }
 
+const DataPointer* DataSection::pointer_at(uint64_t at) const {
+  auto it = std::upper_bound(pointers.begin(), pointers.end(), at,
+                             [](uint64_t a, const DataPointer& ptr) { return a < ptr.at; });
+  if (it == pointers.begin()) return nullptr;
+  --it;
+  return at - it->at < 8 ? &*it : nullptr;
+}
+
 void validate(Program& p) {
   const size_t n = p.insns.size();
   if (n == 0) throw FormatError(std::nullopt, "program has no instructions");
@@ -216,6 +224,22 @@ void validate(Program& p) {
                                   p.sections[index].name);
     }
     p.lddw_tail_[++pc] = true;
+  }
+
+  // Global data's address slots: in their section, apart, pointing into one.
+  for (const DataSection& section : p.sections) {
+    uint64_t end = 0;
+    for (const DataPointer& ptr : section.pointers) {
+      const std::string where = "pointer at " + section.name + "+" + std::to_string(ptr.at);
+      if (ptr.at % 8 != 0 || ptr.at < end || ptr.at > section.bytes.size() || section.bytes.size() - ptr.at < 8)
+        throw FormatError(std::nullopt, where + " is not an aligned 8-byte slot of its own inside the section");
+      if (section.kind == SectionKind::kBss && ptr.target != DataPointer::kNull)
+        throw FormatError(std::nullopt, where + ": a .bss section starts out zero, it holds no address");
+      if (ptr.target != DataPointer::kNull &&
+          (ptr.target >= p.sections.size() || ptr.offset > p.sections[ptr.target].bytes.size()))
+        throw FormatError(std::nullopt, where + " points outside the program's data sections");
+      end = ptr.at + 8;
+    }
   }
 
   // Pass 2: control flow. Every target is a real instruction; local calls

@@ -36,6 +36,19 @@ struct Function {
 
 enum class SectionKind : uint8_t { kRodata, kData, kBss };
 
+// An 8-byte slot of global data that holds an address in global data: a
+// pointer initializer (`const char *names[] = {"a", "b"}`, a struct that
+// points to another global). Addresses exist only where an engine lays the
+// data out, so the section's bytes hold zeros there and each engine writes
+// the address of its own copy of `target`, plus `offset`, into the slot.
+struct DataPointer {
+  static constexpr uint32_t kNull = UINT32_MAX;
+  uint64_t at = 0;              // the slot's byte offset in its section, a multiple of 8
+  uint32_t target = kNull;      // index in Program::sections; kNull: a pointer that starts out null
+  uint64_t offset = 0;          // into the target, at most its size (one past its end)
+  bool operator==(const DataPointer&) const = default;
+};
+
 // Global data. `lddw rX, <section index>, <offset>` (pseudo form
 // kLddwMapValue) refers to it: first imm = index in Program::sections,
 // second imm = byte offset.
@@ -43,6 +56,10 @@ struct DataSection {
   std::string name;
   SectionKind kind = SectionKind::kData;
   std::vector<uint8_t> bytes;  // zeros for .bss
+  std::vector<DataPointer> pointers = {};  // sorted by `at`, disjoint, inside `bytes`
+
+  // The slot that covers byte `at`, or nullptr.
+  const DataPointer* pointer_at(uint64_t at) const;
 };
 
 // Source position of the instruction at `pc` (from BTF line info).

@@ -46,6 +46,10 @@ std::string bad_access_message(const isa::Instruction& insn, uint64_t base_value
     const std::string names = region_names(allowed);
     return what + " = " + where + ", but this access may only touch " + (names.empty() ? "no region" : names);
   }
+  if ((allowed & kPointerSlotAccess) != 0 && r->contains(addr, len))
+    return what + " = " + where + ", which is not an address slot of global data, the only place this access may touch";
+  if (r->contains(addr, len) && r->pointer_in(addr, len) != nullptr)
+    return what + " = " + where + ", which holds an address; only an 8-byte load or store the verifier proved may touch it";
   if (r->contains(addr, len)) return what + " = " + where + ", but " + name + " is read-only";
   return what + " = " + where + (before ? ", before the start of " : ", past the end of ") + name + " (" +
          std::to_string(r->size) + " bytes)";

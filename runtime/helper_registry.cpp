@@ -15,14 +15,14 @@ std::string describe(uint64_t addr, uint64_t len, const char* access) {
 
 const uint8_t* HelperCall::readable(uint64_t addr, uint64_t len) {
   if (len == 0) return empty_;  // a valid pointer for a zero-length copy
-  const uint8_t* p = regions_.translate(addr, len, false);
+  const uint8_t* p = regions_.translate(addr, len, false, kAllRegionKinds);
   if (p == nullptr) fail(describe(addr, len, "read"));
   return p;
 }
 
 uint8_t* HelperCall::writable(uint64_t addr, uint64_t len) {
   if (len == 0) return empty_;
-  uint8_t* p = regions_.translate(addr, len, true);
+  uint8_t* p = regions_.translate(addr, len, true, kAllRegionKinds);
   if (p == nullptr) fail(describe(addr, len, "write"));
   return p;
 }

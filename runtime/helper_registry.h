@@ -27,7 +27,8 @@ class HelperCall {
   HelperCall(const RegionTable& regions, HeapArena* heap) : regions_(regions), heap_(heap) {}
 
   // Checked views of program memory; nullptr (and the call marked failed)
-  // when [addr, addr+len) is not inside one region with that permission.
+  // when [addr, addr+len) is not inside one region with that permission, or
+  // touches an address that global data holds (RegionTable::translate).
   const uint8_t* readable(uint64_t addr, uint64_t len);
   uint8_t* writable(uint64_t addr, uint64_t len);
 

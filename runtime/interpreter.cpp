@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "runtime/abort_message.h"
+#include "runtime/global_data.h"
 #include "runtime/heap_arena.h"
 #include "runtime/run_memory.h"
 
@@ -118,6 +119,20 @@ void atomic_op(uint8_t* p, int32_t op, uint64_t* src, uint64_t* r0) {
   if (op & isa::kAtomicFetch) *src = old;
 }
 
+// Paranoid mode, an access that passed the check of every region: whether
+// it may touch the address slots of global data it touches. Only a proven
+// 8-byte load or store of one whole slot may, and one guarded to a slot
+// must; the others are kept off them (RegionTable::translate).
+template <typename Plan>
+bool slot_access_allowed(const RegionTable& regions, const Plan& plan, uint64_t addr, uint64_t len, bool atomic) {
+  const Region* r = regions.find(addr);
+  const isa::DataPointer* slot = r != nullptr ? r->pointer_in(addr, len) : nullptr;
+  const bool whole = slot != nullptr && !atomic && len == 8 && addr - r->start() == slot->at;
+  if ((plan.flags & kProvenAccess) == 0 && (plan.regions & kPointerSlotAccess) != 0) return whole;
+  if (slot == nullptr) return true;
+  return (plan.flags & kProvenAccess) != 0 && whole;
+}
+
 // Runs a helper on r1..r5 and puts its result in r0. Kept out of the
 // dispatch loop: the helper call has objects with destructors, which an
 // indirect goto may not jump over.
@@ -163,7 +178,8 @@ Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& help
   }
   helper_at_.assign(n, nullptr);
   lddw_value_.assign(n, 0);
-  for (const auto& section : program.sections) sections_.push_back(section.bytes);
+  sections_ = lay_out_global_data(program);
+  for (const isa::DataSection& section : program.sections) has_pointer_slots_ |= !section.pointers.empty();
   for (size_t pc = 0; pc < n; ++pc) {
     if (program.is_lddw_tail(pc)) continue;
     const Instruction& insn = program.insns[pc];
@@ -211,6 +227,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   const PcPlan* const plans = plans_.data();
   const bool paranoid = paranoid_;
   const verifier::RelativeRange* const relative = relative_.empty() ? nullptr : relative_.data();
+  const bool check_slots = paranoid && has_pointer_slots_;
 
   ExecutionResult result;
   const Helper* helper = nullptr;  // the one a call or callx is about to run
@@ -364,12 +381,18 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
 // register is a verifier bug.
 #define CHECK_RELATIVE(addr)                                                      \
   if (relative != nullptr && !within(relative[ip - code], reg, (addr))) goto relative_broken;
+// Paranoid mode: the address slots of global data as the annotated handlers
+// and the JIT keep them (RegionTable::translate), and a proven access that
+// touches one otherwise than whole is a verifier bug.
+#define CHECK_POINTER_SLOTS(addr, len, atomic)                                    \
+  if (check_slots && !slot_access_allowed(regions, plans[ip - code], (addr), (len), (atomic))) goto slot_touched;
 #define LOAD_HANDLER(name, T, extend)                                            \
   name : {                                                                       \
     uint64_t addr = reg[ip->src] + static_cast<int64_t>(ip->offset);             \
     const uint8_t* p = regions.translate(addr, sizeof(T), false);                \
     if (p == nullptr) goto bad_access;                                           \
     CHECK_RELATIVE(addr)                                                         \
+    CHECK_POINTER_SLOTS(addr, sizeof(T), false)                                  \
     reg[ip->dst] = extend(load_bytes<T>(p));                                     \
     NEXT();                                                                      \
   }                                                                              \
@@ -386,6 +409,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
     uint8_t* p = regions.translate(addr, sizeof(T), true);                       \
     if (p == nullptr) goto bad_access;                                           \
     CHECK_RELATIVE(addr)                                                         \
+    CHECK_POINTER_SLOTS(addr, sizeof(T), false)                                  \
     store_bytes<T>(p, static_cast<T>(value));                                    \
     NEXT();                                                                      \
   }                                                                              \
@@ -404,6 +428,7 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
     uint8_t* p = regions.translate(addr, sizeof(T), true);                       \
     if (p == nullptr) goto bad_access;                                           \
     CHECK_RELATIVE(addr)                                                         \
+    CHECK_POINTER_SLOTS(addr, sizeof(T), true)                                   \
     if (addr % sizeof(T) != 0) goto misaligned;                                  \
     atomic_op<T>(p, ip->imm, &reg[ip->src], &reg[0]);                            \
     NEXT();                                                                      \
@@ -594,6 +619,15 @@ bad_access : {
   if (paranoid && (plan.flags & kProvenAccess) != 0)
     return abort(AbortKind::kVerifierBug, ip, "proven access out of bounds: " + why);
   return abort(AbortKind::kBounds, ip, std::move(why));
+}
+slot_touched : {
+  const uint64_t addr = reg[ip->cls() == isa::kClassLdx ? ip->src : ip->dst] + static_cast<int64_t>(ip->offset);
+  if ((plans[ip - code].flags & kProvenAccess) != 0)
+    return abort(AbortKind::kVerifierBug, ip,
+                 "proven access of " + std::to_string(ip->access_bytes()) + " bytes at " + std::to_string(addr) +
+                     " touches an address slot of global data otherwise than whole");
+  return abort(AbortKind::kBounds, ip, bad_access_message(*ip, reg[ip->cls() == isa::kClassLdx ? ip->src : ip->dst],
+                                                          regions, plans[ip - code].regions));
 }
 relative_broken : {
   const verifier::RelativeRange& r = relative[ip - code];

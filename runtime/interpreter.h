@@ -100,6 +100,7 @@ class Interpreter : public Engine {
   std::vector<PcPlan> plans_;
   uint64_t max_loop_budget_ = UINT64_MAX;  // the annotations' (Annotations::max_loop_budget)
   bool paranoid_ = false;
+  bool has_pointer_slots_ = false;  // some global data holds an address (isa::DataPointer)
   // Paranoid mode, per pc: the guarded accesses' ranges against another
   // register, which the JIT relies on; empty when there are none.
   std::vector<verifier::RelativeRange> relative_;

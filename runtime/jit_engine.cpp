@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "runtime/abort_message.h"
+#include "runtime/global_data.h"
 #include "runtime/heap_arena.h"
 #include "runtime/run_memory.h"
 
@@ -50,7 +51,8 @@ JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
                      const verifier::Annotations* annotations, bool blind_constants, bool count_versioned_trips)
     : program_(program),
       helpers_(helpers),
-      annotations_(annotations != nullptr ? *annotations : verifier::Annotations::all_checked(program)) {
+      annotations_(annotations != nullptr ? *annotations : verifier::Annotations::all_checked(program)),
+      verified_(annotations != nullptr) {
   if (!kHostArch) throw UnsupportedProgram("no JIT for this host's architecture; use the interpreter");
   const size_t n = program.size();
   helper_at_.assign(n, nullptr);
@@ -60,10 +62,8 @@ JitEngine::JitEngine(const isa::Program& program, const HelperRegistry& helpers,
   options.blind_constants = blind_constants;
   options.count_versioned_trips = count_versioned_trips;
   options.memory_helpers = helpers.memory_functions();
-  for (const auto& section : program.sections) {
-    sections_.push_back(section.bytes);
-    options.section_addresses.push_back(reinterpret_cast<uintptr_t>(sections_.back().data()));
-  }
+  sections_ = lay_out_global_data(program);
+  for (const auto& section : sections_) options.section_addresses.push_back(reinterpret_cast<uintptr_t>(section.data()));
   try {
     native_ = std::make_unique<jit::NativeProgram>(jit::compile(*kHostArch, program, annotations_, options));
   } catch (const jit::UnsupportedForJit& e) {
@@ -122,7 +122,11 @@ uint64_t JitEngine::guard_entry(jit::NativeContext* context, uint64_t address, u
   state.sync_stack(*context);
   const jit::GuardSite& s = state.engine->native_->guard_sites()[site];
   const RegionTable& regions = state.memory->regions;
-  if (regions.translate(address, s.bytes, s.write, s.regions) == nullptr) return 0;
+  // A verified program's guard keeps off the addresses global data holds;
+  // an unverified one's checks what the interpreter's would.
+  const uint8_t* host = state.engine->verified_ ? regions.translate(address, s.bytes, s.write, s.regions)
+                                                : regions.translate(address, s.bytes, s.write);
+  if (host == nullptr) return 0;
   const Region* region = regions.find(address);
   if (region != nullptr && (s.regions & region_bit(region->kind)) != 0)
     state.engine->remember_region(context, site, region, address, s.bytes, s.write);
@@ -134,8 +138,10 @@ uint64_t JitEngine::guard_entry(jit::NativeContext* context, uint64_t address, u
 // varies), unless it is the stack, whose extent changes with every call.
 void JitEngine::remember_region(jit::NativeContext* context, size_t site, const Region* region, uint64_t address,
                                 uint64_t bytes, bool write) const {
-  if (region == nullptr || region->kind == RegionKind::kStack || !region->contains(address, bytes) ||
-      (write && !region->writable))
+  // Nor global data that holds addresses: the cache has no room to keep an
+  // access off them.
+  if (region == nullptr || region->kind == RegionKind::kStack || !region->pointers.empty() ||
+      !region->contains(address, bytes) || (write && !region->writable))
     return;
   const uint64_t cached_bytes = native_->guard_sites()[site].bytes;
   auto* cache = reinterpret_cast<jit::GuardCache*>(reinterpret_cast<uint8_t*>(context) + jit::guard_cache_offset(site));

@@ -53,6 +53,7 @@ class JitEngine : public Engine {
   const isa::Program& program_;
   const HelperRegistry& helpers_;
   verifier::Annotations annotations_;
+  bool verified_;  // annotations came from the verifier (not all_checked)
   std::vector<const Helper*> helper_at_;        // per pc: the helper a call names
   // (pc, guard site) of each inline memory helper's pointer arguments, sorted:
   // a call in a loop that the JIT versioned has a set of sites per copy.

@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 
+#include "isa/program.h"
 #include "verifier/region_kind.h"
 
 namespace sbpf::runtime {
@@ -21,6 +22,7 @@ using verifier::region_bit;
 using verifier::region_name;
 
 using verifier::kAllRegionKinds;
+using verifier::kPointerSlotAccess;
 
 // The stack region: 512 bytes per frame, at most 8 frames. It spans the
 // current frame and its callers' frames.
@@ -32,12 +34,17 @@ struct Region {
   uint8_t* base = nullptr;
   uint64_t size = 0;
   bool writable = false;
+  // Global data: its 8-byte slots that hold addresses (isa::DataPointer),
+  // sorted. Only an access the verifier proved touches them (see translate).
+  std::span<const isa::DataPointer> pointers = {};
 
   uint64_t start() const { return reinterpret_cast<uintptr_t>(base); }
   // True when [addr, addr + len) lies inside; written so it cannot overflow.
   bool contains(uint64_t addr, uint64_t len) const {
     return addr >= start() && len <= size && addr - start() <= size - len;
   }
+  // For [addr, addr + len) inside the region: the address slot it overlaps, or nullptr.
+  const isa::DataPointer* pointer_in(uint64_t addr, uint64_t len) const;
 };
 
 // Fixed capacity, no allocation: built per invocation on the hot path.
@@ -53,27 +60,35 @@ class RegionTable {
   std::span<const Region> regions() const { return {regions_.data(), count_}; }
 
   // Host pointer for an access of `len` bytes at `addr`, or nullptr when no
-  // region holds it with the needed permission. Remembers the last region
+  // region holds it with the needed permission: the check of a program that
+  // was not verified. Remembers the last region
   // hit: a program's accesses cluster, so the scan is usually one compare.
   uint8_t* translate(uint64_t addr, uint64_t len, bool write) const {
     const Region& last = regions_[last_hit_];
     if (last.contains(addr, len) && (last.writable || !write)) return last.base + (addr - last.start());
-    return translate_slow(addr, len, write, kAllRegionKinds);
+    return translate_slow(addr, len, write, kAllRegionKinds, false);
   }
-  // The same, but only regions whose kind is in `allowed` count: the check of
-  // an access the verifier guarded to those regions.
+  // The check of an access the verifier guarded, and of a helper's memory:
+  // only regions whose kind is in `allowed` count, and no byte may belong to
+  // an address slot of global data. The verifier types such a slot as a
+  // pointer and trusts what a proven access stores there; a guarded access
+  // may land in any region of its kinds, and a helper's length is not known,
+  // so neither may read an address as a number or overwrite one.
+  // With kPointerSlotAccess in `allowed`, the other way round: the access
+  // must be exactly one whole slot.
   uint8_t* translate(uint64_t addr, uint64_t len, bool write, RegionSet allowed) const {
     const Region& last = regions_[last_hit_];
-    if (last.contains(addr, len) && (last.writable || !write) && (allowed >> static_cast<int>(last.kind) & 1) != 0)
+    if (last.contains(addr, len) && (last.writable || !write) && (allowed >> static_cast<int>(last.kind) & 1) != 0 &&
+        last.pointers.empty() && (allowed & verifier::kPointerSlotAccess) == 0)
       return last.base + (addr - last.start());
-    return translate_slow(addr, len, write, allowed);
+    return translate_slow(addr, len, write, allowed, true);
   }
 
   // The region containing `addr`, whatever the permission (for messages).
   const Region* find(uint64_t addr) const;
 
  private:
-  uint8_t* translate_slow(uint64_t addr, uint64_t len, bool write, RegionSet allowed) const;
+  uint8_t* translate_slow(uint64_t addr, uint64_t len, bool write, RegionSet allowed, bool refuse_pointers) const;
 
   std::array<Region, kCapacity> regions_{};
   size_t count_ = 0;

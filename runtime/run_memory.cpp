@@ -21,7 +21,8 @@ RunMemory::RunMemory(const Invocation& invocation, const isa::Program& program,
   for (size_t i = 0; i < sections.size(); ++i) {
     const bool rodata = program.sections[i].kind == isa::SectionKind::kRodata;
     if (sections[i].empty()) continue;
-    regions.add({rodata ? RegionKind::kRodata : RegionKind::kData, sections[i].data(), sections[i].size(), !rodata});
+    regions.add({rodata ? RegionKind::kRodata : RegionKind::kData, sections[i].data(), sections[i].size(), !rodata,
+                 program.sections[i].pointers});
   }
   if (invocation.heap != nullptr) regions.add(invocation.heap->region());
 }

@@ -17,6 +17,17 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 }  // namespace
 
+namespace {
+
+// A construct sbpf does not run is the program's rejection (exit 1), said
+// like the verifier's.
+[[noreturn]] void reject_unsupported(const frontend::UnsupportedConstruct& e) {
+  std::fprintf(stderr, "%s: error: %s\n", e.path().c_str(), e.reason().c_str());
+  throw ProgramRejected(e.what());
+}
+
+}  // namespace
+
 isa::Program load_program_file(const std::string& path, const std::string& section) {
   std::vector<uint8_t> bytes = read_file(path);
   try {
@@ -25,6 +36,8 @@ isa::Program load_program_file(const std::string& path, const std::string& secti
     if (ends_with(path, ".s") || ends_with(path, ".asm"))
       return isa::assemble(std::string(bytes.begin(), bytes.end()), path);
     return isa::decode(bytes, path);
+  } catch (const frontend::UnsupportedConstruct& e) {
+    reject_unsupported(e);
   } catch (const frontend::LoadError& e) {
     throw UsageError(e.what());
   } catch (const isa::AssemblyError& e) {
@@ -38,6 +51,8 @@ std::vector<isa::Program> load_program_files(const std::string& path, const std:
   if (section.empty() && frontend::looks_like_elf(read_file(path))) {
     try {
       return frontend::load_elf(path);
+    } catch (const frontend::UnsupportedConstruct& e) {
+      reject_unsupported(e);
     } catch (const frontend::LoadError& e) {
       throw UsageError(e.what());
     }

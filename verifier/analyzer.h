@@ -15,6 +15,7 @@
 #include "verifier/abstract_state.h"
 #include "verifier/argument_registers.h"
 #include "isa/control_flow.h"
+#include "verifier/data_pointers.h"
 #include "verifier/guard_prover.h"
 #include "verifier/verifier.h"
 
@@ -22,8 +23,14 @@ namespace sbpf::verifier {
 
 class Analyzer {
  public:
-  Analyzer(const isa::Program& program, const ProgramType& type, const Options& options);
+  // `data_pointers`: what the address slots of global data hold (see
+  // data_pointers.h); the run records what the program stores there.
+  Analyzer(const isa::Program& program, const ProgramType& type, const Options& options,
+           DataPointerTypes data_pointers);
   VerificationResult run();
+  // After run(): per address slot, the join of every value a proven store
+  // may have put there (nullopt: none).
+  const DataPointerStores& data_pointer_stores() const { return data_pointer_stores_; }
 
  private:
   // A function analysed for one chain of call sites, or, once the function
@@ -126,6 +133,7 @@ class Analyzer {
     bool proven = false;
     RegionIds regions = 0;
     RelativeRange relative;  // the address against a register the innermost loop keeps
+    bool slot_access = false;  // guarded to one whole address slot (kPointerSlotAccess)
   };
   AccessResult check_access(size_t pc, const AbstractState& s, int base, const Value& ptr, int64_t offset,
                             uint64_t size_max, Access access, const char* what);
@@ -140,6 +148,23 @@ class Analyzer {
   // Bytes [lo, hi) of frame `frame` are accessed: when that is a caller's
   // frame, the running context's caller_reads or caller_writes take their slots.
   void note_caller_slots(const AbstractState& s, uint8_t frame, int64_t lo, int64_t hi, Access access);
+  // The address slots of global data an access of `size` bytes at `ptr` +
+  // `offset` may touch (data_pointers.h).
+  struct SlotTouch {
+    bool any = false;    // it may touch a byte of some slot
+    bool whole = false;  // every place it may access is exactly one slot (8 bytes, aligned)
+    bool exact = false;  // one region, a known offset: it touches what it touches on every path
+    std::vector<std::pair<size_t, size_t>> slots;   // (section, pointer index) it may touch
+    std::vector<std::pair<size_t, size_t>> starts;  // those it may access whole
+  };
+  SlotTouch data_slots(const Value& ptr, int64_t offset, unsigned size) const;
+  // An access that must keep off the slots it may touch: guarded, which the
+  // run-time check keeps off them, and never proven by --prove.
+  void guard_off_slots(size_t pc, AccessResult& r);
+  // An 8-byte access proven in bounds that may be a whole slot or plain
+  // data: guarded to the slot (kPointerSlotAccess). Returns false when it
+  // cannot be: no slot may start where it accesses, or it is not proven.
+  bool guard_to_slot(size_t pc, AccessResult& r, const SlotTouch& t, unsigned size);
   Value read_ctx(size_t pc, const Value& ptr, int64_t offset, unsigned size);
   bool check_ctx_write(size_t pc, const Value& ptr, int64_t offset, unsigned size);
   void record_access(size_t pc, const AccessResult& r, unsigned size);
@@ -181,6 +206,13 @@ class Analyzer {
   std::vector<bool> access_seen_;      // per pc: some checked context reached it
   std::vector<uint8_t> error_at_;      // per pc: a diagnostic was already reported
   std::vector<std::unique_ptr<PointFacts>> point_facts_;  // per pc, with --prove
+  DataPointerTypes data_pointers_;
+  DataPointerStores data_pointer_stores_;
+  std::vector<bool> off_slots_;  // per pc: guarded to keep off address slots (guard_off_slots)
+  // Per pc, what its guard must let through in the contexts checked: bit 0
+  // only a whole address slot, bit 1 anything but one (a guard has one
+  // check for all contexts, so both is a rejection).
+  std::vector<uint8_t> slot_guard_;
 };
 
 }  // namespace sbpf::verifier

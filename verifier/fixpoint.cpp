@@ -75,8 +75,12 @@ uint64_t caller_frame_shape(const AbstractState& entry, int stack_region) {
 
 }  // namespace
 
-Analyzer::Analyzer(const isa::Program& program, const ProgramType& type, const Options& options)
-    : program_(program), type_(type), options_(options) {}
+Analyzer::Analyzer(const isa::Program& program, const ProgramType& type, const Options& options,
+                   DataPointerTypes data_pointers)
+    : program_(program), type_(type), options_(options), data_pointers_(std::move(data_pointers)) {
+  data_pointer_stores_.resize(data_pointers_.size());
+  for (size_t s = 0; s < data_pointers_.size(); ++s) data_pointer_stores_[s].assign(data_pointers_[s].size(), std::nullopt);
+}
 
 std::string Analyzer::insn_text(size_t pc) const {
   return isa::disassemble_instruction(program_, pc);
@@ -537,6 +541,8 @@ VerificationResult Analyzer::run() {
   result_.annotations.back_edge.assign(n, BackEdge::kNone);
   if (options_.trace) result_.trace.assign(n, "");
   access_seen_.assign(n, false);
+  off_slots_.assign(n, false);
+  slot_guard_.assign(n, 0);
   error_at_.assign(n, 0);
   point_facts_.clear();
   if (options_.prove) point_facts_.resize(n);
@@ -567,12 +573,20 @@ VerificationResult Analyzer::run() {
   }
   if (options_.prove && result_.diagnostics.empty()) prove_guards();
   checking_ = true;
+  for (size_t pc = 0; pc < n; ++pc)
+    if (slot_guard_[pc] == 3)
+      error(pc, Rule::kPointerLeak,
+            "this access reads or writes an address held in global data on some calls and plain data on others; "
+            "one run-time check cannot keep both apart");
   for (size_t pc = 0; pc < n; ++pc) {
     const AccessAnnotation& a = result_.annotations.access[pc];
     if (a.check == AccessCheck::kGuarded) {
       ++result_.statistics.accesses_guarded;
       if (options_.strict)
-        error(pc, Rule::kOutOfBounds, "access cannot be proven in bounds and --strict forbids run-time guards");
+        error(pc, Rule::kOutOfBounds,
+              off_slots_[pc] ? "access may touch an address that global data holds, and --strict forbids the run-time "
+                               "guard that keeps it off"
+                             : "access cannot be proven in bounds and --strict forbids run-time guards");
     } else if (a.check == AccessCheck::kProven) {
       ++result_.statistics.accesses_proven;
     } else if (a.check == AccessCheck::kUnreached) {

@@ -21,7 +21,9 @@ void Analyzer::prove_guards() {
   std::optional<GuardProver> prover;  // a Z3 context costs milliseconds: only when a guard needs one
   for (size_t pc = 0; pc < program_.size(); ++pc) {
     AccessAnnotation& a = result_.annotations.access[pc];
-    if (a.check != AccessCheck::kGuarded) continue;
+    // A guard that keeps an access off the addresses in global data stays,
+    // in bounds or not.
+    if (a.check != AccessCheck::kGuarded || off_slots_[pc] || (slot_guard_[pc] & 1) != 0) continue;
     if (!prover) prover.emplace(program_, graph_, regions_, point_facts_, options_.loop_budget, options_.prove_timeout_ms);
     switch (prover->prove(pc)) {
       case GuardProver::Verdict::kInBounds:

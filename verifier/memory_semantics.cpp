@@ -43,12 +43,14 @@ void Analyzer::record_access(size_t pc, const AccessResult& r, unsigned size) {
   if (!checking_) return;
   AccessAnnotation& a = result_.annotations.access[pc];
   const AccessCheck check = r.proven ? AccessCheck::kProven : AccessCheck::kGuarded;
+  if (!r.proven) slot_guard_[pc] |= r.slot_access ? 1 : 2;
+  const RegionSet kinds = static_cast<RegionSet>(regions_.kinds(r.regions) | (r.slot_access ? kPointerSlotAccess : 0));
   if (!access_seen_[pc]) {
-    a = {check, regions_.kinds(r.regions), static_cast<uint8_t>(size), r.relative};
+    a = {check, kinds, static_cast<uint8_t>(size), r.relative};
     access_seen_[pc] = true;
   } else {
     if (check == AccessCheck::kGuarded) a.check = AccessCheck::kGuarded;
-    a.regions |= regions_.kinds(r.regions);
+    a.regions |= kinds;
     a.relative = join(a.relative, r.relative);  // it must hold in every context
   }
 }
@@ -147,6 +149,82 @@ Analyzer::AccessResult Analyzer::check_access(size_t pc, const AbstractState& s,
     out.relative = relative_range(s, base, offset, loop_writes, regions_.stack);
   }
   return out;
+}
+
+// ---- global data's address slots (data_pointers.h) ----
+
+Analyzer::SlotTouch Analyzer::data_slots(const Value& ptr, int64_t offset, unsigned size) const {
+  SlotTouch t;
+  const Scalar& o = ptr.num;
+  // Where the access may start, from each region's start, in 128 bits.
+  const __int128 first = static_cast<__int128>(o.smin) + offset;
+  const __int128 last = static_cast<__int128>(o.smax) + offset;
+  bool plain_region = false;  // a region without slots: not every access is a slot
+  for (size_t id = 0; id < regions_.regions.size(); ++id) {
+    if (!(ptr.regions & (RegionIds{1} << id))) continue;
+    const int section = regions_.regions[id].section;
+    if (section < 0 || program_.sections[static_cast<size_t>(section)].pointers.empty()) {
+      plain_region = true;
+      continue;
+    }
+    const auto& pointers = program_.sections[static_cast<size_t>(section)].pointers;
+    // Slots are sorted: skip those that end before the first start.
+    const auto from = std::lower_bound(pointers.begin(), pointers.end(), first - 7,
+                                       [](const isa::DataPointer& p, __int128 v) { return static_cast<__int128>(p.at) < v; });
+    for (auto i = static_cast<size_t>(from - pointers.begin()); i < pointers.size(); ++i) {
+      const __int128 at = static_cast<__int128>(pointers[i].at);
+      // Starts in [at - size + 1, at + 7] meet the slot.
+      if (at - static_cast<__int128>(size) + 1 > last) break;
+      const __int128 lo = std::max<__int128>(at - size + 1 - offset, o.smin);
+      const __int128 hi = std::min<__int128>(at + 7 - offset, o.smax);
+      if (lo > hi || !meet(o, Scalar::signed_range(static_cast<int64_t>(lo), static_cast<int64_t>(hi)))) continue;
+      t.any = true;
+      t.slots.emplace_back(static_cast<size_t>(section), i);
+      if (size == 8 && o.contains(static_cast<uint64_t>(static_cast<int64_t>(at - offset))))
+        t.starts.emplace_back(static_cast<size_t>(section), i);
+    }
+  }
+  if (!t.any) return t;
+  const bool one_region = (ptr.regions & (ptr.regions - 1)) == 0;
+  t.exact = one_region && o.is_const();
+  if (size != 8 || plain_region) return t;
+  // Whole: every start the offset allows is a slot's. The starts are
+  // multiples of the offset's known alignment; more of them than slots
+  // cannot all be slots.
+  const auto align = static_cast<__int128>(known_alignment(o));
+  const __int128 count = (last - first) / align + 1;
+  if (count > static_cast<__int128>(t.slots.size()) * 4 + 4) return t;
+  for (size_t id = 0; id < regions_.regions.size(); ++id) {
+    if (!(ptr.regions & (RegionIds{1} << id))) continue;
+    const auto& section = program_.sections[static_cast<size_t>(regions_.regions[id].section)];
+    __int128 v = static_cast<__int128>(o.smin);
+    if (const __int128 rem = v % align; rem != 0) v += rem < 0 ? -rem : align - rem;
+    for (; v <= static_cast<__int128>(o.smax); v += align) {
+      if (!o.contains(static_cast<uint64_t>(static_cast<int64_t>(v)))) continue;
+      const __int128 at = v + offset;
+      const isa::DataPointer* slot = at >= 0 && at < static_cast<__int128>(section.bytes.size())
+                                         ? section.pointer_at(static_cast<uint64_t>(at))
+                                         : nullptr;
+      if (slot == nullptr || static_cast<__int128>(slot->at) != at) return t;
+    }
+  }
+  t.whole = true;
+  return t;
+}
+
+void Analyzer::guard_off_slots(size_t pc, AccessResult& r) {
+  r.proven = false;
+  if (checking_) off_slots_[pc] = true;
+}
+
+bool Analyzer::guard_to_slot(size_t, AccessResult& r, const SlotTouch& t, unsigned size) {
+  // Proven in bounds, the address is one the offset allows, so a slot it
+  // finds is one of t.starts (a guard sees kinds, not sections: unproven,
+  // it might find another's).
+  if (size != 8 || !r.proven || t.starts.empty()) return false;
+  r.proven = false;
+  r.slot_access = true;
+  return true;
 }
 
 // ---- the stack ----
@@ -322,9 +400,32 @@ void Analyzer::load(size_t pc, AbstractState& s) {
   const unsigned size = insn.access_bytes();
   const bool sx = insn.mode() == isa::kModeMemSx;
   const Value ptr = use(pc, s, insn.src);
-  const AccessResult r = check_access(pc, s, insn.src, ptr, insn.offset, size, Access::kRead, "load");
+  AccessResult r = check_access(pc, s, insn.src, ptr, insn.offset, size, Access::kRead, "load");
   Value loaded = Value::scalar(loaded_scalar(size, sx));
   if (r.ok) {
+    if (const SlotTouch t = data_slots(ptr, insn.offset, size); t.any) {
+      if (t.whole) {
+        // The address (or null) a slot holds, as a pointer: in any run, the
+        // slot holds a value of its type.
+        loaded = data_pointers_[t.slots.front().first][t.slots.front().second];
+        for (const auto& [section, slot] : t.slots)
+          loaded = join_data_pointer(loaded, data_pointers_[section][slot], regions_.stack);
+      } else if (t.exact) {
+        error(pc, Rule::kPointerLeak,
+              "load of " + std::to_string(size) + " bytes through r" + std::to_string(insn.src) +
+                  " reads part of the address held at " +
+                  data_slot_name(program_, t.slots.front().first, t.slots.front().second) +
+                  "; only an 8-byte load of the whole slot reads a pointer");
+        set_value(s, insn.dst, loaded);
+        return;
+      } else if (guard_to_slot(pc, r, t, size)) {
+        loaded = data_pointers_[t.starts.front().first][t.starts.front().second];
+        for (const auto& [section, slot] : t.starts)
+          loaded = join_data_pointer(loaded, data_pointers_[section][slot], regions_.stack);
+      } else {
+        guard_off_slots(pc, r);
+      }
+    }
     record_access(pc, r, size);
     if (ptr.regions == regions_.stack_id()) {
       LengthBounds lengths;
@@ -360,8 +461,34 @@ void Analyzer::store(size_t pc, AbstractState& s) {
   const Value ptr = use(pc, s, insn.dst);
   Value value = insn.cls() == isa::kClassStx ? use(pc, s, insn.src)
                                              : Value::constant(static_cast<uint64_t>(static_cast<int64_t>(insn.imm)));
-  const AccessResult r = check_access(pc, s, insn.dst, ptr, insn.offset, size, Access::kWrite, "store");
+  AccessResult r = check_access(pc, s, insn.dst, ptr, insn.offset, size, Access::kWrite, "store");
   if (!r.ok) return;
+  if (const SlotTouch t = data_slots(ptr, insn.offset, size); t.any) {
+    const std::string slot = data_slot_name(program_, t.slots.front().first, t.slots.front().second);
+    const bool to_slot = !t.whole && !t.exact && storable_in_data(value, regions_) && guard_to_slot(pc, r, t, size);
+    if (t.whole || to_slot) {
+      if (!storable_in_data(value, regions_)) {
+        error(pc, Rule::kPointerLeak,
+              "store of " + describe_value(value, regions_) + " into " + slot +
+                  ", which holds an address: only a pointer into global data, or 0, may be kept there");
+        return;
+      }
+      record_access(pc, r, size);
+      if (checking_)
+        for (const auto& [section, index] : to_slot ? t.starts : t.slots) {
+          std::optional<Value>& stored = data_pointer_stores_[section][index];
+          stored = stored ? join_data_pointer(*stored, value, regions_.stack) : value;
+        }
+      return;
+    }
+    if (t.exact) {
+      error(pc, Rule::kPointerLeak,
+            "store of " + std::to_string(size) + " bytes through r" + std::to_string(insn.dst) +
+                " overwrites part of the address held at " + slot + "; only an 8-byte store of the whole slot may");
+      return;
+    }
+    guard_off_slots(pc, r);
+  }
   record_access(pc, r, size);
   if (ptr.regions == regions_.stack_id()) {
     if (size < 8 && value.is_scalar()) value = Value::scalar(Scalar::top());
@@ -393,8 +520,17 @@ void Analyzer::atomic(size_t pc, AbstractState& s) {
     const Value expected = use(pc, s, 0);
     if (expected.is_pointer()) error(pc, Rule::kPointerLeak, "cmpxchg compares memory with pointer r0");
   }
-  const AccessResult r = check_access(pc, s, insn.dst, ptr, insn.offset, size, Access::kWrite, "atomic");
+  AccessResult r = check_access(pc, s, insn.dst, ptr, insn.offset, size, Access::kWrite, "atomic");
   if (!r.ok) return;
+  if (const SlotTouch t = data_slots(ptr, insn.offset, size); t.any) {
+    if (t.exact || t.whole) {
+      error(pc, Rule::kPointerLeak,
+            "atomic operation on the address held at " +
+                data_slot_name(program_, t.slots.front().first, t.slots.front().second));
+      return;
+    }
+    guard_off_slots(pc, r);
+  }
   record_access(pc, r, size);
   if (ptr.regions == regions_.stack_id()) {
     if (!check_stack_readable(pc, s, ptr, insn.offset, size, "atomic")) return;

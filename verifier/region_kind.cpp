@@ -18,10 +18,11 @@ const char* region_name(RegionKind kind) {
 }
 
 std::string region_set_name(RegionSet set) {
-  if (set == kAllRegionKinds) return "any region";
+  if ((set & ~kPointerSlotAccess) == kAllRegionKinds) return "any region";
   std::string out;
   for (int k = 0; k < kNumRegionKinds; ++k)
     if (set & (1u << k)) out += (out.empty() ? "" : "|") + std::string(region_name(static_cast<RegionKind>(k)));
+  if (set & kPointerSlotAccess) out += " (an address slot)";
   return out;
 }
 

@@ -27,6 +27,13 @@ using RegionSet = uint16_t;
 inline constexpr RegionSet region_bit(RegionKind kind) { return static_cast<RegionSet>(1u << static_cast<int>(kind)); }
 inline constexpr RegionSet kAllRegionKinds = (1u << kNumRegionKinds) - 1;
 
+// Not a kind: in a guarded access's set, the access reads or writes one
+// whole address slot of global data (isa::DataPointer), which the verifier
+// proved is one of a few, some of them plain data: the run-time check then
+// passes only for an 8-byte access at the start of a slot.
+inline constexpr RegionSet kPointerSlotAccess = RegionSet{1} << 15;
+static_assert(kNumRegionKinds < 15);
+
 // "input|output", "any region" for kAllRegionKinds.
 std::string region_set_name(RegionSet set);
 

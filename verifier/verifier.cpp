@@ -21,7 +21,25 @@ const char* rule_name(Rule rule) {
 }
 
 VerificationResult verify(const isa::Program& program, const ProgramType& type, const Options& options) {
-  return Analyzer(program, type, options).run();
+  // The types of global data's address slots are assumed by one analysis
+  // and checked against its stores; until they hold, they grow and the
+  // program is analysed again (data_pointers.h). Offsets widen from the
+  // third round, region sets and "or null" only grow: this ends long before
+  // the limit, which is there only to say so if it did not.
+  constexpr int kMaxRounds = 64;
+  const RegionTable regions = build_region_table(program, type);
+  DataPointerTypes types = initial_data_pointers(program, regions);
+  for (int round = 1;; ++round) {
+    Analyzer analyzer(program, type, options, types);
+    VerificationResult result = analyzer.run();
+    if (!settle_data_pointers(types, analyzer.data_pointer_stores(), round, regions.stack)) return result;
+    if (round == kMaxRounds) {
+      result.accepted = false;
+      result.diagnostics.insert(result.diagnostics.begin(),
+                                {0, Rule::kMalformed, "what global data's address slots may hold did not settle"});
+      return result;
+    }
+  }
 }
 
 }  // namespace sbpf::verifier
