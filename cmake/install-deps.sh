@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake make g++ pkg-config
-  clang-19 llvm-19-dev llvm-19-tools lld-19 libclang-rt-19-dev
+  clang-19 llvm-19-dev llvm-19-tools lld-19 libclang-rt-19-dev libzstd-dev
   libbpf-dev libelf-dev zlib1g-dev
   nlohmann-json3-dev libz3-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -54,11 +54,20 @@ std::string with_absolute_target(std::string text, size_t offset, size_t size) {
 std::vector<NativeInstruction> disassemble(Arch arch, std::span<const uint8_t> code) {
   static std::once_flag once;
   std::call_once(once, [] {
-    LLVMInitializeAllTargetInfos();
-    LLVMInitializeAllTargetMCs();
-    LLVMInitializeAllDisassemblers();
+    // Only the two backends sbpf emits: they are linked in statically, so
+    // that a command that never disassembles does not pay for loading all
+    // of LLVM.
+    LLVMInitializeX86TargetInfo();
+    LLVMInitializeX86TargetMC();
+    LLVMInitializeX86Disassembler();
+    LLVMInitializeAArch64TargetInfo();
+    LLVMInitializeAArch64TargetMC();
+    LLVMInitializeAArch64Disassembler();
   });
-  std::unique_ptr<void, DisasmDeleter> dc(LLVMCreateDisasm(triple(arch), nullptr, 0, nullptr, nullptr));
+  // arm64 code may use LSE atomics, which LLVM decodes only when told.
+  const char* features = arch == Arch::kArm64 ? "+lse" : "";
+  std::unique_ptr<void, DisasmDeleter> dc(
+      LLVMCreateDisasmCPUFeatures(triple(arch), "", features, nullptr, 0, nullptr, nullptr));
   if (!dc) throw std::runtime_error(std::string("LLVM has no disassembler for ") + triple(arch));
   if (arch == Arch::kX86_64) LLVMSetDisasmOptions(dc.get(), LLVMDisassembler_Option_AsmPrinterVariant);
   LLVMSetDisasmOptions(dc.get(), LLVMDisassembler_Option_PrintImmHex);
