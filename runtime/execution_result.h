@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include "isa/machine_limits.h"
+
 namespace sbpf::runtime {
 
 enum class AbortKind : uint8_t {
@@ -32,7 +34,6 @@ struct ExecutionResult {
   bool ok() const { return !abort.has_value(); }
 };
 
-// The λ-IO threshold: 16,777,215 back-jumps per invocation.
-inline constexpr uint64_t kDefaultLoopBudget = (16u << 20) - 1;
+using isa::kDefaultLoopBudget;
 
 }  // namespace sbpf::runtime

@@ -17,38 +17,16 @@
 #include "runtime/engine.h"
 #include "runtime/execution_result.h"
 #include "runtime/helper_registry.h"
+#include "runtime/invocation.h"
 #include "runtime/region.h"
 #include "verifier/annotations.h"
 
 namespace sbpf::runtime {
 
-class HeapArena;
-
 // The program cannot be run by this engine (for example, it refers to maps).
 class UnsupportedProgram : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-
-// What the caller hands one invocation.
-struct Invocation {
-  RegionTable regions;              // ctx, input, output, scratch, memory…
-  uint64_t args[5] = {0, 0, 0, 0, 0};  // r1..r5 at entry
-  HeapArena* heap = nullptr;        // for malloc/free; mapped as a region when set
-  uint64_t loop_budget = kDefaultLoopBudget;
-  // Memory for the stack region, kMaxFrames · kStackFrameBytes bytes, zeroed
-  // by the engine; empty: the engine's own. Two engines given the same
-  // memory see the same addresses (the differential tests).
-  std::span<uint8_t> stack;
-
-  // The raw-memory calling convention (the conformance suite's, and `sbpf
-  // run --mem`'s): `memory` as a writable region, r1 = its address (0 when
-  // empty), r2 = its length.
-  void pass_memory(std::span<uint8_t> memory) {
-    regions.add({RegionKind::kMemory, memory.data(), memory.size(), true});
-    args[0] = memory.empty() ? 0 : reinterpret_cast<uintptr_t>(memory.data());
-    args[1] = memory.size();
-  }
 };
 
 struct InterpreterOptions {

@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 
+#include "isa/machine_limits.h"
 #include "isa/program.h"
 #include "verifier/region_kind.h"
 
@@ -24,10 +25,9 @@ using verifier::region_name;
 using verifier::kAllRegionKinds;
 using verifier::kPointerSlotAccess;
 
-// The stack region: 512 bytes per frame, at most 8 frames. It spans the
-// current frame and its callers' frames.
-inline constexpr size_t kStackFrameBytes = 512;
-inline constexpr size_t kMaxFrames = 8;
+// The stack region spans the current frame and its callers' frames.
+using isa::kMaxFrames;
+using isa::kStackFrameBytes;
 
 struct Region {
   RegionKind kind = RegionKind::kMemory;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/machine_limits.h"
 #include "isa/program.h"
 #include "verifier/abstract_value.h"
 #include "verifier/difference_bounds.h"
@@ -15,9 +16,9 @@
 
 namespace sbpf::verifier {
 
-inline constexpr int64_t kFrameBytes = 512;
+inline constexpr int64_t kFrameBytes = isa::kStackFrameBytes;
 inline constexpr int kSlotsPerFrame = kFrameBytes / 8;
-inline constexpr int kMaxFrames = 8;
+inline constexpr int kMaxFrames = isa::kMaxFrames;
 
 // One region of the analysis. Pointer offsets into the stack are relative to
 // the top of their frame (valid offsets are -512..-1); others to the start.

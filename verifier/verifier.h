@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/machine_limits.h"
 #include "isa/program.h"
 #include "verifier/annotations.h"
 #include "verifier/program_type.h"
@@ -21,7 +22,7 @@ namespace sbpf::verifier {
 
 struct Options {
   // Back-jumps one invocation may take across counted loops (λ-IO's value).
-  uint64_t loop_budget = (16u << 20) - 1;
+  uint64_t loop_budget = isa::kDefaultLoopBudget;
   // Reject what would need a guard or a counter: kernel-like behaviour.
   bool strict = false;
   // Record the abstract state before every instruction (for `-v`).

@@ -5,13 +5,16 @@
 #include <cstdint>
 
 #include "frontend/sdk/include/sbpf/xrp.h"
+#include "isa/machine_limits.h"
 
 namespace sbpf::xrp {
 
 using Context = ::bpf_xrp;
 
-inline constexpr uint64_t kScratchBytes = SBPF_XRP_SCRATCH_SIZE;
-inline constexpr uint64_t kMaxFanout = SBPF_XRP_MAX_FANOUT;
+inline constexpr uint64_t kScratchBytes = isa::kXrpScratchBytes;
+inline constexpr uint64_t kMaxFanout = isa::kXrpMaxFanout;
+// The SDK's C header states the same limits to programs.
+static_assert(SBPF_XRP_SCRATCH_SIZE == kScratchBytes && SBPF_XRP_MAX_FANOUT == kMaxFanout);
 inline constexpr uint64_t kBlockBytes = SBPF_XRP_BLOCK_SIZE;
 
 }  // namespace sbpf::xrp

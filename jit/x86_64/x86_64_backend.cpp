@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "isa/control_flow.h"
+#include "isa/machine_limits.h"
 #include "jit/code_buffer.h"
 #include "jit/native_program.h"
 #include "jit/x86_64/x86_64_backend.h"
@@ -54,8 +55,8 @@ constexpr Reg kContext = R12;
 constexpr Reg kBudget = R9;
 constexpr Reg kScratch1 = R10, kScratch2 = R11;
 
-constexpr int32_t kFrameBytes = 512;
-constexpr int32_t kMaxFrames = 8;
+constexpr int32_t kFrameBytes = isa::kStackFrameBytes;
+constexpr int32_t kMaxFrames = isa::kMaxFrames;
 
 // Condition codes (the low nibble of jcc).
 enum Cond : uint8_t { kB = 2, kAE = 3, kE = 4, kNE = 5, kBE = 6, kA = 7, kL = 12, kGE = 13, kLE = 14, kG = 15 };
