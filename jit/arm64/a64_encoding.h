@@ -32,14 +32,16 @@
 namespace sbpf::jit::a64 {
 
 // X0..X30; 31 is SP or XZR/WZR according to the operand (see each group).
+// clang-format off
 enum Reg : uint8_t {
   X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11, X12, X13, X14, X15,
   X16, X17, X18, X19, X20, X21, X22, X23, X24, X25, X26, X27, X28, X29, X30,
   SP = 31,
   XZR = 31,
 };
+// clang-format on
 // The procedure-call names (AAPCS64).
-constexpr Reg kIp0 = X16, kIp1 = X17, kFp = X29, kLr = X30;
+inline constexpr Reg kIp0 = X16, kIp1 = X17, kFp = X29, kLr = X30;
 
 // Condition codes (the `cond` field).
 enum class Cond : uint8_t { EQ, NE, HS, LO, MI, PL, VS, VC, HI, LS, GE, LT, GT, LE, AL, NV, CS = HS, CC = LO };
@@ -146,11 +148,9 @@ constexpr std::optional<LogicalImmediate> logical_immediate(bool sf, uint64_t va
   const uint64_t run = (uint64_t{1} << ones) - 1;  // ones < size <= 64
   // The rotation that turns the low-aligned run into the element.
   for (unsigned rotation = 0; rotation < size; ++rotation) {
-    const uint64_t rotated =
-        rotation == 0 ? run : ((run >> rotation) | (run << (size - rotation))) & mask;
+    const uint64_t rotated = rotation == 0 ? run : ((run >> rotation) | (run << (size - rotation))) & mask;
     if (rotated == element) {
-      return LogicalImmediate{static_cast<uint8_t>(size == 64),
-                              static_cast<uint8_t>(rotation),
+      return LogicalImmediate{static_cast<uint8_t>(size == 64), static_cast<uint8_t>(rotation),
                               static_cast<uint8_t>(((~(size - 1) << 1) | (ones - 1)) & 0x3F)};
     }
   }
@@ -184,8 +184,8 @@ constexpr uint32_t tst_imm(bool sf, Reg rn, LogicalImmediate imm) { return ands_
 enum class MoveWideOp : uint8_t { MOVN = 0, MOVZ = 2, MOVK = 3 };
 constexpr uint32_t move_wide(bool sf, MoveWideOp opc, Reg rd, uint16_t imm16, unsigned hw) {
   assert(hw < (sf ? 4u : 2u));
-  return detail::sf_bit(sf) | detail::field(static_cast<uint8_t>(opc), 2, 29) | 0x12800000u |
-         detail::field(hw, 2, 21) | detail::field(imm16, 16, 5) | detail::reg(rd, 0);
+  return detail::sf_bit(sf) | detail::field(static_cast<uint8_t>(opc), 2, 29) | 0x12800000u | detail::field(hw, 2, 21) |
+         detail::field(imm16, 16, 5) | detail::reg(rd, 0);
 }
 constexpr uint32_t movn(bool sf, Reg rd, uint16_t imm16, unsigned hw = 0) {
   return move_wide(sf, MoveWideOp::MOVN, rd, imm16, hw);
@@ -205,9 +205,8 @@ constexpr uint32_t movk(bool sf, Reg rd, uint16_t imm16, unsigned hw = 0) {
 enum class BitfieldOp : uint8_t { SBFM, BFM, UBFM };
 constexpr uint32_t bitfield(bool sf, BitfieldOp opc, Reg rd, Reg rn, unsigned immr, unsigned imms) {
   assert(immr < detail::width(sf) && imms < detail::width(sf));
-  return detail::sf_bit(sf) | detail::field(static_cast<uint8_t>(opc), 2, 29) | 0x13000000u |
-         detail::field(sf, 1, 22) | detail::field(immr, 6, 16) | detail::field(imms, 6, 10) | detail::reg(rn, 5) |
-         detail::reg(rd, 0);
+  return detail::sf_bit(sf) | detail::field(static_cast<uint8_t>(opc), 2, 29) | 0x13000000u | detail::field(sf, 1, 22) |
+         detail::field(immr, 6, 16) | detail::field(imms, 6, 10) | detail::reg(rn, 5) | detail::reg(rd, 0);
 }
 constexpr uint32_t sbfm(bool sf, Reg rd, Reg rn, unsigned immr, unsigned imms) {
   return bitfield(sf, BitfieldOp::SBFM, rd, rn, immr, imms);
@@ -257,8 +256,8 @@ constexpr uint32_t bfi(bool sf, Reg rd, Reg rn, unsigned lsb, unsigned width) {
 // a rotate, which is how ROR (immediate) is encoded. Register 31 is XZR.
 constexpr uint32_t extr(bool sf, Reg rd, Reg rn, Reg rm, unsigned lsb) {
   assert(lsb < detail::width(sf));
-  return detail::sf_bit(sf) | 0x13800000u | detail::field(sf, 1, 22) | detail::reg(rm, 16) |
-         detail::field(lsb, 6, 10) | detail::reg(rn, 5) | detail::reg(rd, 0);
+  return detail::sf_bit(sf) | 0x13800000u | detail::field(sf, 1, 22) | detail::reg(rm, 16) | detail::field(lsb, 6, 10) |
+         detail::reg(rn, 5) | detail::reg(rd, 0);
 }
 constexpr uint32_t ror_imm(bool sf, Reg rd, Reg rs, unsigned shift) { return extr(sf, rd, rs, rs, shift); }
 
@@ -358,11 +357,12 @@ constexpr uint32_t rorv(bool sf, Reg rd, Reg rn, Reg rm) { return data_proc_2(sf
 // Data-processing (3 source): sf 00 11011 000 Rm o0 Ra Rn Rd.
 // Rd = Ra + Rn * Rm (MADD) or Ra - Rn * Rm (MSUB); MUL is MADD with Ra =
 // XZR, and a remainder is MSUB of the quotient: n - (n / m) * m.
-constexpr uint32_t madd(bool sf, Reg rd, Reg rn, Reg rm, Reg ra) {
-  return detail::sf_bit(sf) | 0x1B000000u | detail::reg(rm, 16) | detail::reg(ra, 10) | detail::reg(rn, 5) |
-         detail::reg(rd, 0);
+constexpr uint32_t data_proc_3(bool sf, bool sub, Reg rd, Reg rn, Reg rm, Reg ra) {
+  return detail::sf_bit(sf) | 0x1B000000u | detail::reg(rm, 16) | uint32_t{sub} << 15 | detail::reg(ra, 10) |
+         detail::reg(rn, 5) | detail::reg(rd, 0);
 }
-constexpr uint32_t msub(bool sf, Reg rd, Reg rn, Reg rm, Reg ra) { return madd(sf, rd, rn, rm, ra) | 1u << 15; }
+constexpr uint32_t madd(bool sf, Reg rd, Reg rn, Reg rm, Reg ra) { return data_proc_3(sf, false, rd, rn, rm, ra); }
+constexpr uint32_t msub(bool sf, Reg rd, Reg rn, Reg rm, Reg ra) { return data_proc_3(sf, true, rd, rn, rm, ra); }
 constexpr uint32_t mul(bool sf, Reg rd, Reg rn, Reg rm) { return madd(sf, rd, rn, rm, XZR); }
 
 // Data-processing (1 source): sf 1 0 11010110 00000 opcode Rn Rd.
@@ -428,8 +428,8 @@ constexpr bool fits_unsigned_offset(Size size, int64_t offset) {
 constexpr uint32_t load_store_unsigned(Size size, LoadStoreOp opc, Reg rt, Reg rn, uint32_t offset) {
   assert(fits_unsigned_offset(size, offset));
   return detail::field(static_cast<uint8_t>(size), 2, 30) | 0x39000000u |
-         detail::field(static_cast<uint8_t>(opc), 2, 22) | detail::field(offset >> static_cast<unsigned>(size), 12, 10) |
-         detail::reg(rn, 5) | detail::reg(rt, 0);
+         detail::field(static_cast<uint8_t>(opc), 2, 22) |
+         detail::field(offset >> static_cast<unsigned>(size), 12, 10) | detail::reg(rn, 5) | detail::reg(rt, 0);
 }
 constexpr uint32_t ldr_imm(Size size, Reg rt, Reg rn, uint32_t offset = 0) {
   return load_store_unsigned(size, LoadStoreOp::LDR, rt, rn, offset);
@@ -497,9 +497,9 @@ constexpr bool fits_pair_offset(bool sf, int64_t offset) {
 }
 constexpr uint32_t load_store_pair(bool sf, PairIndex index, bool load, Reg rt, Reg rt2, Reg rn, int32_t offset) {
   assert(fits_pair_offset(sf, offset));
-  return (sf ? 2u << 30 : 0) | 0x28000000u | detail::field(static_cast<uint8_t>(index), 3, 23) |
-         uint32_t{load} << 22 | detail::field(static_cast<uint32_t>(offset / (sf ? 8 : 4)), 7, 15) |
-         detail::reg(rt2, 10) | detail::reg(rn, 5) | detail::reg(rt, 0);
+  return (sf ? 2u << 30 : 0) | 0x28000000u | detail::field(static_cast<uint8_t>(index), 3, 23) | uint32_t{load} << 22 |
+         detail::field(static_cast<uint32_t>(offset / (sf ? 8 : 4)), 7, 15) | detail::reg(rt2, 10) |
+         detail::reg(rn, 5) | detail::reg(rt, 0);
 }
 constexpr uint32_t ldp(bool sf, Reg rt, Reg rt2, Reg rn, int32_t offset = 0) {
   return load_store_pair(sf, PairIndex::Offset, true, rt, rt2, rn, offset);
@@ -621,8 +621,8 @@ constexpr uint32_t size_bits(bool sf) { return sf ? 3u << 30 : 2u << 30; }
 enum class AtomicOp : uint8_t { LDADD = 0, LDCLR = 1, LDEOR = 2, LDSET = 3, SWP = 8 };
 constexpr uint32_t atomic_memory(bool sf, AtomicOp op, Order order, Reg rs, Reg rt, Reg rn) {
   return detail::size_bits(sf) | 0x38200000u | uint32_t{detail::acquires(order)} << 23 |
-         uint32_t{detail::releases(order)} << 22 | detail::reg(rs, 16) | detail::field(static_cast<uint8_t>(op), 4, 12) |
-         detail::reg(rn, 5) | detail::reg(rt, 0);
+         uint32_t{detail::releases(order)} << 22 | detail::reg(rs, 16) |
+         detail::field(static_cast<uint8_t>(op), 4, 12) | detail::reg(rn, 5) | detail::reg(rt, 0);
 }
 constexpr uint32_t ldadd(bool sf, Order order, Reg rs, Reg rt, Reg rn) {
   return atomic_memory(sf, AtomicOp::LDADD, order, rs, rt, rn);
@@ -661,14 +661,12 @@ constexpr uint32_t ldaxr(bool sf, Reg rt, Reg rn) { return load_store_exclusive(
 constexpr uint32_t stxr(bool sf, Reg ws, Reg rt, Reg rn) { return load_store_exclusive(sf, false, false, ws, rt, rn); }
 constexpr uint32_t stlxr(bool sf, Reg ws, Reg rt, Reg rn) { return load_store_exclusive(sf, false, true, ws, rt, rn); }
 
-// Barriers: 1101010100 0 00 011 0011 CRm 1 01 11111 (DMB), CRm the domain
+// Barriers: 1101010100 0 00 011 0011 CRm 101 11111 (DMB), CRm the domain
 // and access types. ISH orders everything among the inner-shareable
 // observers (all cores of one OS); ISHLD only loads before loads and
 // stores, ISHST only stores before stores.
 enum class BarrierOption : uint8_t { ISHLD = 0x9, ISHST = 0xA, ISH = 0xB, SY = 0xF };
-constexpr uint32_t dmb(BarrierOption option) {
-  return 0xD50330BFu | detail::field(static_cast<uint8_t>(option), 4, 8);
-}
+constexpr uint32_t dmb(BarrierOption option) { return 0xD50330BFu | detail::field(static_cast<uint8_t>(option), 4, 8); }
 
 // Hints: NOP. Exception generation: BRK #imm16 (a debug trap, SIGTRAP in
 // user space; a JIT pads and fences unreachable code with it).
