@@ -16,7 +16,7 @@
 //     result zeroes the upper half of the X register.
 //   - A `Reg` is a register number; whether 31 means SP or the zero
 //     register depends on the operand, and each group says which.
-//   - Branch and literal displacements are in bytes, relative to the
+//   - Branch and ADR displacements are in bytes, relative to the
 //     instruction's own address.
 //   - Out-of-range operands are a caller bug, asserted in debug builds; every
 //     field is masked to its width, so a bad operand never corrupts the
