@@ -38,6 +38,23 @@ for name in stats32 knn grep bitmap filter extract; do
   [ "$equal" = yes ]
 done
 
+printf '\n== C in the shapes real code takes, each on the interpreter and the JIT next to its native twin\n'
+printf '%-48s %-8s %s\n' program engine "equal to native"
+"$datagen" grep --size 1M --seed 7 -o "$work/text.in"
+for program in "$root/tests/clang_loops/row_count.c:loops clang enters through their condition" \
+               "$root/tests/tools/cli/inputs/global_pointers.c:global data holding addresses (string tables)"; do
+  source=${program%%:*} what=${program#*:}
+  name=$(basename "$source" .c)
+  "$sbpf" compile "$source" -o "$work/$name.o" && "$sbpf" compile --native "$source" -o "$work/$name.so"
+  "$sbpf" run "$work/$name.so" --input "$work/text.in" --out "$work/$name.native" > /dev/null
+  for engine in interp jit; do
+    "$sbpf" run "$work/$name.o" --engine "$engine" --input "$work/text.in" --out "$work/$name.bpf" > /dev/null
+    equal=$(cmp -s "$work/$name.bpf" "$work/$name.native" && echo yes || echo "NO")
+    printf '%-48s %-8s %s\n' "$what" "$engine" "$equal"
+    [ "$equal" = yes ]
+  done
+done
+
 step "build a BPF-KV database of 100,000 keys (0, 2, 4, ...)" \
   "$sbpf" xrp build-db "$work/kv.db" --keys 100000 --stride 2
 step "look keys up through the XRP function samples/xrp/bpfkv_get.c (one request, 5 reads a key)" \
