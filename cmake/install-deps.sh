@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   liburing-dev
   qemu-user g++-aarch64-linux-gnu
+  csmith libcsmith-dev
 )
 
 missing=()
