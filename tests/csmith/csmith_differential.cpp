@@ -44,6 +44,9 @@ constexpr const char* kUsage =
     "  --native-limit MS    run no engine on a program whose twin takes longer\n"
     "                       (default 2000); it is still verified\n"
     "  --check-limit S      time for verifying and running one program (default 900)\n"
+    "  --reference-limit MS time for csmith's own -O0 build of a program whose\n"
+    "                       engines disagree with its twin (default 20000); one\n"
+    "                       that takes longer is taken for endless (undefined)\n"
     "  --prove-timeout MS   Z3's time per guard for --prove (default 1000)\n"
     "  --prove-every N      --prove (and its two engines) only for seeds that are a\n"
     "                       multiple of N (default 1: every seed); it costs the most\n"
@@ -59,6 +62,7 @@ struct Settings {
   std::string findings_dir;
   std::chrono::milliseconds native_limit{2000};
   std::chrono::seconds check_limit{900};
+  std::chrono::milliseconds reference_limit{20000};
   unsigned prove_timeout_ms = 1000;
   uint64_t prove_every = 1;
   std::optional<Profile> profile;  // nullopt: both, by turns
@@ -113,6 +117,8 @@ Settings parse_settings(int argc, char** argv) {
       s.native_limit = std::chrono::milliseconds(parse_number(value(), "--native-limit"));
     } else if (arg == "--check-limit") {
       s.check_limit = std::chrono::seconds(parse_number(value(), "--check-limit"));
+    } else if (arg == "--reference-limit") {
+      s.reference_limit = std::chrono::milliseconds(parse_number(value(), "--reference-limit"));
     } else if (arg == "--prove-timeout") {
       s.prove_timeout_ms = static_cast<unsigned>(parse_number(value(), "--prove-timeout"));
     } else if (arg == "--prove-every") {
@@ -154,6 +160,24 @@ std::string first_error(const std::string& output) {
   return at == std::string::npos ? first_line(output) : first_line(output.substr(at));
 }
 
+// The engines disagree with the twin: a bug only if the program is defined,
+// that is, csmith's own unoptimised build ends and agrees with the twin.
+void second_opinion(const Settings& settings, const Toolchain& tools, const ProgramFiles& files,
+                    const NativeRun& native, ProgramReport& report) {
+  const std::optional<uint32_t> reference = reference_checksum(tools, files, settings.reference_limit);
+  uint32_t twin = 0;
+  for (size_t i = 0; i < native.output.size() && i < 4; ++i) twin |= uint32_t{native.output[i]} << (8 * i);
+  if (!reference) {
+    report.outcome = ProgramReport::Outcome::kSkipped;
+    report.reason = "undefined: does not end unoptimised";
+  } else if (*reference != twin) {
+    report.outcome = ProgramReport::Outcome::kSkipped;
+    report.reason = "undefined: csmith's own build disagrees with the twin";
+  } else {
+    report.detail += " (csmith's own build at -O0 agrees with the twin)";
+  }
+}
+
 Profile profile_of(const Settings& settings, uint64_t seed) {
   if (settings.profile) return *settings.profile;
   return seed % 2 == 1 ? Profile::kPointers : Profile::kScalars;
@@ -172,7 +196,7 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
     report.detail = generated.describe() + ": " + first_line(generated.output);
     return report;
   }
-  const ChildResult compiled = compile_program(tools, files, false);
+  const ChildResult compiled = compile_program(tools, files, report.profile, false);
   if (!compiled.succeeded()) {
     report.outcome = Outcome::kRejected;
     report.reason = compiled.status == ChildResult::Status::kTimedOut ? "clang: timed out"
@@ -181,7 +205,7 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
     return report;
   }
   report.compiled = true;
-  const ChildResult twin = compile_program(tools, files, true);
+  const ChildResult twin = compile_program(tools, files, report.profile, true);
   if (!twin.succeeded()) {
     report.reason = "harness: the native twin does not compile";
     report.detail = first_error(twin.output);
@@ -215,6 +239,7 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
     }
   } else if (agreement.kind == "bug") {
     report.outcome = Outcome::kBug;
+    if (agreement.reason.rfind("verifier:", 0) != 0) second_opinion(settings, tools, files, native, report);
   } else if (native.status == NativeRun::Status::kTimedOut) {
     // Most often a program that never ends, which clang may compile to code
     // that has no exit at all: nothing to hold sbpf to.
@@ -340,7 +365,7 @@ int run(const Settings& given) {
     const ProgramFiles files = program_files(settings.work_dir, seed);
     if (r.outcome == Outcome::kBug) record_finding(settings, r, files);
     if (!settings.keep && r.outcome != Outcome::kBug) {
-      for (const std::string& path : {files.source, files.object, files.twin}) std::filesystem::remove(path);
+      for (const std::string& path : {files.source, files.object, files.twin, files.reference}) std::filesystem::remove(path);
     }
     if (seed == settings.last_seed) break;
   }

@@ -37,7 +37,7 @@ std::vector<std::string> csmith_options(Profile profile) {
 
 ProgramFiles program_files(const std::string& work_dir, uint64_t seed) {
   const std::string stem = work_dir + "/csmith-" + std::to_string(seed);
-  return {stem + ".c", stem + ".o", stem + ".so"};
+  return {stem + ".c", stem + ".o", stem + ".so", stem + ".ref"};
 }
 
 ChildResult generate_program(const Toolchain& tools, uint64_t seed, Profile profile, const ProgramFiles& files) {
@@ -49,7 +49,7 @@ ChildResult generate_program(const Toolchain& tools, uint64_t seed, Profile prof
   return run_program(argv, kGenerateLimit, std::filesystem::path(files.source).parent_path().string());
 }
 
-ChildResult compile_program(const Toolchain& tools, const ProgramFiles& files, bool native) {
+ChildResult compile_program(const Toolchain& tools, const ProgramFiles& files, Profile profile, bool native) {
   frontend::CompileOptions options;
   options.source = tools.runtime_dir + "/csmith_lambda.c";
   options.output = native ? files.twin : files.object;
@@ -57,9 +57,21 @@ ChildResult compile_program(const Toolchain& tools, const ProgramFiles& files, b
   // Ours first, so that the program's "csmith.h" is the freestanding one.
   options.include_dirs = {tools.runtime_dir, tools.csmith_include_dir};
   options.defines = {"CSMITH_PROGRAM=\"" + files.source + "\""};
+  if (profile == Profile::kScalars) options.defines.push_back("CSMITH_EXTERNAL_GLOBALS");
   std::vector<std::string> argv = frontend::clang_command(tools.clang, options);
   argv.insert(argv.begin() + 1, "-w");
   return run_program(argv, kCompileLimit);
+}
+
+std::optional<uint32_t> reference_checksum(const Toolchain& tools, const ProgramFiles& files,
+                                           std::chrono::milliseconds limit) {
+  const ChildResult built = run_program(
+      {tools.clang, "-O0", "-w", "-I" + tools.csmith_include_dir, files.source, "-o", files.reference}, kCompileLimit);
+  if (!built.succeeded()) return std::nullopt;
+  const ChildResult ran = run_program({files.reference}, limit);
+  const size_t at = ran.output.find("checksum = ");
+  if (!ran.succeeded() || at == std::string::npos) return std::nullopt;
+  return static_cast<uint32_t>(std::stoul(ran.output.substr(at + 11), nullptr, 16));
 }
 
 std::string clang_rejection(const std::string& clang_output) {

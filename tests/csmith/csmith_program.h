@@ -5,7 +5,9 @@
 // `csmith`, whose output is the 4-byte checksum of the program's globals.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,9 @@ struct Toolchain {
 // Two kinds of program: csmith's own, with pointers, and programs without
 // pointers. sbpf loads no object whose global data holds addresses yet, and a
 // quarter of csmith's programs with pointers have some; the programs without
-// pointers keep the rest of csmith's shapes in reach meanwhile.
+// pointers keep the rest of csmith's shapes in reach meanwhile, and are
+// compiled with their globals external (runtime/csmith.h), which keeps clang
+// from computing much of them at compile time.
 enum class Profile { kPointers, kScalars };
 const char* profile_name(Profile profile);
 
@@ -34,9 +38,10 @@ std::vector<std::string> csmith_options(Profile profile);
 
 // The files of one seed's program under `work_dir`.
 struct ProgramFiles {
-  std::string source;  // the generated C
-  std::string object;  // its BPF object
-  std::string twin;    // its native twin (a shared object)
+  std::string source;     // the generated C
+  std::string object;     // its BPF object
+  std::string twin;       // its native twin (a shared object)
+  std::string reference;  // csmith's own build of it (an executable)
 };
 ProgramFiles program_files(const std::string& work_dir, uint64_t seed);
 
@@ -45,7 +50,17 @@ ChildResult generate_program(const Toolchain& tools, uint64_t seed, Profile prof
 
 // Compiles files.source, wrapped as a λ function, to files.object (BPF) or
 // files.twin (`native`). Warnings are off: csmith's code is full of them.
-ChildResult compile_program(const Toolchain& tools, const ProgramFiles& files, bool native);
+ChildResult compile_program(const Toolchain& tools, const ProgramFiles& files, Profile profile, bool native);
+
+// The second opinion on a program's checksum, asked when the engines and the
+// twin disagree: the program as csmith means it to be built (its own
+// csmith.h, printing the checksum) at -O0. A program that never ends is
+// undefined in C (a loop without side effects may be assumed to end), and
+// clang at -O2 may then give the twin and the BPF object different results;
+// unoptimised code keeps the endless loop. nullopt when the build fails,
+// the program runs past `limit`, or prints no checksum.
+std::optional<uint32_t> reference_checksum(const Toolchain& tools, const ProgramFiles& files,
+                                           std::chrono::milliseconds limit);
 
 // Why clang refused a program, as a category to count: "clang: <what>".
 std::string clang_rejection(const std::string& clang_output);
