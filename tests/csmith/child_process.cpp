@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -90,6 +91,8 @@ ChildResult collect(pid_t pid, int read_fd, std::chrono::milliseconds limit) {
 // started too), no stdin, stdout and stderr into the pipe.
 void become_child(int write_fd) {
   ::setpgid(0, 0);
+  // Ends with the harness, even one that is killed.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   const int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd >= 0) {
     ::dup2(null_fd, 0);

@@ -51,7 +51,11 @@ constexpr const char* kUsage =
     "  --prove-every N      --prove (and its two engines) only for seeds that are a\n"
     "                       multiple of N (default 1: every seed); it costs the most\n"
     "  --quiet              print bugs and the summary only\n"
-    "Exit status: 0 no bug, 1 bugs found, 2 bad usage or the harness cannot run.\n";
+    "  --min-agreed P       also fail unless P% of the programs whose twin ends\n"
+    "                       agree on every engine (a guard against a toolchain\n"
+    "                       that starts rejecting what it accepted)\n"
+    "Exit status: 0 no bug, 1 bugs found (or too few agreed), 2 bad usage or the\n"
+    "harness cannot run.\n";
 
 struct Settings {
   uint64_t first_seed = 0;
@@ -67,6 +71,7 @@ struct Settings {
   uint64_t prove_every = 1;
   std::optional<Profile> profile;  // nullopt: both, by turns
   bool quiet = false;
+  std::optional<double> min_agreed;  // percent of the programs whose twin ends
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -124,6 +129,8 @@ Settings parse_settings(int argc, char** argv) {
     } else if (arg == "--prove-every") {
       s.prove_every = parse_number(value(), "--prove-every");
       if (s.prove_every == 0) usage_error("--prove-every must be at least 1");
+    } else if (arg == "--min-agreed") {
+      s.min_agreed = static_cast<double>(parse_number(value(), "--min-agreed"));
     } else if (arg == "--quiet") {
       s.quiet = true;
     } else {
@@ -154,14 +161,9 @@ std::string first_line(const std::string& text) {
   return text.substr(start, text.find('\n', start) - start);
 }
 
-// The first line of clang's output that says what is wrong.
-std::string first_error(const std::string& output) {
-  const size_t at = output.find("error:");
-  return at == std::string::npos ? first_line(output) : first_line(output.substr(at));
-}
-
-// The engines disagree with the twin: a bug only if the program is defined,
-// that is, csmith's own unoptimised build ends and agrees with the twin.
+// The engines disagree with the twin, or the twin failed: a bug only if the
+// program is defined, that is, csmith's own unoptimised build ends and (when
+// the twin gave a checksum) agrees with the twin.
 void second_opinion(const Settings& settings, const Toolchain& tools, const ProgramFiles& files,
                     const NativeRun& native, ProgramReport& report) {
   const std::optional<uint32_t> reference = reference_checksum(tools, files, settings.reference_limit);
@@ -170,7 +172,7 @@ void second_opinion(const Settings& settings, const Toolchain& tools, const Prog
   if (!reference) {
     report.outcome = ProgramReport::Outcome::kSkipped;
     report.reason = "undefined: does not end unoptimised";
-  } else if (*reference != twin) {
+  } else if (native.status == NativeRun::Status::kOk && *reference != twin) {
     report.outcome = ProgramReport::Outcome::kSkipped;
     report.reason = "undefined: csmith's own build disagrees with the twin";
   } else {
@@ -196,7 +198,7 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
     report.detail = generated.describe() + ": " + first_line(generated.output);
     return report;
   }
-  const ChildResult compiled = compile_program(tools, files, report.profile, false);
+  const ChildResult compiled = compile_program(tools, files, false);
   if (!compiled.succeeded()) {
     report.outcome = Outcome::kRejected;
     report.reason = compiled.status == ChildResult::Status::kTimedOut ? "clang: timed out"
@@ -205,7 +207,7 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
     return report;
   }
   report.compiled = true;
-  const ChildResult twin = compile_program(tools, files, report.profile, true);
+  const ChildResult twin = compile_program(tools, files, true);
   if (!twin.succeeded()) {
     report.reason = "harness: the native twin does not compile";
     report.detail = first_error(twin.output);
@@ -247,10 +249,12 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
     report.reason = "native: over the time limit";
     report.detail.clear();
   } else if (native.status == NativeRun::Status::kFailed) {
-    // A csmith program has no undefined behaviour: its twin always ends well.
+    // A defined csmith program's twin always ends well; an endless one's may
+    // crash (clang -O2 takes its endless loop for unreachable).
     report.outcome = Outcome::kBug;
     report.reason = "native: the twin failed";
     report.detail = native.detail;
+    second_opinion(settings, tools, files, native, report);
   } else if (agreement.kind == "rejected") {
     report.outcome = Outcome::kRejected;
   } else if (agreement.kind == "budget") {
@@ -389,6 +393,10 @@ int run(const Settings& given) {
               total(skipped), join_counts(skipped).c_str(), bugs, harness, percent(verified, programs).c_str(),
               percent(ending_verified, ending).c_str(), ending);
   if (harness > 0) return 2;
+  if (settings.min_agreed && 100.0 * static_cast<double>(agreed) < *settings.min_agreed * static_cast<double>(ending)) {
+    std::printf("fewer than %.0f%% of the programs whose twin ends agreed\n", *settings.min_agreed);
+    return 1;
+  }
   return bugs > 0 ? 1 : 0;
 }
 

@@ -26,9 +26,9 @@ struct Toolchain {
 // Two kinds of program: csmith's own, with pointers, and programs without
 // pointers. sbpf loads no object whose global data holds addresses yet, and a
 // quarter of csmith's programs with pointers have some; the programs without
-// pointers keep the rest of csmith's shapes in reach meanwhile, and are
-// compiled with their globals external (runtime/csmith.h), which keeps clang
-// from computing much of them at compile time.
+// pointers keep the rest of csmith's shapes in reach meanwhile, and their
+// globals are made external (generate_program), which keeps clang from
+// computing much of them at compile time.
 enum class Profile { kPointers, kScalars };
 const char* profile_name(Profile profile);
 
@@ -45,12 +45,19 @@ struct ProgramFiles {
 };
 ProgramFiles program_files(const std::string& work_dir, uint64_t seed);
 
-// Runs csmith for `seed`, writing files.source.
+// Runs csmith for `seed`, writing files.source. A program without pointers
+// then has the `static` taken off its globals: clang folds much of a program
+// whose static globals it sees every use of into a constant checksum, and
+// leaves the computation to the engines when it cannot. (Its functions keep
+// theirs: BPF cannot call a function with more than five arguments or one
+// that returns an aggregate, and clang rewrites or inlines static ones.
+// Programs with pointers keep their globals static: an external global's
+// pointer initializer stays in the object, and sbpf does not load those yet.)
 ChildResult generate_program(const Toolchain& tools, uint64_t seed, Profile profile, const ProgramFiles& files);
 
 // Compiles files.source, wrapped as a λ function, to files.object (BPF) or
 // files.twin (`native`). Warnings are off: csmith's code is full of them.
-ChildResult compile_program(const Toolchain& tools, const ProgramFiles& files, Profile profile, bool native);
+ChildResult compile_program(const Toolchain& tools, const ProgramFiles& files, bool native);
 
 // The second opinion on a program's checksum, asked when the engines and the
 // twin disagree: the program as csmith means it to be built (its own
@@ -62,7 +69,11 @@ ChildResult compile_program(const Toolchain& tools, const ProgramFiles& files, P
 std::optional<uint32_t> reference_checksum(const Toolchain& tools, const ProgramFiles& files,
                                            std::chrono::milliseconds limit);
 
-// Why clang refused a program, as a category to count: "clang: <what>".
+// The first line of clang's output that says what is wrong.
+std::string first_error(const std::string& clang_output);
+
+// Why clang refused a program (its first error), as a category to count:
+// "clang: <what>".
 std::string clang_rejection(const std::string& clang_output);
 
 }  // namespace sbpf::csmith

@@ -112,14 +112,4 @@ static void platform_main_end(uint32_t crc, int flag) {
   csmith_checksum = crc;
 }
 
-/* With CSMITH_EXTERNAL_GLOBALS, the program's globals and functions are not
- * static: clang can no longer fold a whole program whose globals it sees
- * every use of into its checksum, so the computation is left to the engines.
- * (It would also keep every pointer initializer, which sbpf does not load
- * yet: only for programs without pointers.) csmith declares no static
- * locals, and everything above keeps its `static`. */
-#ifdef CSMITH_EXTERNAL_GLOBALS
-#define static
-#endif
-
 #endif /* SBPF_CSMITH_RUNTIME_H */
