@@ -57,6 +57,8 @@ constexpr const char* kUsage =
     "Exit status: 0 no bug, 1 bugs found (or too few agreed), 2 bad usage or the\n"
     "harness cannot run.\n";
 
+constexpr size_t kMaxLineBytes = 2000;
+
 struct Settings {
   uint64_t first_seed = 0;
   uint64_t last_seed = 0;
@@ -290,6 +292,11 @@ void print_report(const ProgramReport& r, bool quiet) {
     case Outcome::kSkipped: line += "skipped: " + r.reason; break;
     case Outcome::kBug: line += "BUG: " + r.reason + ": " + r.detail; break;
   }
+  // One line per program, however much a crash printed.
+  for (char& c : line) {
+    if (c == '\n') c = ' ';
+  }
+  if (line.size() > kMaxLineBytes) line = line.substr(0, kMaxLineBytes) + "...";
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
 }
