@@ -115,6 +115,10 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
   const verifier::VerificationResult verified = verifier::verify(program, type, options);
   stat("verify_seconds", verified.statistics.seconds);
   if (!verified.accepted) {
+    if (verified.diagnostics.empty()) {
+      verdict("bug", "verifier: rejects without a diagnostic", "");
+      return;
+    }
     const verifier::Diagnostic& first = verified.diagnostics.front();
     verdict("rejected", std::string("verifier: ") + verifier::rule_name(first.rule),
             "pc " + std::to_string(first.pc) + ": " + first.message);
