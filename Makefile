@@ -6,7 +6,7 @@ BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-sanitize bench fuzz install clean
+.PHONY: all deps build demo test test-release test-sanitize bench fuzz csmith install clean
 
 all: build
 
@@ -43,13 +43,24 @@ bench: build
 	$(BUILD)/bench/lambda_samples_bench
 	$(BUILD)/bench/verifier_bench
 
-# Long fuzzing (the clang + sanitizer build): FUZZ_SECONDS per target.
+# Long fuzzing (the clang + sanitizer build): FUZZ_SECONDS per target, then
+# csmith's programs for CSMITH_SEEDS.
 FUZZ_SECONDS ?= 600
 fuzz: test-sanitize
 	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer verifier_differential_fuzzer jit_differential_fuzzer; do \
 	  mkdir -p $(SANITIZE_BUILD)/fuzz-corpus/$$f && \
 	  $(SANITIZE_BUILD)/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) $(SANITIZE_BUILD)/fuzz-corpus/$$f || exit 1; \
 	done
+	$(MAKE) csmith BUILD=$(SANITIZE_BUILD) NO_BUILD=1
+
+# Differential testing on csmith's random programs (tests/csmith/), the
+# release build: CSMITH_SEEDS=FIRST:LAST, CSMITH_FLAGS for more options
+# (csmith_differential --help). Bugs are copied to $(BUILD)/csmith-findings.
+CSMITH_SEEDS ?= 1:1000
+CSMITH_FLAGS ?= --prove-every 4 --prove-timeout 300
+csmith: $(if $(NO_BUILD),,build)
+	$(BUILD)/tests/csmith/csmith_differential --seeds $(CSMITH_SEEDS) $(CSMITH_FLAGS) \
+	  --findings $(BUILD)/csmith-findings --quiet
 
 # The sbpf command, the samples and SDK, and the libraries with their
 # headers and CMake package (find_package(sbpf)).

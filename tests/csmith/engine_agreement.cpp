@@ -1,0 +1,214 @@
+#include "tests/csmith/engine_agreement.h"
+
+#include <exception>
+#include <sstream>
+#include <utility>
+
+#include "frontend/elf_loader.h"
+#include "runtime/engine.h"
+#include "runtime/interpreter.h"
+#include "runtime/lambda_runtime.h"
+#include "tests/csmith/native_checksum.h"
+#include "verifier/program_type.h"
+#include "verifier/verifier.h"
+
+namespace sbpf::csmith {
+
+namespace {
+
+// A report line holds no newline and no tab of its own.
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\t') c = ' ';
+  }
+  return text;
+}
+
+// Why the loader refused an object, as a category to count.
+std::string load_rejection(const std::string& message) {
+  static const std::pair<const char*, const char*> kKnown[] = {
+      {"pointers in global data are not supported", "pointers in global data"},
+      {"call to extern function", "a call to an extern function"},
+      {"function pointers are not supported", "function pointers"},
+      // What clang makes of a path it proved undefined or endless: no exit.
+      {"can fall off the end of the program", "code falls off a function's end"},
+      {"can fall through from", "code falls off a function's end"},
+  };
+  for (const auto& [words, category] : kKnown) {
+    if (message.find(words) != std::string::npos) return std::string("load: ") + category;
+  }
+  return "load: other";
+}
+
+struct EngineSetup {
+  const char* name;
+  runtime::EngineOptions options;
+};
+
+// One engine's run of the λ function: its output, or why it has none.
+struct EngineOutcome {
+  std::optional<std::vector<uint8_t>> output;
+  std::optional<runtime::AbortKind> abort;
+  std::string failure;
+};
+
+EngineOutcome run_engine(const isa::Program& program, const EngineSetup& engine) {
+  EngineOutcome outcome;
+  try {
+    runtime::BytecodeLambda function(program, runtime::kDefaultLoopBudget, engine.options);
+    std::vector<uint8_t> output;
+    runtime::LambdaRunOptions options;
+    options.output_capacity = kOutputCapacity;
+    const runtime::LambdaRunResult result = runtime::run_lambda(function, {}, output, options);
+    if (result.ok()) {
+      outcome.output = std::move(output);
+      return outcome;
+    }
+    const runtime::LambdaFailure& failure = *result.failure;
+    if (failure.abort) {
+      outcome.abort = failure.abort->kind;
+      outcome.failure = std::string(runtime::abort_kind_name(failure.abort->kind)) + " at pc " +
+                        std::to_string(failure.abort->pc) + ": " + failure.abort->message;
+    } else {
+      outcome.failure = failure.describe();
+    }
+  } catch (const std::exception& e) {
+    outcome.failure = std::string("threw: ") + e.what();
+  }
+  return outcome;
+}
+
+// What kind of wrong an engine's outcome is, the twin having run fine.
+std::string bug_category(const EngineOutcome& outcome) {
+  if (outcome.output) return "wrong output";
+  if (!outcome.abort) return "failed";
+  if (*outcome.abort == runtime::AbortKind::kVerifierBug) return "paranoid: verifier soundness";
+  return std::string("abort: ") + runtime::abort_kind_name(*outcome.abort);
+}
+
+}  // namespace
+
+void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
+  auto stage = [&](const std::string& name) { write("stage " + name + "\n"); };
+  auto stat = [&](const std::string& name, auto value) {
+    std::ostringstream line;
+    line << "stat " << name << ' ' << value << '\n';
+    write(line.str());
+  };
+  auto verdict = [&](const std::string& kind, const std::string& reason, const std::string& detail) {
+    write("verdict " + kind + "\t" + one_line(reason) + "\t" + one_line(detail) + "\n");
+  };
+
+  stage("load");
+  isa::Program program;
+  try {
+    program = frontend::load_elf_program(check.object, "lambda/csmith");
+  } catch (const frontend::LoadError& e) {
+    verdict("rejected", load_rejection(e.what()), e.what());
+    return;
+  }
+  stat("instructions", program.size());
+
+  stage("verify");
+  const verifier::ProgramType type = verifier::lambda_program_type();
+  verifier::Options options;
+  const verifier::VerificationResult verified = verifier::verify(program, type, options);
+  stat("verify_seconds", verified.statistics.seconds);
+  if (!verified.accepted) {
+    if (verified.diagnostics.empty()) {
+      verdict("bug", "verifier: rejects without a diagnostic", "");
+      return;
+    }
+    const verifier::Diagnostic& first = verified.diagnostics.front();
+    verdict("rejected", std::string("verifier: ") + verifier::rule_name(first.rule),
+            "pc " + std::to_string(first.pc) + ": " + first.message);
+    return;
+  }
+  stat("guards", verified.statistics.accesses_guarded);
+  stat("counted_loops", verified.statistics.back_edges_counted);
+
+  std::optional<verifier::VerificationResult> proved;
+  if (check.prove) {
+    stage("prove");
+    options.prove = true;
+    options.prove_timeout_ms = check.prove_timeout_ms;
+    proved = verifier::verify(program, type, options);
+    stat("prove_seconds", proved->statistics.seconds);
+    if (!proved->accepted) {
+      verdict("bug", "verifier: --prove rejects what it accepts without",
+              proved->diagnostics.empty() ? "" : proved->diagnostics.front().message);
+      return;
+    }
+    stat("guards_after_prove", proved->statistics.accesses_guarded);
+    stat("prover_timeouts", proved->statistics.prover_timeouts);
+  }
+
+  if (!check.expected) {
+    verdict("verified", "", "");
+    return;
+  }
+
+  auto annotated = [](runtime::EngineKind kind, const verifier::Annotations* annotations, bool paranoid) {
+    runtime::EngineOptions engine;
+    engine.kind = kind;
+    engine.annotations = annotations;
+    engine.paranoid = paranoid;
+    return engine;
+  };
+  std::vector<EngineSetup> engines{
+      {"interpreter (paranoid)", annotated(runtime::EngineKind::kInterpreter, &verified.annotations, true)},
+      {"jit", annotated(runtime::EngineKind::kJit, &verified.annotations, false)},
+      {"jit --no-verify", annotated(runtime::EngineKind::kJit, nullptr, false)},
+  };
+  if (proved) {
+    engines.push_back(
+        {"interpreter (paranoid, prove)", annotated(runtime::EngineKind::kInterpreter, &proved->annotations, true)});
+    engines.push_back({"jit --prove", annotated(runtime::EngineKind::kJit, &proved->annotations, false)});
+  }
+  std::string first_bug;  // what went wrong, and where first: the category counted
+  std::string bugs;
+  std::string out_of_budget;
+  for (const EngineSetup& engine : engines) {
+    stage(std::string("run ") + engine.name);
+    const EngineOutcome outcome = run_engine(program, engine);
+    if (outcome.output == check.expected) continue;
+    if (outcome.abort == runtime::AbortKind::kLoopBudget) {
+      out_of_budget += (out_of_budget.empty() ? "" : ", ") + std::string(engine.name);
+      continue;
+    }
+    std::string problem = outcome.output ? "wrote " + hex_bytes(*outcome.output) + ", the twin " +
+                                               hex_bytes(*check.expected)
+                                         : outcome.failure;
+    if (first_bug.empty()) first_bug = bug_category(outcome) + " (" + engine.name + ")";
+    bugs += (bugs.empty() ? "" : "; ") + std::string(engine.name) + ": " + problem;
+  }
+  if (!bugs.empty()) {
+    verdict("bug", first_bug, bugs);
+  } else if (!out_of_budget.empty()) {
+    verdict("budget", "loop budget", out_of_budget);
+  } else {
+    verdict("agreed", "", "");
+  }
+}
+
+AgreementReport parse_agreement(const std::string& child_output) {
+  AgreementReport report;
+  std::istringstream lines(child_output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind("stage ", 0) == 0) {
+      report.last_stage = line.substr(6);
+    } else if (line.rfind("stat ", 0) == 0) {
+      const size_t space = line.find(' ', 5);
+      if (space != std::string::npos) report.stats[line.substr(5, space - 5)] = line.substr(space + 1);
+    } else if (line.rfind("verdict ", 0) == 0) {
+      std::istringstream fields(line.substr(8));
+      std::getline(fields, report.kind, '\t');
+      std::getline(fields, report.reason, '\t');
+      std::getline(fields, report.detail);
+    }
+  }
+  return report;
+}
+
+}  // namespace sbpf::csmith

@@ -1,0 +1,29 @@
+// The reference result: a program's native twin run once, in a child
+// process (its globals start fresh, and a twin that crashes or runs past the
+// limit takes only the child with it).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sbpf::csmith {
+
+// The λ output every engine must reproduce: the program's checksum.
+inline constexpr uint64_t kOutputCapacity = 8;
+
+struct NativeRun {
+  enum class Status { kOk, kTimedOut, kFailed };
+  Status status = Status::kFailed;
+  std::vector<uint8_t> output;  // kOk: what the λ function wrote
+  std::string detail;           // kFailed: why
+};
+
+NativeRun run_native_twin(const std::string& twin_path, std::chrono::milliseconds limit);
+
+// Bytes as lowercase hex: how outputs appear in reports.
+std::string hex_bytes(std::span<const uint8_t> bytes);
+
+}  // namespace sbpf::csmith
