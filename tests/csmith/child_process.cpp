@@ -120,28 +120,17 @@ ChildResult run_program(const std::vector<std::string>& argv, std::chrono::milli
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return {};
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    return {};
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    become_child(fds[1]);
-    if (!directory.empty() && ::chdir(directory.c_str()) != 0) {
-      write_all(2, "cannot enter " + directory + ": " + std::strerror(errno) + "\n");
-      ::_exit(127);
-    }
-    ::execvp(args[0], args.data());
-    write_all(2, std::string("cannot run ") + args[0] + ": " + std::strerror(errno) + "\n");
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);
-  ::close(fds[1]);
-  return collect(pid, fds[0], limit);
+  return run_in_child(
+      [&](const ChildWriter& write) {
+        if (!directory.empty() && ::chdir(directory.c_str()) != 0) {
+          write("cannot enter " + directory + ": " + std::strerror(errno) + "\n");
+          ::_exit(127);
+        }
+        ::execvp(args[0], args.data());
+        write(std::string("cannot run ") + args[0] + ": " + std::strerror(errno) + "\n");
+        ::_exit(127);
+      },
+      limit);
 }
 
 ChildResult run_in_child(const std::function<void(const ChildWriter& write)>& body,
@@ -158,7 +147,7 @@ ChildResult run_in_child(const std::function<void(const ChildWriter& write)>& bo
     ::close(fds[0]);
     // Keep a descriptor of its own for `write`: stdout and stderr go to the
     // same pipe, so that a sanitizer's report lands next to the progress.
-    const int out = ::dup(fds[1]);
+    const int out = ::fcntl(fds[1], F_DUPFD_CLOEXEC, 0);
     become_child(fds[1]);
     const ChildWriter write = [out](const std::string& text) { write_all(out, text); };
     try {
