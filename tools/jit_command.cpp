@@ -74,11 +74,12 @@ int jit_command(const Args& args) {
   const std::string& path = cl.positionals()[0];
 
   const isa::Program program = load_program_file(path, cl.get_or("--section", ""));
+  const std::optional<ImageSettings> image = image_settings(path);
   verifier::Annotations annotations = verifier::Annotations::all_checked(program);
   if (!cl.has("--no-verify")) {
-    const verifier::ProgramType type = program_type_of(program, forced_type);
-    annotations = verify_before_running(program, type, verifier::Options{}.loop_budget, cl.has("--prove"), path)
-                      .annotations;
+    const verifier::ProgramType type = program_type_of(program, forced_type.empty() && image ? image->type : forced_type);
+    const uint64_t loop_budget = image ? image->loop_budget : verifier::Options{}.loop_budget;
+    annotations = verify_before_running(program, type, loop_budget, cl.has("--prove"), path).annotations;
   }
   jit::CompileOptions options;
   options.section_addresses.assign(program.sections.size(), 0);
