@@ -47,7 +47,7 @@ bench: build
 # csmith's programs for CSMITH_SEEDS.
 FUZZ_SECONDS ?= 600
 fuzz: test-sanitize
-	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer verifier_differential_fuzzer jit_differential_fuzzer; do \
+	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer image_fuzzer verifier_differential_fuzzer jit_differential_fuzzer; do \
 	  mkdir -p $(SANITIZE_BUILD)/fuzz-corpus/$$f && \
 	  $(SANITIZE_BUILD)/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) $(SANITIZE_BUILD)/fuzz-corpus/$$f || exit 1; \
 	done

@@ -33,12 +33,8 @@ std::string megabytes(size_t bytes) { return std::to_string(bytes >> 20) + " MiB
 class PayloadWriter {
  public:
   void u8(uint8_t v) { out_.push_back(v); }
-  void u32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  }
-  void u64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  }
+  void u32(uint32_t v) { little_endian(v, 4); }
+  void u64(uint64_t v) { little_endian(v, 8); }
   void bytes(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
   // A count or index that must fit the format's 32 bits.
   void count(size_t n, const char* what) {
@@ -49,6 +45,12 @@ class PayloadWriter {
   std::vector<uint8_t>& data() { return out_; }
 
  private:
+  void little_endian(uint64_t v, size_t n) {
+    uint8_t b[8];
+    for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(v >> (8 * i));
+    bytes({b, n});
+  }
+
   std::vector<uint8_t> out_;
 };
 
