@@ -81,6 +81,12 @@ class LoweringPlan {
   const CompileOptions& options() const { return options_; }
   size_t size() const { return program_.size(); }
 
+  // The pc of the verified program that the slot at pc comes from: what
+  // native code reports to the runtime (abort pcs, helper call pcs) and
+  // what guard sites name. The plan's program may be a rewrite of the
+  // verified one (constant blinding adds instructions).
+  size_t source_pc(size_t pc) const { return source_pc_.empty() ? pc : source_pc_[pc]; }
+
   // Some jump or local call lands at pc.
   bool is_jump_target(size_t pc) const { return jump_target_[pc]; }
   // The select a conditional jump at pc starts, if any.
@@ -135,6 +141,7 @@ class LoweringPlan {
   const isa::Program& program_;
   const verifier::Annotations& annotations_;
   const CompileOptions& options_;
+  std::vector<uint32_t> source_pc_;  // empty: the identity
   std::vector<bool> jump_target_;
   std::vector<std::optional<Select>> select_;
   std::vector<bool> folded_;
