@@ -4,9 +4,10 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
+DEVICE_BUILD ?= build-aarch64
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-sanitize bench fuzz csmith install clean
+.PHONY: all deps build demo test test-release test-sanitize device bench fuzz csmith install clean
 
 all: build
 
@@ -14,8 +15,9 @@ deps:
 	@bash cmake/install-deps.sh
 
 # Release-style build with g++ (the default compiler).
+configure = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSBPF_WERROR=ON $(CMAKE_FLAGS)
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSBPF_WERROR=ON $(CMAKE_FLAGS)
+	$(configure)
 	cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
@@ -24,8 +26,9 @@ demo: build
 # Every test, twice: the g++ build, then a clang-19 build with
 # AddressSanitizer and UndefinedBehaviorSanitizer. The sanitizer build skips
 # the tests labelled `large` (64 MiB inputs through an unoptimised
-# interpreter); the same code runs them at every other size.
-test: test-release test-sanitize
+# interpreter); the same code runs them at every other size. Then the device
+# build's tests under qemu.
+test: test-release test-sanitize device
 
 test-release: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
@@ -36,6 +39,19 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) --label-exclude large
+
+# The device build (cmake/aarch64.cmake): aarch64 with the cross toolchain,
+# its tests under qemu-user twice, with LSE atomics (-cpu max) and without
+# (-cpu cortex-a53), skipping `large`. They compare with the host build's
+# samples, so the host's sbpf and samples are built first.
+device: deps
+	$(configure)
+	cmake --build $(BUILD) -j$(JOBS) --target sbpf samples sbpf-datagen
+	cmake -S . -B $(DEVICE_BUILD) -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64.cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSBPF_WERROR=ON -DSBPF_HOST_BUILD_DIR=$(abspath $(BUILD)) $(CMAKE_FLAGS)
+	cmake --build $(DEVICE_BUILD) -j$(JOBS)
+	cd $(DEVICE_BUILD) && SBPF_QEMU_CPU=max ctest --output-on-failure -j$(JOBS) --label-exclude large
+	cd $(DEVICE_BUILD) && SBPF_QEMU_CPU=cortex-a53 ctest --output-on-failure -j$(JOBS) --label-exclude large
 
 # Benchmarks (Google Benchmark); not part of `make test`.
 bench: build
@@ -69,4 +85,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(DEVICE_BUILD)

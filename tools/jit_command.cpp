@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "isa/disassembler.h"
-#include "jit/native_disassembler.h"
 #include "jit/native_program.h"
 #include "runtime/helper_registry.h"
 #include "runtime/lambda_io_helpers.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
+#include "tools/native_listing.h"
 #include "tools/program_file.h"
 #include "verifier/verifier.h"
 
@@ -105,7 +105,7 @@ int jit_command(const Args& args) {
               guards, guards == 1 ? "" : "es", counted, counted == 1 ? "" : "s");
 
   const std::vector<jit::NativeInstruction> code =
-      jit::disassemble(native.arch(), {native.code(), native.code_size()});
+      native_listing(native.arch(), {native.code(), native.code_size()});
   const bool bytes = !cl.has("--no-bytes");
   const std::vector<uint32_t>& at = native.pc_offsets();
   size_t next = 0;
