@@ -29,6 +29,7 @@
 #include "runtime/lambda_runtime.h"
 #include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace {
 
@@ -139,7 +140,7 @@ void BM_Jit(benchmark::State& state, const std::string& name) {
   const std::vector<uint8_t>& input = sample_input(name);
   LoadedSample sample(name);
   sbpf::verifier::Options prove;
-  prove.prove = true;
+  prove.prover = sbpf::verifier::make_z3_guard_prover;
   const sbpf::verifier::VerificationResult proven =
       sbpf::verifier::verify(sample.program, sbpf::verifier::lambda_program_type(), prove);
   if (!sample.verified.accepted || !proven.accepted) return state.SkipWithError("the verifier rejects the sample");

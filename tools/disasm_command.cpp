@@ -4,6 +4,7 @@
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
+#include "tools/prover_module.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
@@ -57,7 +58,7 @@ int disasm_command(const Args& args) {
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
   verifier::Options verifier_options;
   if (auto budget = cl.get_number("--loop-budget")) verifier_options.loop_budget = *budget;
-  verifier_options.prove = cl.has("--prove");
+  if (cl.has("--prove")) verifier_options.prover = load_guard_prover();
   isa::DisassemblyOptions options;
   options.show_pc = cl.has("--pc");
   options.show_source = !cl.has("--no-source");

@@ -6,6 +6,7 @@
 #include "isa/assembler.h"
 #include "isa/disassembler.h"
 #include "tools/command_line.h"
+#include "tools/prover_module.h"
 #include "verifier/program_type.h"
 #include "verifier/report.h"
 
@@ -95,7 +96,7 @@ verifier::VerificationResult verify_before_running(const isa::Program& program, 
                                                    uint64_t loop_budget, bool prove, const std::string& path) {
   verifier::Options options;
   options.loop_budget = loop_budget;
-  options.prove = prove;
+  if (prove) options.prover = load_guard_prover();
   verifier::VerificationResult result = verifier::verify(program, type, options);
   if (result.accepted) return result;
   std::fputs(verifier::text_report({program, type, result, path}, false).c_str(), stderr);

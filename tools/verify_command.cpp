@@ -3,6 +3,7 @@
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
+#include "tools/prover_module.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
@@ -25,7 +26,9 @@ constexpr const char* kHelp =
     "  --strict           reject anything that would need a guard or a loop counter\n"
     "  --prove            hand each remaining guard to Z3 and drop the ones it proves\n"
     "                     unnecessary (loop induction variables, arithmetic the\n"
-    "                     abstract domains lose)\n"
+    "                     abstract domains lose); Z3 comes in a module,\n"
+    "                     sbpf-prover.so, found next to sbpf or in LIBDIR/sbpf\n"
+    "                     (or at $SBPF_PROVER_MODULE)\n"
     "  --prove-timeout MS Z3's time per guard (default 1000); a guard it does not\n"
     "                     settle in time stays\n"
     "  -v                 print the abstract state before every instruction\n"
@@ -45,15 +48,15 @@ int verify_command(const Args& args) {
   const std::string format = cl.get_choice("--format", {"text", "json", "sarif"}, "text");
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
   verifier::Options options;
-  options.prove = cl.has("--prove");
   if (auto ms = cl.get_number("--prove-timeout")) {
-    if (!options.prove) throw UsageError("--prove-timeout goes with --prove");
+    if (!cl.has("--prove")) throw UsageError("--prove-timeout goes with --prove");
     if (*ms == 0 || *ms > 600000) throw UsageError("--prove-timeout must be 1..600000 milliseconds");
     options.prove_timeout_ms = static_cast<unsigned>(*ms);
   }
   options.strict = cl.has("--strict");
   options.trace = cl.has("-v");
   if (auto budget = cl.get_number("--loop-budget")) options.loop_budget = *budget;
+  if (cl.has("--prove")) options.prover = load_guard_prover();
 
   const std::vector<isa::Program> programs = load_program_files(path, cl.get_or("--section", ""));
   std::vector<verifier::ProgramType> types;

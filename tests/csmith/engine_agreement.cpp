@@ -11,6 +11,7 @@
 #include "tests/csmith/native_checksum.h"
 #include "verifier/program_type.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace sbpf::csmith {
 
@@ -130,7 +131,7 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
   std::optional<verifier::VerificationResult> proved;
   if (check.prove) {
     stage("prove");
-    options.prove = true;
+    options.prover = verifier::make_z3_guard_prover;
     options.prove_timeout_ms = check.prove_timeout_ms;
     proved = verifier::verify(program, type, options);
     stat("prove_seconds", proved->statistics.seconds);

@@ -16,6 +16,7 @@
 #include "runtime/lambda_runtime.h"
 #include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace {
 
@@ -66,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // paranoid runs check like the analysis's own (the rest keep the target
   // fast). A short budget per guard: a timeout only keeps a guard.
   if (size > 0 && data[size - 1] % 8 == 0) {
-    verify_options.prove = true;
+    verify_options.prover = verifier::make_z3_guard_prover;
     verify_options.prove_timeout_ms = 250;
   }
   const verifier::VerificationResult verdict =

@@ -11,6 +11,7 @@
 #include "runtime/lambda_runtime.h"
 #include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace sbpf {
 namespace {
@@ -29,7 +30,7 @@ TEST(ProveSoundness, GeneratedProgramsNeverLeaveARegionZ3Proved) {
     const isa::Program program = testing::generate_lambda_program(seed, gen);
     verifier::Options options;
     options.loop_budget = kLoopBudget;
-    options.prove = true;
+    options.prover = verifier::make_z3_guard_prover;
     options.prove_timeout_ms = 300;
     const verifier::VerificationResult verdict = verifier::verify(program, verifier::lambda_program_type(), options);
     if (!verdict.accepted) continue;
