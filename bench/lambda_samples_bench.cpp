@@ -205,7 +205,7 @@ void BM_JitCompile(benchmark::State& state) {
         ->Unit(benchmark::kMillisecond);
   }
   if (sbpf::runtime::jit_available())
-    benchmark::RegisterBenchmark("JitCompile", BM_JitCompile)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark("JitCompile", BM_JitCompile)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
   return true;
 }();
 

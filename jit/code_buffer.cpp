@@ -13,7 +13,9 @@ void CodeBuffer::u16(uint16_t v) {
   for (int i = 0; i < 2; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
 }
 void CodeBuffer::u32(uint32_t v) {
-  for (int i = 0; i < 4; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
+  const size_t at = bytes_.size();
+  bytes_.resize(at + 4);
+  for (int i = 0; i < 4; ++i) bytes_[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 void CodeBuffer::u64(uint64_t v) {
   for (int i = 0; i < 8; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
@@ -35,61 +37,61 @@ size_t CodeBuffer::offset_of(Label label) const {
   return at;
 }
 
-void CodeBuffer::jump(std::initializer_list<uint8_t> short_opcode, std::initializer_list<uint8_t> long_opcode,
-                      Label label) {
-  const uint32_t index = jumps_++;
-  const bool is_short = short_opcode.size() != 0 && index < short_jumps_.size() && short_jumps_[index];
-  const size_t start = bytes_.size();
-  bytes(is_short ? short_opcode : long_opcode);
-  const size_t at = bytes_.size();
-  const size_t width = is_short ? 1 : 4;
-  bytes_.resize(at + width, 0);
-  const size_t shrink = is_short ? 0 : long_opcode.size() + 4 - short_opcode.size() - 1;
-  fixups_.push_back({at, at + width, label, is_short, short_opcode.size() != 0 ? index : UINT32_MAX, start, shrink});
+void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {
+  fixups_.push_back({&kind, field, origin, label});
 }
 
-void CodeBuffer::rel32(Label label) {
-  const size_t at = bytes_.size();
-  bytes_.resize(at + 4, 0);
-  fixups_.push_back({at, at + 4, label, false, UINT32_MAX, at, 0});
+bool CodeBuffer::sized_jump(Label label, const FixupKind& short_kind, size_t short_origin, size_t shrink) {
+  const size_t index = sized_.size();
+  const bool is_short = index < short_jumps_.size() && short_jumps_[index];
+  sized_.push_back({&short_kind, bytes_.size(), short_origin, is_short ? 0 : shrink, label});
+  return is_short;
 }
 
 std::vector<uint8_t> CodeBuffer::assemble(const std::function<void(CodeBuffer&)>& emit) {
   std::vector<bool> decision;
+  size_t last_size = 0, last_labels = 0, last_fixups = 0;
+  int pass_count = 0;
   for (;;) {
     CodeBuffer pass;
     pass.short_jumps_ = decision;
+    // Each pass is about as large as the one before: no regrowth.
+    pass.bytes_.reserve(last_size);
+    pass.labels_.reserve(last_labels);
+    pass.fixups_.reserve(last_fixups);
+    pass.sized_.reserve(decision.size());
     emit(pass);
-    // The next pass's forms: short wherever this layout allows it.
-    std::vector<bool> next(pass.jumps_, false);
-    bool changed = decision.size() != next.size();
-    for (const Fixup& f : pass.fixups_) {
-      if (f.jump == UINT32_MAX) continue;
-      // The displacement this jump would have in its short form: a target
-      // behind it comes closer by the bytes the jump itself saves, one ahead
-      // moves with the jump's end. Code only ever shrinks between passes,
-      // so fitting now means fitting then.
-      const size_t target = pass.offset_of(f.target);
-      int64_t displacement = static_cast<int64_t>(target) - static_cast<int64_t>(f.end);
-      if (target <= f.start) displacement += static_cast<int64_t>(f.shrink);
-      next[f.jump] = f.is_short || (displacement >= INT8_MIN && displacement <= INT8_MAX);
-      changed |= next[f.jump] != (f.jump < decision.size() && decision[f.jump]);
+    last_size = pass.bytes_.size();
+    last_labels = pass.labels_.size();
+    last_fixups = pass.fixups_.size();
+    // The next pass's forms: short wherever this layout allows it. A target
+    // ahead of a jump comes closer by the bytes the jump itself saves; one
+    // behind it does not move. Code only ever shrinks between passes, so
+    // fitting now means fitting then.
+    std::vector<bool> next(pass.sized_.size(), false);
+    bool changed = false;
+    for (size_t i = 0; i < pass.sized_.size(); ++i) {
+      const SizedJump& j = pass.sized_[i];
+      size_t target = pass.offset_of(j.target);
+      if (target > j.start) target -= j.shrink;
+      const int64_t displacement = static_cast<int64_t>(target) - static_cast<int64_t>(j.start + j.short_origin);
+      next[i] = j.shrink == 0 || j.short_kind->fits(displacement);
+      changed |= next[i] != (i < decision.size() && decision[i]);
     }
-    if (changed) {
+    // Two passes at most: the second pass's forms are final. A jump it
+    // could shorten further only because others shrank (a few bytes in a
+    // hundred thousand) is not worth emitting the whole program again.
+    if (changed && pass_count++ == 0) {
       decision = std::move(next);
       continue;
     }
     for (const Fixup& f : pass.fixups_) {
       const int64_t displacement =
-          static_cast<int64_t>(pass.offset_of(f.target)) - static_cast<int64_t>(f.end);
-      if (f.is_short) {
-        if (displacement < INT8_MIN || displacement > INT8_MAX)
-          throw std::logic_error("jit: short jump out of range (" + std::to_string(displacement) + ")");
-        pass.bytes_[f.at] = static_cast<uint8_t>(displacement);
-      } else {
-        if (displacement < INT32_MIN || displacement > INT32_MAX) throw std::logic_error("jit: code too large");
-        for (int i = 0; i < 4; ++i) pass.bytes_[f.at + i] = static_cast<uint8_t>(static_cast<uint32_t>(displacement) >> (8 * i));
-      }
+          static_cast<int64_t>(pass.offset_of(f.target)) - static_cast<int64_t>(f.origin);
+      if (!f.kind->fits(displacement))
+        throw std::length_error(std::string("jit: a ") + f.kind->name + " displacement of " +
+                                std::to_string(displacement) + " bytes does not fit (code too large)");
+      f.kind->patch(pass.bytes_.data() + f.field, displacement);
     }
     return std::move(pass.bytes_);
   }

@@ -18,6 +18,10 @@
 //                register, not a read-modify-write of memory that would
 //                chain every trip of a tight loop through store forwarding
 //   -    r10, r11  scratch inside one BPF instruction
+//   ax   r10     the blinding register (jit/constant_blinding.h), when
+//                constants are blinded: it lives from the two slots that
+//                compute a constant to the one that uses it, and no code
+//                between them uses r10 (a guard's slow path keeps it)
 //
 // The native stack holds no BPF data: frames live in the runtime's stack
 // region, r10 points at the current one. In every function body the native
@@ -29,7 +33,6 @@
 #include <functional>
 #include <iterator>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -37,6 +40,9 @@
 #include "isa/control_flow.h"
 #include "isa/machine_limits.h"
 #include "jit/code_buffer.h"
+#include "jit/constant_blinding.h"
+#include "jit/lowering.h"
+#include "jit/lowering_plan.h"
 #include "jit/native_program.h"
 #include "jit/x86_64/x86_64_backend.h"
 
@@ -50,7 +56,7 @@ using verifier::RegionSet;
 
 enum Reg : uint8_t { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 
-constexpr Reg kRegisterMap[isa::kNumRegisters] = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP};
+constexpr Reg kRegisterMap[kBlindingRegister + 1] = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP, R10};
 constexpr Reg kContext = R12;
 constexpr Reg kBudget = R9;
 constexpr Reg kScratch1 = R10, kScratch2 = R11;
@@ -83,6 +89,14 @@ bool fits32(int64_t v) { return v >= INT32_MIN && v <= INT32_MAX; }
 Mem context_field(size_t offset) { return {kContext, static_cast<int32_t>(offset)}; }
 
 // ---- encoding: each emit_* writes one native instruction ----
+
+// Displacements end the instruction and count from its end.
+constexpr FixupKind kRel8{"rel8", INT8_MIN, INT8_MAX, 1,
+                          [](uint8_t* field, int64_t displacement) { field[0] = static_cast<uint8_t>(displacement); }};
+constexpr FixupKind kRel32{"rel32", INT32_MIN, INT32_MAX, 1, [](uint8_t* field, int64_t displacement) {
+                             for (int i = 0; i < 4; ++i)
+                               field[i] = static_cast<uint8_t>(static_cast<uint32_t>(displacement) >> (8 * i));
+                           }};
 
 class Emitter {
  public:
@@ -154,13 +168,9 @@ class Emitter {
     c_.byte(static_cast<uint8_t>(0xB8 + (dst & 7)));
     c_.u64(v);
   }
-  // Sign-extended 32-bit constant, always the same length (blinding needs it).
+  // Sign-extended 32-bit constant.
   void mov_ri_sext(Reg dst, int32_t v) {
     rr(true, {0xC7}, 0, dst);
-    c_.u32(static_cast<uint32_t>(v));
-  }
-  void xor_ri_sext(Reg dst, int32_t v) {
-    rr(true, {0x81}, kXor.ext, dst);
     c_.u32(static_cast<uint32_t>(v));
   }
   void setcc(Cond cond, Reg dst) { rr(false, {0x0F, static_cast<uint8_t>(0x90 + cond)}, 0, dst, true); }
@@ -276,16 +286,36 @@ class Emitter {
   }
   void call(Label target) {
     c_.byte(0xE8);
-    c_.rel32(target);
+    rel32(target);
   }
   void call_mem(Mem m) { rm(false, {0xFF}, 2, m); }
   void ret() { c_.byte(0xC3); }
-  void jmp(Label target) { c_.jump({0xEB}, {0xE9}, target); }
+  // jmp rel8 (EB) is 3 bytes shorter than jmp rel32 (E9); jcc rel8 (7x)
+  // 4 shorter than jcc rel32 (0F 8x).
+  void jmp(Label target) {
+    if (c_.sized_jump(target, kRel8, 2, 3)) return short_jump(0xEB, target);
+    c_.byte(0xE9);
+    rel32(target);
+  }
   void jcc(Cond cond, Label target) {
-    c_.jump({static_cast<uint8_t>(0x70 + cond)}, {0x0F, static_cast<uint8_t>(0x80 + cond)}, target);
+    if (c_.sized_jump(target, kRel8, 2, 4)) return short_jump(static_cast<uint8_t>(0x70 + cond), target);
+    c_.bytes({0x0F, static_cast<uint8_t>(0x80 + cond)});
+    rel32(target);
   }
 
  private:
+  void rel32(Label target) {
+    const size_t field = c_.size();
+    c_.u32(0);
+    c_.fixup(kRel32, field, field + 4, target);
+  }
+  void short_jump(uint8_t opcode, Label target) {
+    c_.byte(opcode);
+    const size_t field = c_.size();
+    c_.byte(0);
+    c_.fixup(kRel8, field, field + 1, target);
+  }
+
   CodeBuffer& c_;
 };
 
@@ -308,66 +338,33 @@ Cond jump_condition(uint8_t op) {
   throw std::logic_error("jit: not a conditional jump");
 }
 
-class Compiler {
+class Compiler : public Lowering {
  public:
-  Compiler(const isa::Program& program, const verifier::Annotations& annotations, const CompileOptions& options,
-           uint64_t blinding_seed)
-      : program_(program), annotations_(annotations), options_(options), blinding_seed_(blinding_seed) {
-    const size_t n = program.size();
-    jump_target_.assign(n + 1, false);
-    for (size_t pc = 0; pc < n; ++pc) {
-      const Instruction& insn = program.insns[pc];
-      if (program.is_lddw_tail(pc) || !insn.is_jmp() || insn.is_exit() || insn.is_callx() || insn.is_helper_call())
-        continue;
-      const int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
-      if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = true;
-    }
-    plan_loop_versions();
-  }
-
-  void emit_program(CodeBuffer& code);
-
-  std::vector<uint32_t> pc_offsets;
-  std::vector<GuardSite> sites;
+  explicit Compiler(const LoweringPlan& plan)
+      : Lowering(plan), program_(plan.program()), annotations_(plan.annotations()), options_(plan.options()) {}
 
  private:
   Reg reg(uint8_t bpf) const { return kRegisterMap[bpf]; }
-  Label pc_label(int64_t pc) const { return pc_labels_[static_cast<size_t>(pc)]; }
-  // Where a jump from `from` to `target` goes: inside a loop's copy, to the
-  // copy's code while the target is in the loop; from a versioned loop's
-  // own instructions to its head, past the entry check.
-  Label jump_label(size_t from, int64_t target) const;
 
-  // Out-of-line code, emitted after the last instruction.
-  Label stub(std::function<void()> body) { return stub(code_->make_label(), std::move(body)); }
-  Label stub(Label label, std::function<void()> body) {
-    stubs_.push_back({label, std::move(body)});
-    return label;
-  }
+  void emit_prologue() override;
+  void emit_instruction(size_t pc) override;
+  void emit_jump(Label target) override { this->e().jmp(target); }
+  void emit_entry_check(const VersionedLoop& loop) override;
+  void emit_count(size_t context_offset) override { this->e().inc_mem64(context_field(context_offset)); }
+  void emit_exits(Label abort_exit, Label epilogue) override;
+
+  Emitter e() { return Emitter(code()); }
   Label abort_stub(jit::NativeAbort kind, size_t pc, std::optional<Reg> value = std::nullopt);
-
-  void emit_prologue();
-  void emit_instruction(size_t pc);
   void emit_alu(size_t pc, const Instruction& insn);
   void emit_division(const Instruction& insn, Reg dst);
   void emit_shift(const Instruction& insn, Reg dst, uint8_t ext);
   void emit_byte_swap(const Instruction& insn, Reg dst);
   void emit_jump(size_t pc, const Instruction& insn);
   void emit_branch_to(size_t pc, int64_t target, std::optional<Cond> cond);
-  // A conditional jump over a few moves and arithmetic into one register,
-  // done as a select (see select_shape).
-  struct Select {
-    size_t block_end;  // one past the folded moves
-    bool then_jump;    // a `ja` to the jump's target at block_end follows them
-    uint8_t dst;       // the register they compute
-  };
-  std::optional<Select> select_shape(size_t pc, const Instruction& insn) const;
+  void emit_select(size_t pc, const Select& select, Cond taken);
   void emit_select_step(const Instruction& insn, uint8_t dst);
-  bool counted_back_edge(size_t pc, int64_t target) const {
-    return target <= static_cast<int64_t>(pc) && annotations_.back_edge[pc] != verifier::BackEdge::kFree;
-  }
   void emit_access(size_t pc, const Instruction& insn);
-  void emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write);
+  void emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes);
   void emit_stack_check(Reg address, std::optional<Reg> length, unsigned bytes, Label pass);
   void emit_guard_runtime_call(Mem address, size_t site);
   void emit_atomic(size_t pc, const Instruction& insn, Mem at);
@@ -376,120 +373,27 @@ class Compiler {
   void emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind);
   void emit_local_call(size_t pc, const Instruction& insn);
 
-  // Loop versioning. A loop (the instructions that reach one of its
-  // back-edges without passing its head) whose guarded accesses keep a
-  // known distance from registers it never writes (RelativeRange) is
-  // emitted twice: as it is, and out of line without those guards. Its
-  // head checks each such access's whole range once against the access's
-  // cached region and enters the copy when all of them fit.
-  struct LoopVersion {
-    size_t head = 0;
-    std::vector<bool> in_loop;    // per pc
-    std::vector<size_t> members;  // the loop's pcs, in order
-    std::vector<size_t> hoisted;  // the accesses the copy runs unguarded
-    Label entry;                  // per pass: the entry check, then the copy
-    Label checked_head;           // per pass: the head's main code, past the jump to `entry`
-  };
-  void plan_loop_versions();
-  // The instruction before `pc` belongs to `v`'s loop and runs on into pc.
-  bool falls_through_from(size_t pc, const LoopVersion& v) const;
-  void emit_entry_check(const LoopVersion& v);
-  void emit_loop_copy(const LoopVersion& v);
-
-  // An instruction's immediate as a register operand: blinded constants go
-  // through a scratch register, plain ones stay immediates (nullopt).
-  std::optional<Reg> blinded_immediate(int32_t imm, Reg scratch);
-  void load_constant(Reg dst, uint64_t value);
-
   const isa::Program& program_;
   const verifier::Annotations& annotations_;
   const CompileOptions& options_;
-  uint64_t blinding_seed_;
-
-  CodeBuffer* code_ = nullptr;
-  std::optional<Emitter> e_;
-  std::vector<Label> pc_labels_;
-  std::vector<bool> jump_target_;  // per pc: some jump or call lands there
-  size_t skip_to_ = 0;             // pcs below it were folded into an earlier instruction
-  std::vector<LoopVersion> versions_;
-  std::vector<int> version_at_;      // per pc: the versioned loop headed there, or -1
-  const LoopVersion* copying_ = nullptr;  // the loop copy being emitted
-  // Per pass, per pc of a versioned loop: its code in the copy. The loops
-  // versioned are innermost, so no pc is in two.
-  std::vector<Label> copy_label_;
-  std::vector<size_t> main_site_;    // per pc: the guard site of the access in the main code
-  Label epilogue_, abort_exit_;
-  struct Stub {
-    Label label;
-    std::function<void()> body;
-  };
-  std::vector<Stub> stubs_;
-  std::mt19937_64 keys_;
 };
 
-void Compiler::emit_program(CodeBuffer& code) {
-  code_ = &code;
-  e_.emplace(code);
-  stubs_.clear();
-  sites.clear();
-  keys_.seed(blinding_seed_);  // the same keys every pass: the same lengths
-  const size_t n = program_.size();
-  pc_labels_.clear();
-  for (size_t pc = 0; pc <= n; ++pc) pc_labels_.push_back(code.make_label());
-  epilogue_ = code.make_label();
-  abort_exit_ = code.make_label();
-  copy_label_.assign(n, Label{});
-  for (LoopVersion& v : versions_) {
-    v.entry = code.make_label();
-    v.checked_head = code.make_label();
-    for (size_t pc : v.members) copy_label_[pc] = code.make_label();
-  }
-  main_site_.assign(n, 0);
-
-  skip_to_ = 0;
-
-  emit_prologue();
-  pc_offsets.assign(n + 1, 0);
-  for (size_t pc = 0; pc < n; ++pc) {
-    code.bind(pc_labels_[pc]);
-    pc_offsets[pc] = static_cast<uint32_t>(code.size());
-    if (version_at_[pc] >= 0) {
-      const LoopVersion& v = versions_[static_cast<size_t>(version_at_[pc])];
-      stub(v.entry, [this, &v] {
-        emit_entry_check(v);
-        emit_loop_copy(v);
-      });
-      // Falling in from the loop itself goes round; from anywhere else
-      // (code before the loop, a call to a function headed by it), enters.
-      if (!falls_through_from(pc, v)) e_->jmp(v.entry);
-      code.bind(v.checked_head);
-    }
-    if (!program_.is_lddw_tail(pc) && pc >= skip_to_) emit_instruction(pc);
-  }
-  code.bind(pc_labels_[n]);
-  pc_offsets[n] = static_cast<uint32_t>(code.size());
-
-  // Stubs may add stubs of their own (a guard's slow path ends in an abort).
-  for (size_t i = 0; i < stubs_.size(); ++i) {
-    code.bind(stubs_[i].label);
-    auto body = std::move(stubs_[i].body);
-    body();
-  }
-
-  // Unwinding from any depth: the entry function saved its stack pointer.
-  code.bind(abort_exit_);
-  e_->load64(RSP, context_field(offsetof(NativeContext, entry_stack)));
-  code.bind(epilogue_);
-  e_->alu_ri(kAdd, true, RSP, 8);
-  for (Reg r : {R15, R14, R13, R12, RBX, RBP}) e_->pop(r);
-  e_->ret();
+// Unwinding from any depth: the entry function saved its stack pointer.
+void Compiler::emit_exits(Label abort_exit, Label epilogue) {
+  Emitter e = this->e();
+  code().bind(abort_exit);
+  e.load64(RSP, context_field(offsetof(NativeContext, entry_stack)));
+  code().bind(epilogue);
+  e.alu_ri(kAdd, true, RSP, 8);
+  for (Reg r : {R15, R14, R13, R12, RBX, RBP}) e.pop(r);
+  e.ret();
 }
 
 // Saves the registers System V wants kept, aligns the stack, and loads the
 // BPF registers: r1..r5 from the context, r10 at the top of the stack
 // region, the rest zero (the interpreter starts them at zero too).
 void Compiler::emit_prologue() {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   for (Reg r : {RBP, RBX, R12, R13, R14, R15}) e.push(r);
   e.alu_ri(kSub, true, RSP, 8);
   e.mov_rr(true, kContext, RDI);
@@ -502,28 +406,12 @@ void Compiler::emit_prologue() {
 
 Label Compiler::abort_stub(NativeAbort kind, size_t pc, std::optional<Reg> value) {
   return stub([this, kind, pc, value] {
-    Emitter& e = *e_;
+    Emitter e = this->e();
     if (value) e.store64(context_field(offsetof(NativeContext, abort_value)), *value);
-    e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(pc));
+    e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(plan().source_pc(pc)));
     e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(kind));
-    e.jmp(abort_exit_);
+    e.jmp(abort_exit());
   });
-}
-
-std::optional<Reg> Compiler::blinded_immediate(int32_t imm, Reg scratch) {
-  if (!options_.blind_constants) return std::nullopt;
-  const auto key = static_cast<int32_t>(keys_());
-  e_->mov_ri_sext(scratch, imm ^ key);
-  e_->xor_ri_sext(scratch, key);
-  return scratch;
-}
-
-void Compiler::load_constant(Reg dst, uint64_t value) {
-  if (!options_.blind_constants) return e_->mov_ri(dst, value);
-  const uint64_t key = keys_();
-  e_->mov_ri64(dst, value ^ key);
-  e_->mov_ri64(kScratch1, key);
-  e_->alu_rr(kXor, true, dst, kScratch1);
 }
 
 void Compiler::emit_instruction(size_t pc) {
@@ -536,38 +424,22 @@ void Compiler::emit_instruction(size_t pc) {
     case isa::kClassLdx:
     case isa::kClassSt:
     case isa::kClassStx: return emit_access(pc, insn);
-    case isa::kClassLd: {
-      if (!insn.is_lddw()) break;
-      uint64_t value = 0;
-      switch (insn.src) {
-        case isa::kLddwImm64: value = program_.lddw_value_at(pc); break;
-        case isa::kLddwMapValue: {
-          const auto section = static_cast<uint32_t>(insn.imm);
-          if (section >= options_.section_addresses.size())
-            throw std::invalid_argument("jit: no address given for data section " + std::to_string(section));
-          value = options_.section_addresses[section] + static_cast<uint32_t>(program_.insns[pc + 1].imm);
-          break;
-        }
-        default:
-          throw UnsupportedForJit("pc " + std::to_string(pc) + ": lddw form " + std::to_string(insn.src) +
-                                  " (maps, kernel variables, code addresses) needs a kernel");
-      }
-      return load_constant(reg(insn.dst), value);
-    }
+    case isa::kClassLd:
+      if (insn.is_lddw()) return e().mov_ri(reg(insn.dst), plan().constant_at(pc));
+      break;
   }
   throw UnsupportedForJit("pc " + std::to_string(pc) + ": opcode " + std::to_string(insn.opcode) +
                           " has no native form");
 }
 
 void Compiler::emit_alu(size_t pc, const Instruction& insn) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   const bool w = insn.cls() == isa::kClassAlu64;
   const Reg dst = reg(insn.dst);
   const bool by_reg = insn.source() == isa::kSourceX;
-  // The second operand: a register, or (blinded) the immediate in one.
-  std::optional<Reg> src = by_reg ? std::optional<Reg>(reg(insn.src)) : std::nullopt;
+  // The second operand: a register, or the immediate.
+  const std::optional<Reg> src = by_reg ? std::optional<Reg>(reg(insn.src)) : std::nullopt;
   auto arith = [&](AluOp op) {
-    if (!src) src = blinded_immediate(insn.imm, kScratch1);
     if (src) e.alu_rr(op, w, dst, *src);
     else e.alu_ri(op, w, dst, insn.imm);
   };
@@ -578,7 +450,6 @@ void Compiler::emit_alu(size_t pc, const Instruction& insn) {
     case isa::kAluAnd: return arith(kAnd);
     case isa::kAluXor: return arith(kXor);
     case isa::kAluMul:
-      if (!src) src = blinded_immediate(insn.imm, kScratch1);
       if (src) e.imul_rr(w, dst, *src);
       else e.imul_rri(w, dst, dst, insn.imm);
       return;
@@ -587,9 +458,6 @@ void Compiler::emit_alu(size_t pc, const Instruction& insn) {
         // A 32-bit move zero-extends; movsx 8/16 into 32 bits does too.
         if (insn.offset == 0) e.mov_rr(w, dst, *src);
         else e.movsx_rr(w, static_cast<unsigned>(insn.offset), dst, *src);
-      } else if (options_.blind_constants) {
-        blinded_immediate(insn.imm, dst);
-        if (!w) e.mov_rr(false, dst, dst);
       } else if (w) {
         e.mov_ri(dst, static_cast<uint64_t>(static_cast<int64_t>(insn.imm)));
       } else {
@@ -613,8 +481,8 @@ void Compiler::emit_alu(size_t pc, const Instruction& insn) {
 // in the context's spill slot, the divisor sits in r11, and the result
 // comes back through r11.
 void Compiler::emit_division(const Instruction& insn, Reg dst) {
-  Emitter& e = *e_;
-  CodeBuffer& c = *code_;
+  Emitter e = this->e();
+  CodeBuffer& c = code();
   const bool w = insn.cls() == isa::kClassAlu64;
   const bool is_signed = insn.offset == 1;
   const bool modulo = insn.op() == isa::kAluMod;
@@ -622,7 +490,7 @@ void Compiler::emit_division(const Instruction& insn, Reg dst) {
   const Mem saved_r3 = context_field(offsetof(NativeContext, spill));
   if (insn.source() == isa::kSourceX) {
     e.mov_rr(true, divisor, reg(insn.src));
-  } else if (!blinded_immediate(insn.imm, divisor)) {
+  } else {
     e.mov_ri_sext(divisor, insn.imm);
   }
   e.mov_rr(true, saved_r0, RAX);
@@ -665,7 +533,7 @@ void Compiler::emit_division(const Instruction& insn, Reg dst) {
 // register must be in cl, and rcx holds r4: it is parked in r11 unless the
 // count is r4 already.
 void Compiler::emit_shift(const Instruction& insn, Reg dst, uint8_t ext) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   const bool w = insn.cls() == isa::kClassAlu64;
   if (insn.source() == isa::kSourceK) {
     const auto count = static_cast<uint8_t>(insn.imm & (w ? 63 : 31));
@@ -682,7 +550,7 @@ void Compiler::emit_shift(const Instruction& insn, Reg dst, uint8_t ext) {
 }
 
 void Compiler::emit_byte_swap(const Instruction& insn, Reg dst) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   const bool to_little = insn.cls() == isa::kClassAlu && insn.source() == isa::kSourceK;
   switch (insn.imm) {
     case 16:
@@ -700,10 +568,10 @@ void Compiler::emit_byte_swap(const Instruction& insn, Reg dst) {
 }
 
 void Compiler::emit_jump(size_t pc, const Instruction& insn) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   if (insn.is_exit()) {
     // The entry function returns to the runtime; a callee to its call site.
-    if (program_.function_at(pc).start == 0) e.jmp(epilogue_);
+    if (program_.function_at(pc).start == 0) e.jmp(epilogue());
     else e.ret();
     return;
   }
@@ -715,7 +583,7 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
   const int64_t target = insn.jump_target(pc);
   if (insn.op() == isa::kJmpJa) return emit_branch_to(pc, target, std::nullopt);
 
-  const std::optional<Select> select = select_shape(pc, insn);
+  const std::optional<Select>& select = plan().select_at(pc);
   if (select) {
     for (size_t at = pc + 1; at < select->block_end; ++at) emit_select_step(program_.insns[at], select->dst);
   }
@@ -724,7 +592,6 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
   const bool test = insn.op() == isa::kJmpJset;
   std::optional<Reg> src;
   if (insn.source() == isa::kSourceX) src = reg(insn.src);
-  else src = blinded_immediate(insn.imm, kScratch1);
   if (src) {
     if (test) e.test_rr(w, dst, *src);
     else e.alu_rr(kCmp, w, dst, *src);
@@ -736,7 +603,7 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
   if (!select) return emit_branch_to(pc, target, taken);
 
   // The moves' result lands in their register when the jump is not taken.
-  if (select->then_jump && counted_back_edge(pc, target)) {
+  if (select->then_jump && plan().counted_back_edge(pc, target)) {
     // Both ways are back-edges to the target, each counted: one unit of
     // the budget either way, and an abort names the jump that was taken.
     e.setcc(taken, kScratch1);
@@ -745,32 +612,25 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
     const Label at_jump = abort_stub(NativeAbort::kLoopBudget, pc);
     const Label at_ja = abort_stub(NativeAbort::kLoopBudget, ja_pc);
     const Label out = stub([this, at_jump, at_ja] {
-      e_->test_low_byte(kScratch1, 1);
-      e_->jcc(kE, at_ja);
-      e_->jmp(at_jump);
+      this->e().test_low_byte(kScratch1, 1);
+      this->e().jcc(kE, at_ja);
+      this->e().jmp(at_jump);
     });
     e.alu_ri(kSub, true, kBudget, 1);
     e.jcc(kB, out);
     e.jmp(jump_label(pc, target));
-    skip_to_ = ja_pc + 1;
     return;
   }
   e.cmov(invert(taken), reg(select->dst), kScratch2);
-  if (select->then_jump) {
-    emit_branch_to(select->block_end, target, std::nullopt);
-    skip_to_ = select->block_end + 1;
-  } else {
-    skip_to_ = select->block_end;
-  }
+  if (select->then_jump) emit_branch_to(select->block_end, target, std::nullopt);
 }
 
 // One move of a select, into r11 instead of its register `dst` (which the
 // earlier moves of the block have already written to r11).
 void Compiler::emit_select_step(const Instruction& insn, uint8_t dst) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   std::optional<Reg> src;
   if (insn.source() == isa::kSourceX) src = insn.src == dst ? kScratch2 : reg(insn.src);
-  else src = blinded_immediate(insn.imm, kScratch1);
   const uint8_t op = insn.op();
   if (op == isa::kAluMov) {
     if (src) e.mov_rr(true, kScratch2, *src);
@@ -789,75 +649,35 @@ void Compiler::emit_select_step(const Instruction& insn, uint8_t dst) {
   else e.alu_ri(alu, true, kScratch2, insn.imm);
 }
 
-// clang computes min, max and abs in BPF with a jump over a move or two,
-// and a jump on data mispredicts about every other time: a select does not.
-// The shape: a conditional jump to T over one to three 64-bit moves and
-// arithmetic (add, sub, and, or, xor, mul) into one register, the first a
-// move (so the result does not depend on the register's old value), either
-// falling through to T or followed by `ja T` (with the same budget as the
-// jump). Nothing else may jump into the moves.
-std::optional<Compiler::Select> Compiler::select_shape(size_t pc, const Instruction& insn) const {
-  const int64_t target = insn.jump_target(pc);
-  const size_t n = program_.size();
-  if (insn.op() == isa::kJmpJa) return std::nullopt;
-  uint8_t dst = 0;
-  for (size_t at = pc + 1; at < n && at <= pc + 4; ++at) {
-    if (jump_target_[at] && static_cast<int64_t>(at) != target) return std::nullopt;
-    const Instruction& next = program_.insns[at];
-    const size_t moves = at - pc - 1;
-    if (moves > 0 && static_cast<int64_t>(at) == target) return Select{at, false, dst};
-    if (moves > 0 && next.opcode == isa::kOpJa && next.jump_target(at) == target && !jump_target_[at] &&
-        counted_back_edge(at, target) == counted_back_edge(pc, target))
-      return Select{at, true, dst};
-    if (moves == 3 || next.cls() != isa::kClassAlu64) return std::nullopt;
-    const uint8_t op = next.op();
-    const bool arithmetic = op == isa::kAluAdd || op == isa::kAluSub || op == isa::kAluAnd || op == isa::kAluOr ||
-                            op == isa::kAluXor || op == isa::kAluMul;
-    if (moves == 0) {
-      if (op != isa::kAluMov || next.offset != 0) return std::nullopt;
-      dst = next.dst;
-    } else if (next.dst != dst || !(arithmetic || (op == isa::kAluMov && next.offset == 0))) {
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
-}
-
 // A taken backward jump of a loop the verifier could not bound costs one
 // unit of the budget; running out aborts with `loop_budget` at the jump.
 void Compiler::emit_branch_to(size_t pc, int64_t target, std::optional<Cond> cond) {
-  Emitter& e = *e_;
-  if (!counted_back_edge(pc, target)) {
+  Emitter e = this->e();
+  if (!plan().counted_back_edge(pc, target)) {
     if (cond) e.jcc(*cond, jump_label(pc, target));
     else e.jmp(jump_label(pc, target));
     return;
   }
-  const Label not_taken = code_->make_label();
+  const Label not_taken = code().make_label();
   if (cond) e.jcc(invert(*cond), not_taken);
   e.alu_ri(kSub, true, kBudget, 1);
   e.jcc(kB, abort_stub(NativeAbort::kLoopBudget, pc));  // borrow: the budget was zero
   e.jmp(jump_label(pc, target));
-  code_->bind(not_taken);
+  code().bind(not_taken);
 }
 
 void Compiler::emit_access(size_t pc, const Instruction& insn) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   const bool load = insn.is_load();
   const Reg base = reg(load ? insn.src : insn.dst);
   const unsigned bytes = insn.access_bytes();
   const Mem at{base, insn.offset};
   if (!insn.is_load() && !insn.is_store() && !insn.is_atomic())
     throw UnsupportedForJit("pc " + std::to_string(pc) + ": legacy packet access");
-  const bool hoisted = copying_ != nullptr && std::find(copying_->hoisted.begin(), copying_->hoisted.end(), pc) !=
-                                                  copying_->hoisted.end();
-  if (annotations_.access[pc].check != AccessCheck::kProven && !hoisted) {
-    if (copying_ == nullptr) main_site_[pc] = sites.size();
-    emit_guard(pc, base, insn.offset, bytes, !load);
-  }
+  if (plan().needs_guard(pc, copying())) emit_guard(pc, base, insn.offset, bytes);
   if (insn.is_atomic()) return emit_atomic(pc, insn, at);
   if (load) return e.load(bytes, insn.mode() == isa::kModeMemSx, reg(insn.dst), at);
   if (insn.cls() == isa::kClassStx) return e.store(bytes, at, reg(insn.src));
-  if (auto value = blinded_immediate(insn.imm, kScratch1)) return e.store(bytes, at, *value);
   e.store_imm(bytes, at, insn.imm);
 }
 
@@ -867,40 +687,50 @@ void Compiler::emit_access(size_t pc, const Instruction& insn) {
 // allowed it, then calls the runtime, which checks the other regions the
 // verifier allowed, the same check the interpreter makes, and refills the
 // cache on success.
-void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes, bool write) {
-  Emitter& e = *e_;
-  const verifier::AccessAnnotation& access = annotations_.access[pc];
-  const RegionSet regions = access.check == AccessCheck::kGuarded ? access.regions : verifier::kAllRegionKinds;
-  const size_t site = sites.size();
-  sites.push_back({static_cast<uint32_t>(pc), static_cast<uint8_t>(bytes), write, regions});
+void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes) {
+  Emitter e = this->e();
+  const size_t site = this->site(pc);
+  const RegionSet regions = plan().sites()[site].regions;
   const size_t cache = guard_cache_offset(site);
 
-  const Label resume = code_->make_label();
+  const Label resume = code().make_label();
   const Label bounds = abort_stub(NativeAbort::kBounds, pc, base);
   const bool stack = (regions & verifier::region_bit(verifier::RegionKind::kStack)) != 0;
-  const Label slow = stub([this, base, offset, bytes, stack, site, resume, bounds] {
-    Emitter& e = *e_;
+  // A store of the blinding register (r10) keeps it through the slow path,
+  // whose stack check and call use r10: it is parked in the spill slot.
+  const isa::Instruction& insn = program_.insns[pc];
+  const bool keep_r10 = insn.cls() == isa::kClassStx && insn.src == kBlindingRegister;
+  const Mem parked = context_field(offsetof(NativeContext, spill));
+  const Label slow = stub([this, base, offset, bytes, stack, site, resume, bounds, keep_r10, parked] {
+    Emitter e = this->e();
+    const Label pass = keep_r10 ? code().make_label() : resume;
+    if (keep_r10) e.store64(parked, kScratch1);
     if (stack) {
       e.lea(kScratch2, {base, offset});
-      emit_stack_check(kScratch2, std::nullopt, bytes, resume);
+      emit_stack_check(kScratch2, std::nullopt, bytes, pass);
     }
     emit_guard_runtime_call({base, offset}, site);
     e.test_rr(true, kScratch2, kScratch2);
-    e.jcc(kNE, resume);
+    e.jcc(kNE, pass);
     e.jmp(bounds);
+    if (keep_r10) {
+      code().bind(pass);
+      e.load64(kScratch1, parked);
+      e.jmp(resume);
+    }
   });
   e.lea(kScratch2, {base, offset});
   e.sub_rm(kScratch2, context_field(cache + offsetof(GuardCache, start)));
   e.cmp_rm(kScratch2, context_field(cache + offsetof(GuardCache, count)));
   e.jcc(kAE, slow);
-  code_->bind(resume);
+  code().bind(resume);
 }
 
 // Asks the runtime whether an access at `address` may go ahead at guard
 // site `site` (which then caches its region); the answer lands in r11.
 // r0..r5 and the budget are kept; one slot more keeps the stack aligned.
 void Compiler::emit_guard_runtime_call(Mem address, size_t site) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   static constexpr Reg kLive[] = {RAX, RDI, RSI, RDX, RCX, R8, kBudget};
   for (Reg r : kLive) e.push(r);
   e.alu_ri(kSub, true, RSP, 8);
@@ -917,7 +747,7 @@ void Compiler::emit_guard_runtime_call(Mem address, size_t site) {
 // address in r11 lie in the stack region: the frames in use, from the
 // current one's bottom (r10 - 512) up to the top. Uses r10 and r11.
 void Compiler::emit_stack_check(Reg address, std::optional<Reg> length, unsigned bytes, Label pass) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   // r11 = address - bottom; r10 = the number of offsets at which the
   // access fits (size - bytes + 1, size at least one frame).
   e.lea(kScratch1, {RBP, -kFrameBytes});
@@ -932,12 +762,12 @@ void Compiler::emit_stack_check(Reg address, std::optional<Reg> length, unsigned
   }
   // A length fits when the offset does (offset < count) and the length is
   // below what is left (length < count - offset).
-  const Label fail = code_->make_label();
+  const Label fail = code().make_label();
   e.alu_rr(kSub, true, kScratch1, address);
   e.jcc(kBE, fail);
   e.alu_rr(kCmp, true, *length, kScratch1);
   e.jcc(kB, pass);
-  code_->bind(fail);
+  code().bind(fail);
 }
 
 // Atomics must be naturally aligned (the interpreter aborts otherwise, and
@@ -945,8 +775,8 @@ void Compiler::emit_stack_check(Reg address, std::optional<Reg> length, unsigned
 // no x86 instruction: they loop on cmpxchg, which needs rax (r0), parked in
 // the context's spill slot meanwhile.
 void Compiler::emit_atomic(size_t pc, const Instruction& insn, Mem at) {
-  Emitter& e = *e_;
-  CodeBuffer& c = *code_;
+  Emitter e = this->e();
+  CodeBuffer& c = code();
   const bool w = insn.size() == isa::kSizeDW;
   const unsigned bytes = w ? 8 : 4;
   const Reg address = kScratch2;
@@ -999,9 +829,7 @@ void Compiler::emit_atomic(size_t pc, const Instruction& insn, Mem at) {
 }
 
 void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
-  if (!insn.is_callx())
-    if (auto it = options_.memory_helpers.find(insn.imm); it != options_.memory_helpers.end())
-      return emit_memory_helper(pc, insn, it->second);
+  if (const std::optional<MemoryHelper> kind = plan().memory_helper_at(pc)) return emit_memory_helper(pc, insn, *kind);
   emit_runtime_helper_call(pc, insn);
 }
 
@@ -1012,9 +840,9 @@ void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
 constexpr Reg kHelperSaved[] = {RDI, RSI, RDX, RCX, R8, kBudget};
 
 void Compiler::emit_runtime_helper_call(size_t pc, const Instruction& insn) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   e.store32_imm(context_field(offsetof(NativeContext, call_pc)),
-                static_cast<uint32_t>(pc) | (insn.is_callx() ? kCallxBit : 0));
+                static_cast<uint32_t>(plan().source_pc(pc)) | (insn.is_callx() ? kCallxBit : 0));
   if (insn.is_callx()) e.store64(context_field(offsetof(NativeContext, callx_id)), reg(insn.callx_register()));
   for (Reg r : kHelperSaved) e.push(r);
   e.mov_rr(true, R9, kContext);
@@ -1030,46 +858,35 @@ void Compiler::emit_runtime_helper_call(size_t pc, const Instruction& insn) {
 // are. A zero length or a miss calls the helper through the runtime, which
 // checks and reports exactly as the interpreter does and refills the caches.
 void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind) {
-  Emitter& e = *e_;
-  struct Pointer {
-    uint8_t bpf;
-    bool write;
-  };
-  std::vector<Pointer> pointers;
-  switch (kind) {
-    case MemoryHelper::kMemmove: pointers = {{1, true}, {2, false}}; break;
-    case MemoryHelper::kMemcmp: pointers = {{1, false}, {2, false}}; break;
-    case MemoryHelper::kMemset: pointers = {{1, true}}; break;
-  }
+  Emitter e = this->e();
   const Reg length = reg(3);
-  const Label done = code_->make_label();
+  const Label done = code().make_label();
   const Label runtime_call = stub([this, pc, &insn, done] {
     emit_runtime_helper_call(pc, insn);
-    e_->jmp(done);
+    this->e().jmp(done);
   });
   e.test_rr(true, length, length);
   e.jcc(kE, runtime_call);
-  for (const Pointer& p : pointers) {
-    const size_t site = sites.size();
-    sites.push_back({static_cast<uint32_t>(pc), 0, p.write, verifier::kAllRegionKinds, p.bpf});
-    const size_t cache = guard_cache_offset(site);
+  size_t site = this->site(pc);
+  for (const HelperPointer& p : helper_pointers(kind)) {
+    const size_t cache = guard_cache_offset(site++);
     // r10 = A - start; r11 = count - r10, which must not borrow or be zero
     // (A - start < count) and must exceed the length. A miss may still be
     // the stack's, which no cache holds.
-    const Label next = code_->make_label();
+    const Label next = code().make_label();
     const Label miss = stub([this, p, length, next, runtime_call] {
-      e_->mov_rr(true, kScratch2, reg(p.bpf));
+      this->e().mov_rr(true, kScratch2, reg(p.reg));
       emit_stack_check(kScratch2, length, 0, next);
-      e_->jmp(runtime_call);
+      this->e().jmp(runtime_call);
     });
-    e.mov_rr(true, kScratch1, reg(p.bpf));
+    e.mov_rr(true, kScratch1, reg(p.reg));
     e.sub_rm(kScratch1, context_field(cache + offsetof(GuardCache, start)));
     e.load64(kScratch2, context_field(cache + offsetof(GuardCache, count)));
     e.alu_rr(kSub, true, kScratch2, kScratch1);
     e.jcc(kBE, miss);
     e.alu_rr(kCmp, true, length, kScratch2);
     e.jcc(kAE, miss);
-    code_->bind(next);
+    code().bind(next);
   }
   for (Reg r : kHelperSaved) e.push(r);
   e.call_mem(context_field(offsetof(NativeContext, memory_functions) + sizeof(void*) * static_cast<size_t>(kind)));
@@ -1084,7 +901,7 @@ void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelp
     e.alu_rr(kSub, true, kScratch1, kScratch2);
     e.mov_rr(true, RAX, kScratch1);
   }
-  code_->bind(done);
+  code().bind(done);
 }
 
 // A local call: a native call, with the caller's r6..r9 saved around it (a
@@ -1092,7 +909,7 @@ void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelp
 // frame down. `depth` limits the frames and tells the runtime which part of
 // the stack region is in use.
 void Compiler::emit_local_call(size_t pc, const Instruction& insn) {
-  Emitter& e = *e_;
+  Emitter e = this->e();
   const Mem depth = context_field(offsetof(NativeContext, depth));
   e.cmp_mem32_i8(depth, kMaxFrames - 1);
   e.jcc(kAE, abort_stub(NativeAbort::kStackOverflow, pc));
@@ -1110,143 +927,44 @@ void Compiler::emit_local_call(size_t pc, const Instruction& insn) {
 
 // ---- loop versioning ----
 
-// At most this many slots per versioned loop: each copy grows the code.
-constexpr size_t kMaxVersionedSlots = 512;
-
-void Compiler::plan_loop_versions() {
-  const size_t n = program_.size();
-  version_at_.assign(n, -1);
-  // The entry check's immediates come from the program's constants: a
-  // blinded program keeps its loops as they are.
-  if (options_.blind_constants) return;
-  const isa::ProgramGraph graph = isa::build_graph(program_);
-  for (const isa::FunctionGraph& g : graph.functions) {
-    std::vector<std::optional<LoopVersion>> candidates(g.loops.size());
-    for (size_t index = 0; index < g.loops.size(); ++index) {
-      const isa::Loop& loop = g.loops[index];
-      // An irreducible loop has entries besides its header, and they would
-      // bypass the entry check.
-      if (!loop.reducible) continue;
-      LoopVersion v;
-      v.head = g.blocks[loop.head].first;
-      v.in_loop.assign(n, false);
-      for (size_t b : loop.blocks)
-        for (size_t pc = g.blocks[b].first; pc <= g.blocks[b].last; ++pc) {
-          v.in_loop[pc] = true;
-          if (!program_.is_lddw_tail(pc)) v.members.push_back(pc);
-        }
-      if (v.members.size() > kMaxVersionedSlots) continue;
-      // The copy starts at the header, where the entry check falls into it,
-      // and goes on in address order, wrapping around.
-      std::rotate(v.members.begin(), std::find(v.members.begin(), v.members.end(), v.head), v.members.end());
-      for (size_t pc : v.members) {
-        const verifier::AccessAnnotation& a = annotations_.access[pc];
-        const verifier::RelativeRange& r = a.relative;
-        if (a.check == AccessCheck::kGuarded && r.base < isa::kNumRegisters - 1 &&
-            (loop.registers_written >> r.base & 1) == 0 && r.low <= r.high &&
-            static_cast<int64_t>(r.high) - r.low <= INT32_MAX / 2)
-          v.hoisted.push_back(pc);
-      }
-      if (!v.hoisted.empty()) candidates[index] = std::move(v);
-    }
-    // Innermost candidates only: a copy of an outer loop would run its
-    // inner loops' guarded code, out of reach of their own entry checks.
-    // Loops come parents first, so each marks its ancestors.
-    for (size_t index = g.loops.size(); index-- > 0;) {
-      if (!candidates[index]) continue;
-      for (int up = g.loops[index].parent; up >= 0; up = g.loops[static_cast<size_t>(up)].parent)
-        candidates[static_cast<size_t>(up)].reset();
-    }
-    for (std::optional<LoopVersion>& v : candidates)
-      if (v) versions_.push_back(std::move(*v));
-  }
-  for (size_t i = 0; i < versions_.size(); ++i) version_at_[versions_[i].head] = static_cast<int>(i);
-}
-
-Label Compiler::jump_label(size_t from, int64_t target) const {
-  const auto t = static_cast<size_t>(target);
-  if (copying_ != nullptr && t < copying_->in_loop.size() && copying_->in_loop[t]) return copy_label_[t];
-  if (t < version_at_.size() && version_at_[t] >= 0) {
-    const LoopVersion& v = versions_[static_cast<size_t>(version_at_[t])];
-    return v.in_loop[from] ? v.checked_head : v.entry;  // around the loop, or into it
-  }
-  return pc_label(target);
-}
-
-bool Compiler::falls_through_from(size_t pc, const LoopVersion& v) const {
-  if (pc == 0) return false;
-  const size_t before = program_.is_lddw_tail(pc - 1) ? pc - 2 : pc - 1;
-  return v.in_loop[before] && !program_.insns[before].ends_block_unconditionally();
-}
-
 // Entering a versioned loop: each hoisted access's addresses, [base + low,
 // base + high], against the region its main-code guard cached (a site
 // never used yet asks the runtime once, as the guard's slow path would).
 // All inside: the unguarded copy, emitted right after; else the loop as it
 // is.
-void Compiler::emit_entry_check(const LoopVersion& v) {
-  Emitter& e = *e_;
-  for (size_t pc : v.hoisted) {
+void Compiler::emit_entry_check(const VersionedLoop& loop) {
+  Emitter e = this->e();
+  const Label checked_head = checked_head_label(loop);
+  for (size_t pc : loop.hoisted) {
     const verifier::RelativeRange& r = annotations_.access[pc].relative;
-    const size_t site = main_site_[pc];
+    const size_t site = plan().site(pc, nullptr);
     const size_t cache = guard_cache_offset(site);
     const Mem start = context_field(cache + offsetof(GuardCache, start));
     const Mem count = context_field(cache + offsetof(GuardCache, count));
-    const Label warm = code_->make_label();
+    const Label warm = code().make_label();
     e.cmp_mem64_i8(count, 0);
     e.jcc(kNE, warm);
     emit_guard_runtime_call({reg(r.base), r.low}, site);
-    code_->bind(warm);
+    code().bind(warm);
     // r11 = base + low - start must be below count - (high - low).
     e.lea(kScratch2, {reg(r.base), r.low});
     e.sub_rm(kScratch2, start);
     e.load64(kScratch1, count);
     e.alu_ri(kSub, true, kScratch1, r.high - r.low);
-    e.jcc(kBE, v.checked_head);
+    e.jcc(kBE, checked_head);
     e.alu_rr(kCmp, true, kScratch2, kScratch1);
-    e.jcc(kAE, v.checked_head);
+    e.jcc(kAE, checked_head);
   }
-  if (options_.count_versioned_trips) e.inc_mem64(context_field(offsetof(NativeContext, versioned_entries)));
-  // All inside: on into the copy, which follows.
-}
-
-// The loop's instructions again, from its header on, without the hoisted
-// guards.
-// Jumps stay in the copy while their target is in the loop; where the next
-// instruction in the program is not the copy's next, an explicit jump
-// takes the fall-through's place.
-void Compiler::emit_loop_copy(const LoopVersion& v) {
-  const size_t n = program_.size();
-  copying_ = &v;
-  const size_t main_skip_to = skip_to_;
-  skip_to_ = 0;
-  const std::vector<size_t>& pcs = v.members;
-  for (size_t i = 0; i < pcs.size(); ++i) {
-    const size_t pc = pcs[i];
-    if (i > 0 && pc < pcs[i - 1]) skip_to_ = 0;  // wrapped around to the loop's start
-    code_->bind(copy_label_[pc]);
-    if (i == 0 && options_.count_versioned_trips) e_->inc_mem64(context_field(offsetof(NativeContext, versioned_trips)));
-    if (pc < skip_to_) continue;  // folded into a select: nothing jumps here
-    emit_instruction(pc);
-    const Instruction& insn = program_.insns[pc];
-    if (insn.ends_block_unconditionally()) continue;
-    const size_t next = std::max(skip_to_, pc + (insn.is_lddw() ? 2 : 1));
-    const bool falls_into_next = i + 1 < pcs.size() && pcs[i + 1] == next;
-    if (!falls_into_next && next < n) e_->jmp(jump_label(pc, static_cast<int64_t>(next)));
-  }
-  skip_to_ = main_skip_to;
-  copying_ = nullptr;
 }
 
 }  // namespace
 
-NativeProgram compile_x86_64(const isa::Program& program, const verifier::Annotations& annotations,
-                             const CompileOptions& options) {
-  uint64_t seed = options.blinding_seed;
-  if (options.blind_constants && seed == 0) seed = (static_cast<uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
-  Compiler compiler(program, annotations, options, seed);
-  std::vector<uint8_t> code = CodeBuffer::assemble([&](CodeBuffer& buffer) { compiler.emit_program(buffer); });
-  return NativeProgram(Arch::kX86_64, std::move(code), std::move(compiler.pc_offsets), std::move(compiler.sites));
+LoweredCode lower_x86_64(const LoweringPlan& plan) {
+  Compiler compiler(plan);
+  LoweredCode lowered;
+  lowered.code = CodeBuffer::assemble([&](CodeBuffer& buffer) { compiler.emit_program(buffer); });
+  lowered.pc_offsets = compiler.pc_offsets();
+  return lowered;
 }
 
 }  // namespace sbpf::jit

@@ -1,4 +1,5 @@
-// Jump sizing and W^X memory: the parts of jit/ both backends share.
+// Labels, fixups and jump sizing, and W^X memory: the parts of jit/ both
+// backends share.
 #include "jit/code_buffer.h"
 
 #include <gtest/gtest.h>
@@ -14,11 +15,35 @@
 namespace sbpf::jit {
 namespace {
 
-// An unconditional x86 jump over `gap` filler bytes to a label after them.
+// A made-up instruction set, so that the buffer is tested apart from any
+// backend: a short jump is 0x01 and a signed byte, a long jump 0x02 and a
+// 32-bit displacement, both counted from the jump's end; a "word" jump is a
+// 32-bit word whose low 8 bits hold a displacement in words from its start.
+constexpr FixupKind kByte{"byte", INT8_MIN, INT8_MAX, 1,
+                          [](uint8_t* field, int64_t d) { field[0] = static_cast<uint8_t>(d); }};
+constexpr FixupKind kLong{"long", INT32_MIN, INT32_MAX, 1, [](uint8_t* field, int64_t d) {
+                            const auto v = static_cast<uint32_t>(d);
+                            std::memcpy(field, &v, 4);
+                          }};
+constexpr FixupKind kWord{"word", -128 * 4, 127 * 4, 4,
+                          [](uint8_t* field, int64_t d) { field[0] = static_cast<uint8_t>(d / 4); }};
+
+void jump(CodeBuffer& c, Label target) {
+  if (c.sized_jump(target, kByte, 2, 3)) {
+    c.byte(0x01);
+    c.byte(0);
+    c.fixup(kByte, c.size() - 1, c.size(), target);
+  } else {
+    c.byte(0x02);
+    c.u32(0);
+    c.fixup(kLong, c.size() - 4, c.size(), target);
+  }
+}
+
 std::vector<uint8_t> jump_over(size_t gap) {
   return CodeBuffer::assemble([gap](CodeBuffer& c) {
     const Label target = c.make_label();
-    c.jump({0xEB}, {0xE9}, target);
+    jump(c, target);
     for (size_t i = 0; i < gap; ++i) c.byte(0x90);
     c.bind(target);
   });
@@ -27,22 +52,22 @@ std::vector<uint8_t> jump_over(size_t gap) {
 TEST(CodeBuffer, ForwardJumpsAreShortExactlyWhenTheyFit) {
   const std::vector<uint8_t> fits = jump_over(127);
   ASSERT_EQ(fits.size(), 2u + 127);
-  EXPECT_EQ(fits[0], 0xEB);
+  EXPECT_EQ(fits[0], 0x01);
   EXPECT_EQ(fits[1], 127);
   const std::vector<uint8_t> too_far = jump_over(128);
   ASSERT_EQ(too_far.size(), 5u + 128);
-  EXPECT_EQ(too_far[0], 0xE9);
+  EXPECT_EQ(too_far[0], 0x02);
   EXPECT_EQ(too_far[1], 128);
   EXPECT_EQ(too_far[2], 0);
 }
 
-TEST(CodeBuffer, BackwardJumpsCountFromTheirEnd) {
+TEST(CodeBuffer, BackwardJumpsCountFromTheirOrigin) {
   auto back_over = [](size_t gap) {
     return CodeBuffer::assemble([gap](CodeBuffer& c) {
       const Label top = c.make_label();
       c.bind(top);
       for (size_t i = 0; i < gap; ++i) c.byte(0x90);
-      c.jump({0xEB}, {0xE9}, top);
+      jump(c, top);
     });
   };
   const std::vector<uint8_t> fits = back_over(126);  // -(126 + 2) = -128
@@ -50,28 +75,55 @@ TEST(CodeBuffer, BackwardJumpsCountFromTheirEnd) {
   EXPECT_EQ(static_cast<int8_t>(fits[127]), -128);
   const std::vector<uint8_t> too_far = back_over(127);
   ASSERT_EQ(too_far.size(), 132u);
-  EXPECT_EQ(too_far[127], 0xE9);
+  EXPECT_EQ(too_far[127], 0x02);
   int32_t displacement;
   std::memcpy(&displacement, &too_far[128], 4);
   EXPECT_EQ(displacement, -132);
 }
 
-// The first jump fits a byte only once the second has shrunk: the passes
-// must go on until nothing changes.
-TEST(CodeBuffer, ShorteningOneJumpLetsAnotherShorten) {
+// Two passes: the first jump fits a byte only once the second has shrunk,
+// which the second pass learns too late; it keeps its long form, and its
+// displacement counts the second jump's short form.
+TEST(CodeBuffer, TwoPassesShortenWhatFitsTheFirstLayout) {
   const std::vector<uint8_t> code = CodeBuffer::assemble([](CodeBuffer& c) {
     const Label far = c.make_label(), near = c.make_label();
-    c.jump({0xEB}, {0xE9}, far);   // over 2 + 122 + 5 (long second jump) = 129: long in pass 1
-    c.jump({0xEB}, {0xE9}, near);  // over 122: short
-    for (int i = 0; i < 122; ++i) c.byte(0x90);
+    jump(c, far);   // short, it would jump 2 + 5 + 123 - 2 = 128 in pass 1: long
+    jump(c, near);  // over 123: short
+    for (int i = 0; i < 123; ++i) c.byte(0x90);
     c.bind(near);
     c.bind(far);
   });
-  ASSERT_EQ(code.size(), 2u + 2 + 122);
-  EXPECT_EQ(code[0], 0xEB);
-  EXPECT_EQ(code[1], 124);
-  EXPECT_EQ(code[2], 0xEB);
-  EXPECT_EQ(code[3], 122);
+  ASSERT_EQ(code.size(), 5u + 2 + 123);
+  EXPECT_EQ(code[0], 0x02);
+  EXPECT_EQ(code[1], 125);
+  EXPECT_EQ(code[5], 0x01);
+  EXPECT_EQ(code[6], 123);
+}
+
+// Fields inside an instruction word keep the word's other bits, scale the
+// displacement, and refuse one out of range.
+TEST(CodeBuffer, WordFieldsScaleAndRefuseWhatDoesNotFit) {
+  auto word_jump = [](size_t words) {
+    return CodeBuffer::assemble([words](CodeBuffer& c) {
+      const Label target = c.make_label();
+      c.fixup(kWord, c.size(), c.size(), target);
+      c.u32(0xAB000000);
+      for (size_t i = 0; i < words; ++i) c.u32(0);
+      c.bind(target);
+    });
+  };
+  const std::vector<uint8_t> code = word_jump(9);
+  EXPECT_EQ(code[0], 10);
+  EXPECT_EQ(code[3], 0xAB);
+  EXPECT_THROW(word_jump(127), std::length_error);
+  EXPECT_THROW(CodeBuffer::assemble([](CodeBuffer& c) {
+                 const Label target = c.make_label();
+                 c.fixup(kWord, c.size(), c.size(), target);
+                 c.u32(0);
+                 c.byte(0);
+                 c.bind(target);  // 5 bytes: not a whole number of words
+               }),
+               std::length_error);
 }
 
 TEST(CodeBuffer, LabelMisuseIsAnInternalError) {
@@ -81,8 +133,7 @@ TEST(CodeBuffer, LabelMisuseIsAnInternalError) {
                  c.bind(l);
                }),
                std::logic_error);
-  EXPECT_THROW(CodeBuffer::assemble([](CodeBuffer& c) { c.jump({0xEB}, {0xE9}, c.make_label()); }),
-               std::logic_error);
+  EXPECT_THROW(CodeBuffer::assemble([](CodeBuffer& c) { jump(c, c.make_label()); }), std::logic_error);
 }
 
 // Native code has no type signature in front of it for UBSan's check of

@@ -1,0 +1,100 @@
+#include "jit/lowering.h"
+
+#include <algorithm>
+#include <cstddef>
+
+namespace sbpf::jit {
+
+Label Lowering::stub(Label label, std::function<void()> body) {
+  stubs_.push_back({label, std::move(body)});
+  return label;
+}
+
+Label Lowering::jump_label(size_t from, int64_t target) const {
+  const JumpDestination d = plan_.destination(from, target, copying_);
+  switch (d.kind) {
+    case JumpDestination::kCopy: return copy_label_[d.pc];
+    case JumpDestination::kLoopEntry: return entry_[d.loop];
+    case JumpDestination::kCheckedHead: return checked_head_[d.loop];
+    case JumpDestination::kInstruction: break;
+  }
+  return pc_labels_[d.pc];
+}
+
+void Lowering::emit_program(CodeBuffer& code) {
+  code_ = &code;
+  copying_ = nullptr;
+  stubs_.clear();
+  const size_t n = plan_.size();
+  const std::vector<VersionedLoop>& loops = plan_.versioned_loops();
+  pc_labels_.clear();
+  for (size_t pc = 0; pc <= n; ++pc) pc_labels_.push_back(code.make_label());
+  epilogue_ = code.make_label();
+  abort_exit_ = code.make_label();
+  copy_label_.assign(n, Label{});
+  entry_.clear();
+  checked_head_.clear();
+  for (const VersionedLoop& loop : loops) {
+    entry_.push_back(code.make_label());
+    checked_head_.push_back(code.make_label());
+    for (size_t pc : loop.members) copy_label_[pc] = code.make_label();
+  }
+
+  emit_prologue();
+  pc_offsets_.assign(n + 1, 0);
+  for (size_t pc = 0; pc < n; ++pc) {
+    code.bind(pc_labels_[pc]);
+    pc_offsets_[pc] = static_cast<uint32_t>(code.size());
+    if (const int index = plan_.loop_headed_at(pc); index >= 0) {
+      const VersionedLoop& loop = loops[static_cast<size_t>(index)];
+      const auto i = static_cast<size_t>(index);
+      stub(entry_[i], [this, &loop] {
+        emit_entry_check(loop);
+        if (plan_.options().count_versioned_trips) emit_count(offsetof(NativeContext, versioned_entries));
+        emit_loop_copy(loop);
+      });
+      // Falling in from the loop itself goes round; from anywhere else
+      // (code before the loop, a call to a function headed by it), enters.
+      if (!plan_.falls_through_from(pc, loop)) emit_jump(entry_[i]);
+      code.bind(checked_head_[i]);
+    }
+    if (!plan_.folded(pc)) emit_instruction(pc);
+  }
+  code.bind(pc_labels_[n]);
+  pc_offsets_[n] = static_cast<uint32_t>(code.size());
+
+  // Stubs may add stubs of their own (a guard's slow path ends in an abort).
+  for (size_t i = 0; i < stubs_.size(); ++i) {
+    code.bind(stubs_[i].label);
+    auto body = std::move(stubs_[i].body);
+    body();
+  }
+  emit_exits(abort_exit_, epilogue_);
+}
+
+// The loop's instructions again, from its header on, with the hoisted
+// guards left out. Jumps stay in the copy while their target is in the
+// loop; where the next instruction in the program is not the copy's next,
+// an explicit jump takes the fall-through's place.
+void Lowering::emit_loop_copy(const VersionedLoop& loop) {
+  const size_t n = plan_.size();
+  copying_ = &loop;
+  const std::vector<size_t>& pcs = loop.members;
+  for (size_t i = 0; i < pcs.size(); ++i) {
+    const size_t pc = pcs[i];
+    code_->bind(copy_label_[pc]);
+    if (i == 0 && plan_.options().count_versioned_trips) emit_count(offsetof(NativeContext, versioned_trips));
+    if (plan_.folded(pc)) continue;  // part of an earlier instruction: nothing jumps here
+    emit_instruction(pc);
+    if (plan_.program().insns[pc].ends_block_unconditionally()) continue;
+    const size_t next = plan_.successor(pc);
+    if (const std::optional<Select>& s = plan_.select_at(pc); s && s->then_jump) continue;  // ends in its `ja`
+    size_t following = i + 1;  // the copy's next instruction with code of its own
+    while (following < pcs.size() && plan_.folded(pcs[following])) ++following;
+    const bool falls_into_next = following < pcs.size() && pcs[following] == next;
+    if (!falls_into_next && next < n) emit_jump(jump_label(pc, static_cast<int64_t>(next)));
+  }
+  copying_ = nullptr;
+}
+
+}  // namespace sbpf::jit
