@@ -4,7 +4,7 @@
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
-#include "tools/prover_module.h"
+#include "tools/load_flags.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
@@ -56,9 +56,7 @@ int disasm_command(const Args& args) {
   if (!annotate && (cl.has("--type") || cl.has("--loop-budget") || cl.has("--prove")))
     throw UsageError("--type, --loop-budget and --prove apply to --annotate only");
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
-  verifier::Options verifier_options;
-  if (auto budget = cl.get_number("--loop-budget")) verifier_options.loop_budget = *budget;
-  if (cl.has("--prove")) verifier_options.prover = load_guard_prover();
+  const verifier::Options verifier_options = parse_load_options(cl).verifier_options();
   isa::DisassemblyOptions options;
   options.show_pc = cl.has("--pc");
   options.show_source = !cl.has("--no-source");

@@ -3,7 +3,7 @@
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
-#include "tools/prover_module.h"
+#include "tools/load_flags.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
@@ -47,16 +47,10 @@ int verify_command(const Args& args) {
   const std::string& path = cl.positionals()[0];
   const std::string format = cl.get_choice("--format", {"text", "json", "sarif"}, "text");
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
-  verifier::Options options;
-  if (auto ms = cl.get_number("--prove-timeout")) {
-    if (!cl.has("--prove")) throw UsageError("--prove-timeout goes with --prove");
-    if (*ms == 0 || *ms > 600000) throw UsageError("--prove-timeout must be 1..600000 milliseconds");
-    options.prove_timeout_ms = static_cast<unsigned>(*ms);
-  }
+  // What `sbpf run` would verify with the same flags, and the verifier's own.
+  verifier::Options options = parse_load_options(cl).verifier_options();
   options.strict = cl.has("--strict");
   options.trace = cl.has("-v");
-  if (auto budget = cl.get_number("--loop-budget")) options.loop_budget = *budget;
-  if (cl.has("--prove")) options.prover = load_guard_prover();
 
   const std::vector<isa::Program> programs = load_program_files(path, cl.get_or("--section", ""));
   std::vector<verifier::ProgramType> types;

@@ -37,7 +37,8 @@ struct Outcome {
 };
 
 Outcome run(const std::string& text, uint64_t max_reads = 4096) {
-  isa::Program program = isa::assemble(text, "xrp.s");
+  runtime::LoadedProgram program =
+      runtime::load(isa::assemble(text, "xrp.s"), verifier::xrp_program_type(), {.verify = false});
   BytecodeXrp function(program);
   MemoryFile file;
   Outcome o;
