@@ -84,9 +84,8 @@ struct XrpOutcome {
   bool ok() const { return !failure.has_value(); }
 };
 
-// Reads and sizes must be multiples of 512 bytes (XRP reads with O_DIRECT),
-// at most kMaxReadBytes, and one slot at a time (the prototype's limit).
-inline constexpr uint64_t kMaxReadBytes = 1u << 20;
+// Reads and sizes must be multiples of kBlockBytes, at most kMaxReadBytes
+// (xrp_context.h), and one slot at a time (the prototype's limit).
 
 XrpOutcome run_xrp_request(XrpFunction& function, const BlockReader& read, const XrpRequest& request);
 
