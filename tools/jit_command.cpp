@@ -11,6 +11,7 @@
 #include "runtime/loaded_program.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
+#include "tools/disassembler_module.h"
 #include "tools/load_flags.h"
 #include "tools/program_file.h"
 #include "verifier/verifier.h"
@@ -71,6 +72,7 @@ int jit_command(const Args& args) {
   if (!cl.has("--dump")) throw UsageError("nothing to do: give --dump");
   const std::string arch_name = cl.get_choice("--arch", {"x86_64", "arm64"}, "x86_64");
   if (arch_name == "arm64") throw UsageError("--arch arm64: there is no arm64 backend yet");
+  const DisassembleNative disassemble = load_native_disassembler();
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
   // No engine: the code shown is compiled below, with global data at 0.
   runtime::LoadOptions load_options = parse_load_options(cl);
@@ -108,7 +110,7 @@ int jit_command(const Args& args) {
               guards, guards == 1 ? "" : "es", counted, counted == 1 ? "" : "s");
 
   const std::vector<jit::NativeInstruction> code =
-      jit::disassemble(native.arch(), {native.code(), native.code_size()});
+      disassemble(native.arch(), {native.code(), native.code_size()});
   const bool bytes = !cl.has("--no-bytes");
   const std::vector<uint32_t>& at = native.pc_offsets();
   size_t next = 0;
