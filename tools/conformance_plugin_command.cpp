@@ -4,8 +4,6 @@
 // exit.
 #include <cinttypes>
 #include <cstdio>
-#include <iostream>
-#include <iterator>
 
 #include "runtime/loaded_program.h"
 #include "tools/command_line.h"
@@ -53,7 +51,11 @@ int conformance_plugin_command(const Args& raw_args) {
 
   std::vector<uint8_t> memory;
   if (!cl.positionals().empty()) memory = parse_hex_bytes(cl.positionals()[0]);
-  std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  // stdio, not iostream: <iostream> would give every command a static
+  // initialiser to run at start-up.
+  std::string text;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, stdin)) > 0;) text.append(buf, n);
   std::vector<uint8_t> code = parse_hex_bytes(text);
 
   isa::Program program;
