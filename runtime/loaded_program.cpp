@@ -28,7 +28,7 @@ struct LoadedProgram::State {
   std::optional<verifier::VerificationResult> verification;
   HelperRegistry helpers;
   uint64_t loop_budget = isa::kDefaultLoopBudget;
-  EngineKind engine_kind = EngineKind::kInterpreter;
+  std::optional<EngineKind> engine_kind;
   std::unique_ptr<Engine> engine;
   std::optional<LoadFailure> failure;
 };
@@ -44,7 +44,7 @@ const isa::Program& LoadedProgram::program() const { return state_->program; }
 const verifier::ProgramType& LoadedProgram::type() const { return state_->type; }
 const HelperRegistry& LoadedProgram::helpers() const { return state_->helpers; }
 uint64_t LoadedProgram::loop_budget() const { return state_->loop_budget; }
-EngineKind LoadedProgram::engine_kind() const { return state_->engine_kind; }
+std::optional<EngineKind> LoadedProgram::engine_kind() const { return state_->engine_kind; }
 
 const verifier::VerificationResult* LoadedProgram::verification() const {
   return state_->verification ? &*state_->verification : nullptr;
@@ -78,7 +78,7 @@ std::unique_ptr<LoadedProgram::State> start(isa::Program&& program, const verifi
   state->type = type;
   state->helpers = options.helpers ? *options.helpers : helpers_for(type);
   state->loop_budget = options.loop_budget;
-  state->engine_kind = options.engine.value_or(EngineKind::kInterpreter);
+  state->engine_kind = options.engine;
   return state;
 }
 

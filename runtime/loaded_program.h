@@ -103,7 +103,8 @@ class LoadedProgram {
 
   // The engine (ok(), and an engine asked for); it lives as long as this.
   Engine& engine();
-  EngineKind engine_kind() const;
+  // The kind asked for; nullopt when loaded without an engine.
+  std::optional<EngineKind> engine_kind() const;
 
   // Runs one invocation with the program's loop budget: the one place the
   // budget of an invocation is set. Global data persists between runs; one
