@@ -29,6 +29,7 @@
 #include "runtime/lambda_runtime.h"
 #include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace {
 
@@ -107,15 +108,23 @@ struct LoadedSample {
   sbpf::runtime::NativeLambda native;
 };
 
-sbpf::runtime::EngineOptions jit_with(const sbpf::verifier::Annotations* annotations) {
-  sbpf::runtime::EngineOptions options;
-  options.annotations = annotations;
-  options.kind = sbpf::runtime::EngineKind::kJit;
-  return options;
-}
+using sbpf::runtime::EngineKind;
 
-using sbpf::runtime::BytecodeLambda;
-using sbpf::runtime::kDefaultLoopBudget;
+// The sample loaded on one engine (the runtime's front door) over one of its
+// verifications, or unverified (nullptr): every access checked, every
+// backward jump counted.
+struct SampleOn {
+  SampleOn(const LoadedSample& sample, EngineKind engine, const sbpf::verifier::VerificationResult* verification)
+      : loaded(verification != nullptr
+                   ? sbpf::runtime::load(sample.program, sbpf::verifier::lambda_program_type(), *verification,
+                                         {.engine = engine})
+                   : sbpf::runtime::load(sample.program, sbpf::verifier::lambda_program_type(),
+                                         {.verify = false, .engine = engine})),
+        function(loaded) {}
+
+  sbpf::runtime::LoadedProgram loaded;
+  sbpf::runtime::BytecodeLambda function;
+};
 
 // The interpreter runs the verified program (what `sbpf run --engine
 // interp` does); it also reports `x_unverified`, its time over the same
@@ -125,11 +134,11 @@ void BM_Interpreter(benchmark::State& state, const std::string& name) {
   const std::vector<uint8_t>& input = sample_input(name);
   LoadedSample sample(name);
   if (!sample.verified.accepted) return state.SkipWithError("the verifier rejects the sample");
-  BytecodeLambda function(sample.program, kDefaultLoopBudget, {&sample.verified.annotations});
-  BytecodeLambda unverified(sample.program);
-  const std::vector<double> t = best_seconds({&sample.native, &function, &unverified}, input);
+  SampleOn verified(sample, EngineKind::kInterpreter, &sample.verified);
+  SampleOn unverified(sample, EngineKind::kInterpreter, nullptr);
+  const std::vector<double> t = best_seconds({&sample.native, &verified.function, &unverified.function}, input);
   const double native_seconds = t[0], interpreted_seconds = t[1], unverified_seconds = t[2];
-  run(state, function, input);
+  run(state, verified.function, input);
   state.counters["x_native"] = interpreted_seconds / native_seconds;
   state.counters["x_unverified"] = interpreted_seconds / unverified_seconds;
 }
@@ -139,16 +148,17 @@ void BM_Jit(benchmark::State& state, const std::string& name) {
   const std::vector<uint8_t>& input = sample_input(name);
   LoadedSample sample(name);
   sbpf::verifier::Options prove;
-  prove.prove = true;
+  prove.prover = sbpf::verifier::make_z3_guard_prover;
   const sbpf::verifier::VerificationResult proven =
       sbpf::verifier::verify(sample.program, sbpf::verifier::lambda_program_type(), prove);
   if (!sample.verified.accepted || !proven.accepted) return state.SkipWithError("the verifier rejects the sample");
-  BytecodeLambda jit(sample.program, kDefaultLoopBudget, jit_with(&sample.verified.annotations));
-  BytecodeLambda jit_proven(sample.program, kDefaultLoopBudget, jit_with(&proven.annotations));
-  BytecodeLambda interpreter(sample.program, kDefaultLoopBudget, {&sample.verified.annotations});
-  const std::vector<double> t = best_seconds({&sample.native, &jit, &jit_proven, &interpreter}, input);
+  SampleOn jit(sample, EngineKind::kJit, &sample.verified);
+  SampleOn jit_proven(sample, EngineKind::kJit, &proven);
+  SampleOn interpreter(sample, EngineKind::kInterpreter, &sample.verified);
+  const std::vector<double> t =
+      best_seconds({&sample.native, &jit.function, &jit_proven.function, &interpreter.function}, input);
   const double native_seconds = t[0], jit_seconds = t[1], proven_seconds = t[2], interpreted_seconds = t[3];
-  run(state, jit, input);
+  run(state, jit.function, input);
   state.counters["x_native"] = jit_seconds / native_seconds;
   state.counters["x_interpreter"] = interpreted_seconds / jit_seconds;
   state.counters["guard_cost"] = jit_seconds / proven_seconds - 1;
@@ -160,11 +170,11 @@ void BM_JitAllGuarded(benchmark::State& state, const std::string& name) {
   const std::vector<uint8_t>& input = sample_input(name);
   LoadedSample sample(name);
   if (!sample.verified.accepted) return state.SkipWithError("the verifier rejects the sample");
-  BytecodeLambda guarded(sample.program, kDefaultLoopBudget, jit_with(nullptr));
-  BytecodeLambda jit(sample.program, kDefaultLoopBudget, jit_with(&sample.verified.annotations));
-  const std::vector<double> t = best_seconds({&sample.native, &guarded, &jit}, input);
+  SampleOn guarded(sample, EngineKind::kJit, nullptr);
+  SampleOn jit(sample, EngineKind::kJit, &sample.verified);
+  const std::vector<double> t = best_seconds({&sample.native, &guarded.function, &jit.function}, input);
   const double native_seconds = t[0], guarded_seconds = t[1], jit_seconds = t[2];
-  run(state, guarded, input);
+  run(state, guarded.function, input);
   state.counters["x_native"] = guarded_seconds / native_seconds;
   state.counters["x_guarded"] = guarded_seconds / jit_seconds;
 }

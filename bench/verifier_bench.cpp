@@ -15,6 +15,7 @@
 #include "isa/program.h"
 #include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace {
 
@@ -64,7 +65,7 @@ void BM_Sample(benchmark::State& state, const std::string& path, bool prove) {
     return;
   }
   sbpf::verifier::Options options;
-  options.prove = prove;
+  if (prove) options.prover = sbpf::verifier::make_z3_guard_prover;
   verify_loop(state, program, *type, options);
 }
 
@@ -92,7 +93,7 @@ void BM_Generated(benchmark::State& state) {
   const sbpf::isa::Program program =
       sbpf::testing::generate_lambda_program(static_cast<uint64_t>(state.range(2)), options);
   sbpf::verifier::Options verify_options;
-  verify_options.prove = state.range(3) != 0;
+  if (state.range(3) != 0) verify_options.prover = sbpf::verifier::make_z3_guard_prover;
   const double seconds = verify_loop(state, program, sbpf::verifier::lambda_program_type(), verify_options);
   if (seconds >= 0) state.counters["x_decode"] = seconds / decode_seconds(program);
 }

@@ -17,8 +17,11 @@ inline constexpr size_t kMaxFrames = 8;
 inline constexpr uint64_t kDefaultLoopBudget = (uint64_t{16} << 20) - 1;
 
 // XRP: the scratch buffer shared by caller and program, and the reads one
-// completion may ask for next (struct bpf_xrp's next_addr[] and size[]).
+// completion may ask for next (struct bpf_xrp's next_addr[] and size[]);
+// a read is whole 512-byte blocks (XRP reads with O_DIRECT), at most 1 MiB.
 inline constexpr size_t kXrpScratchBytes = 4096;
 inline constexpr size_t kXrpMaxFanout = 16;
+inline constexpr size_t kXrpBlockBytes = 512;
+inline constexpr size_t kXrpMaxReadBytes = size_t{1} << 20;
 
 }  // namespace sbpf::isa

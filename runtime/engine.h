@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "isa/program.h"
+#include "jit/native_program.h"
 #include "runtime/execution_result.h"
 #include "runtime/helper_registry.h"
 #include "verifier/annotations.h"
@@ -25,8 +26,9 @@ enum class EngineKind : uint8_t {
 // another name.
 std::optional<EngineKind> engine_named(std::string_view name);
 const char* engine_name(EngineKind kind);
-// True when this host has a JIT backend.
+// True when this host has a JIT backend; which one, or nullopt.
 bool jit_available();
+std::optional<jit::Arch> host_jit_arch();
 
 struct EngineOptions {
   // The verifier's annotations, one entry per pc; they must outlive the

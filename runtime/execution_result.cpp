@@ -1,5 +1,7 @@
 #include "runtime/execution_result.h"
 
+#include "isa/diagnostic.h"
+
 namespace sbpf::runtime {
 
 const char* abort_kind_name(AbortKind kind) {
@@ -12,6 +14,10 @@ const char* abort_kind_name(AbortKind kind) {
     case AbortKind::kVerifierBug: return "verifier_bug";
   }
   return "?";
+}
+
+std::string format_abort(const isa::Program& program, const Abort& abort, std::string_view path) {
+  return isa::format_error_at(program, abort.pc, path, std::string(abort_kind_name(abort.kind)) + ": " + abort.message);
 }
 
 }  // namespace sbpf::runtime

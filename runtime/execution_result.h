@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "isa/machine_limits.h"
+#include "isa/program.h"
 
 namespace sbpf::runtime {
 
@@ -26,6 +28,11 @@ struct Abort {
   size_t pc = 0;
   std::string message;  // what broke the rule, with the values involved
 };
+
+// The abort as a clang-style diagnostic (isa/diagnostic.h): `file:line:col:
+// error: KIND: MESSAGE`, the source line, the pc and instruction; `path`
+// names the program where it has no line info.
+std::string format_abort(const isa::Program& program, const Abort& abort, std::string_view path);
 
 struct ExecutionResult {
   uint64_t r0 = 0;

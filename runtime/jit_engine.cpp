@@ -33,6 +33,7 @@ uint64_t call_native(jit::NativeProgram::Entry entry, jit::NativeContext* contex
 }  // namespace
 
 bool jit_available() { return kHostArch.has_value(); }
+std::optional<jit::Arch> host_jit_arch() { return kHostArch; }
 
 // What the runtime's entries need during one run, reached through
 // NativeContext::runtime.

@@ -7,18 +7,14 @@
 #include <new>
 #include <stdexcept>
 
-#include "runtime/lambda_io_helpers.h"
 #include "verifier/program_type.h"
 
 namespace sbpf::runtime {
 
-BytecodeLambda::BytecodeLambda(const isa::Program& program, uint64_t loop_budget, EngineOptions options)
-    : loop_budget_(loop_budget) {
-  add_lambda_io_helpers(helpers_);
-  engine_ = make_engine(program, helpers_, options);
+BytecodeLambda::BytecodeLambda(LoadedProgram& program) : program_(program) {
+  if (!program.ok()) throw std::invalid_argument("a λ function runs a program that loaded");
+  program.engine();  // one was built
 }
-
-BytecodeLambda::~BytecodeLambda() = default;
 
 Invocation lambda_invocation(LambdaContext& context, std::span<const uint8_t> input, std::span<uint8_t> output,
                              HeapArena* heap, uint64_t loop_budget) {
@@ -35,8 +31,8 @@ Invocation lambda_invocation(LambdaContext& context, std::span<const uint8_t> in
 ExecutionResult BytecodeLambda::invoke(LambdaContext& context, std::span<const uint8_t> input,
                                        std::span<uint8_t> output) {
   heap_.reset();
-  Invocation invocation = lambda_invocation(context, input, output, &heap_, loop_budget_);
-  return engine_->run(invocation);
+  Invocation invocation = lambda_invocation(context, input, output, &heap_, program_.loop_budget());
+  return program_.run(invocation);
 }
 
 ExecutionResult NativeLambda::invoke(LambdaContext& context, std::span<const uint8_t>, std::span<uint8_t>) {

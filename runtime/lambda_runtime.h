@@ -21,8 +21,9 @@
 #include "runtime/execution_result.h"
 #include "runtime/heap_arena.h"
 #include "runtime/helper_registry.h"
-#include "runtime/interpreter.h"
+#include "runtime/invocation.h"
 #include "runtime/lambda_context.h"
+#include "runtime/loaded_program.h"
 
 namespace sbpf::runtime {
 
@@ -46,23 +47,19 @@ class LambdaFunction {
 Invocation lambda_invocation(LambdaContext& context, std::span<const uint8_t> input, std::span<uint8_t> output,
                              HeapArena* heap, uint64_t loop_budget);
 
-// The bytecode on an engine (the interpreter or the JIT), with λ-IO's
-// helpers and a heap arena reset per call.
+// A loaded program (loaded_program.h) on its engine, with a heap arena
+// reset per call. The program's helpers are the λ type's unless it was
+// loaded with others.
 class BytecodeLambda : public LambdaFunction {
  public:
-  // Throws UnsupportedProgram like make_engine. `program` must outlive this,
-  // and so must the verifier's annotations in `options` (none: check
-  // everything).
-  BytecodeLambda(const isa::Program& program, uint64_t loop_budget = kDefaultLoopBudget, EngineOptions options = {});
-  ~BytecodeLambda() override;
+  // `program` must have loaded with an engine (ok()) and outlive this.
+  explicit BytecodeLambda(LoadedProgram& program);
 
   ExecutionResult invoke(LambdaContext& context, std::span<const uint8_t> input, std::span<uint8_t> output) override;
 
  private:
-  HelperRegistry helpers_;
+  LoadedProgram& program_;
   HeapArena heap_;
-  std::unique_ptr<Engine> engine_;
-  uint64_t loop_budget_;
 };
 
 // A function compiled for the host (a native twin): called directly, with no

@@ -2,9 +2,10 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
+#include <memory>
 
 namespace sbpf::tools {
 
@@ -123,10 +124,13 @@ std::optional<uint64_t> parse_byte_size(const std::string& text) {
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), std::fclose);
   if (!in) throw UsageError("cannot open " + path + ": " + std::strerror(errno));
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw UsageError("cannot read " + path);
+  // In blocks, not a byte at a time: every command reads its program here.
+  std::vector<uint8_t> bytes;
+  uint8_t block[16384];
+  for (size_t n; (n = std::fread(block, 1, sizeof block, in.get())) > 0;) bytes.insert(bytes.end(), block, block + n);
+  if (std::ferror(in.get())) throw UsageError("cannot read " + path + ": " + std::strerror(errno));
   return bytes;
 }
 

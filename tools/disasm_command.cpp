@@ -4,6 +4,7 @@
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
+#include "tools/load_flags.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
@@ -58,10 +59,9 @@ int disasm_command(const Args& args) {
   const std::string forced_type = cl.has("--type")  ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "")
                                   : image.has_value() ? image->type
                                                       : "";
-  verifier::Options verifier_options;
-  if (auto budget = cl.get_number("--loop-budget")) verifier_options.loop_budget = *budget;
-  else if (image) verifier_options.loop_budget = image->loop_budget;
-  verifier_options.prove = cl.has("--prove");
+  runtime::LoadOptions defaults;
+  if (image) defaults.loop_budget = image->loop_budget;
+  const verifier::Options verifier_options = parse_load_options(cl, defaults).verifier_options();
   isa::DisassemblyOptions options;
   options.show_pc = cl.has("--pc");
   options.show_source = !cl.has("--no-source");

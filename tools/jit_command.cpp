@@ -7,11 +7,11 @@
 
 #include "isa/disassembler.h"
 #include "jit/native_program.h"
-#include "runtime/helper_registry.h"
-#include "runtime/lambda_io_helpers.h"
+#include "runtime/loaded_program.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
-#include "tools/native_listing.h"
+#include "tools/disassembler_module.h"
+#include "tools/load_flags.h"
 #include "tools/program_file.h"
 #include "verifier/verifier.h"
 
@@ -21,7 +21,7 @@ namespace {
 
 constexpr const char* kHelp =
     "usage: sbpf jit PROG --dump [--arch x86_64] [--section NAME] [--type lambda|xrp|memory]\n"
-    "                     [--no-verify | --prove] [--blind] [--no-bytes]\n"
+    "                     [--loop-budget N] [--no-verify | --prove] [--blind] [--no-bytes]\n"
     "\n"
     "Verifies a program, compiles it to native code with the verifier's annotations,\n"
     "and prints the code: each BPF instruction (with its C source line when the\n"
@@ -32,6 +32,8 @@ constexpr const char* kHelp =
     "  --arch A         x86_64 (the default; arm64 has no backend yet)\n"
     "  --section NAME   the program in this ELF section\n"
     "  --type T         the program type, when the section name and BTF do not tell\n"
+    "  --loop-budget N  verify for this budget (default 16777215): a loop that may\n"
+    "                   run longer is counted\n"
     "  --no-verify      compile without verifying: every access guarded, every\n"
     "                   backward jump counted\n"
     "  --prove          verify with Z3's guard removal\n"
@@ -59,7 +61,7 @@ void print_native(const std::vector<jit::NativeInstruction>& code, size_t& next,
 }  // namespace
 
 int jit_command(const Args& args) {
-  CommandLine cl(args, {"--arch", "--section", "--type"},
+  CommandLine cl(args, {"--arch", "--section", "--type", "--loop-budget"},
                  {"--help", "--dump", "--no-verify", "--prove", "--blind", "--no-bytes"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
@@ -69,25 +71,30 @@ int jit_command(const Args& args) {
   if (!cl.has("--dump")) throw UsageError("nothing to do: give --dump");
   const std::string arch_name = cl.get_choice("--arch", {"x86_64", "arm64"}, "x86_64");
   if (arch_name == "arm64") throw UsageError("--arch arm64: there is no arm64 backend yet");
-  if (cl.has("--prove") && cl.has("--no-verify")) throw UsageError("--prove and --no-verify contradict each other");
+  const DisassembleNative disassemble = load_native_disassembler();
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
+  // No engine: the code shown is compiled below, with global data at 0.
+  runtime::LoadOptions load_options = parse_load_options(cl);
+  load_options.engine = std::nullopt;
   const std::string& path = cl.positionals()[0];
 
-  const isa::Program program = load_program_file(path, cl.get_or("--section", ""));
+  isa::Program file = load_program_file(path, cl.get_or("--section", ""));
   const std::optional<ImageSettings> image = image_settings(path);
-  verifier::Annotations annotations = verifier::Annotations::all_checked(program);
-  if (!cl.has("--no-verify")) {
-    const verifier::ProgramType type = program_type_of(program, forced_type.empty() && image ? image->type : forced_type);
-    const uint64_t loop_budget = image ? image->loop_budget : verifier::Options{}.loop_budget;
-    annotations = verify_before_running(program, type, loop_budget, cl.has("--prove"), path).annotations;
-  }
+  if (image && !cl.has("--loop-budget")) load_options.loop_budget = image->loop_budget;
+  // Unverified, a program needs no type: the helpers are the λ type's, as
+  // `sbpf run` gives them.
+  const verifier::ProgramType type =
+      load_options.verify ? program_type_of(file, forced_type.empty() && image ? image->type : forced_type)
+                          : verifier::lambda_program_type();
+  const runtime::LoadedProgram loaded = load_or_reject(std::move(file), type, load_options, path);
+  const isa::Program& program = loaded.program();
+  const verifier::Annotations annotations =
+      loaded.annotations() != nullptr ? *loaded.annotations() : verifier::Annotations::all_checked(program);
   jit::CompileOptions options;
   options.section_addresses.assign(program.sections.size(), 0);
-  options.blind_constants = cl.has("--blind");
-  // The helpers `sbpf run` gives a program: λ-IO's memory functions run inline.
-  runtime::HelperRegistry helpers;
-  runtime::add_lambda_io_helpers(helpers);
-  options.memory_helpers = helpers.memory_functions();
+  options.blind_constants = load_options.blind_constants;
+  // λ-IO's memory functions run inline.
+  options.memory_helpers = loaded.helpers().memory_functions();
   jit::NativeProgram native = [&] {
     try {
       return jit::compile(jit::Arch::kX86_64, program, annotations, options);
@@ -105,7 +112,7 @@ int jit_command(const Args& args) {
               guards, guards == 1 ? "" : "es", counted, counted == 1 ? "" : "s");
 
   const std::vector<jit::NativeInstruction> code =
-      native_listing(native.arch(), {native.code(), native.code_size()});
+      disassemble(native.arch(), {native.code(), native.code_size()});
   const bool bytes = !cl.has("--no-bytes");
   const std::vector<uint32_t>& at = native.pc_offsets();
   size_t next = 0;

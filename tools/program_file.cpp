@@ -7,7 +7,6 @@
 
 #include "frontend/elf_loader.h"
 #include "isa/assembler.h"
-#include "isa/disassembler.h"
 #include "isa/program_image.h"
 #include "tools/command_line.h"
 #include "verifier/program_type.h"
@@ -95,22 +94,6 @@ std::vector<isa::Program> load_program_files(const std::string& path, const std:
   return programs;
 }
 
-std::string format_abort(const isa::Program& program, const runtime::Abort& abort, const std::string& path) {
-  std::string out;
-  const isa::LineInfo* line = program.line_for(abort.pc);
-  if (line != nullptr) {
-    out = line->file + ":" + std::to_string(line->line) + ":" + std::to_string(line->column);
-  } else {
-    out = path;
-  }
-  out += ": error: " + std::string(runtime::abort_kind_name(abort.kind)) + ": " + abort.message + "\n";
-  if (line != nullptr && !line->source.empty())
-    out += "  " + std::to_string(line->line) + " | " + line->source + "\n";
-  if (abort.pc < program.size())
-    out += "note: at pc " + std::to_string(abort.pc) + ": " + isa::disassemble_instruction(program, abort.pc) + "\n";
-  return out;
-}
-
 std::string program_type_name(const isa::Program& program) {
   const auto type = verifier::program_type_for(program);
   return type ? type->name : "";
@@ -124,15 +107,17 @@ verifier::ProgramType program_type_of(const isa::Program& program, const std::st
                    "pass --type lambda, xrp or memory");
 }
 
-verifier::VerificationResult verify_before_running(const isa::Program& program, const verifier::ProgramType& type,
-                                                   uint64_t loop_budget, bool prove, const std::string& path) {
-  verifier::Options options;
-  options.loop_budget = loop_budget;
-  options.prove = prove;
-  verifier::VerificationResult result = verifier::verify(program, type, options);
-  if (result.accepted) return result;
-  std::fputs(verifier::text_report({program, type, result, path}, false).c_str(), stderr);
-  throw ProgramRejected(program.name + " failed verification");
+runtime::LoadedProgram load_or_reject(isa::Program program, const verifier::ProgramType& type,
+                                      const runtime::LoadOptions& options, const std::string& path) {
+  runtime::LoadedProgram loaded = runtime::load(std::move(program), type, options);
+  if (loaded.ok()) return loaded;
+  const runtime::LoadFailure& failure = *loaded.failure();
+  if (failure.kind == runtime::LoadFailure::Kind::kRejected) {
+    std::fputs(verifier::text_report({loaded.program(), type, *loaded.verification(), path}, false).c_str(), stderr);
+  } else {
+    std::fprintf(stderr, "%s: error: %s\n", path.c_str(), failure.reason.c_str());
+  }
+  throw ProgramRejected(failure.reason);
 }
 
 }  // namespace sbpf::tools

@@ -1,5 +1,5 @@
-// Turns a path on the command line into a Program, and a run-time abort into
-// a clang-style diagnostic.
+// Turns a path on the command line into a Program, and a Program into a
+// loaded one (the runtime's front door) or the report of why it is not.
 #pragma once
 
 #include <cstdint>
@@ -7,9 +7,8 @@
 #include <string>
 
 #include "isa/program.h"
-#include "runtime/execution_result.h"
+#include "runtime/loaded_program.h"
 #include "verifier/program_type.h"
-#include "verifier/verifier.h"
 
 namespace sbpf::tools {
 
@@ -36,10 +35,6 @@ std::optional<ImageSettings> image_settings(const std::string& path);
 void write_program_image(const std::string& path, const isa::Program& program, const verifier::ProgramType& type,
                          uint64_t loop_budget);
 
-// `file:line:col: error: <kind>: <message>`, then the source line when the
-// program has line info, then the pc and instruction.
-std::string format_abort(const isa::Program& program, const runtime::Abort& abort, const std::string& path);
-
 // The program type the program announces (verifier::program_type_for):
 // "lambda", "xrp", or "" when it announces none.
 std::string program_type_name(const isa::Program& program);
@@ -48,12 +43,11 @@ std::string program_type_name(const isa::Program& program);
 // the one the program announces; a UsageError when it announces none.
 verifier::ProgramType program_type_of(const isa::Program& program, const std::string& forced);
 
-// Verifies a program about to run, for the run's loop budget (with `prove`,
-// Z3 removes what guards it can), so that the interpreter skips the checks
-// the verifier proved unneeded. A rejection prints the verifier's report on
-// stderr and throws ProgramRejected: the command exits 1 without running
-// the program.
-verifier::VerificationResult verify_before_running(const isa::Program& program, const verifier::ProgramType& type,
-                                                   uint64_t loop_budget, bool prove, const std::string& path);
+// Loads a program about to run (runtime::load). One the verifier rejects
+// has its report printed on stderr, one the engine cannot run `PATH: error:
+// why`; both throw ProgramRejected, so the command exits 1 without running
+// anything.
+runtime::LoadedProgram load_or_reject(isa::Program program, const verifier::ProgramType& type,
+                                      const runtime::LoadOptions& options, const std::string& path);
 
 }  // namespace sbpf::tools

@@ -10,11 +10,11 @@
 #include "frontend/native_twin.h"
 #include "runtime/heap_arena.h"
 #include "runtime/host_file.h"
-#include "runtime/interpreter.h"
-#include "runtime/lambda_io_helpers.h"
 #include "runtime/lambda_runtime.h"
+#include "runtime/loaded_program.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
+#include "tools/load_flags.h"
 #include "tools/program_file.h"
 #include "verifier/program_type.h"
 
@@ -117,7 +117,7 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
   if (!result.ok()) {
     const runtime::LambdaFailure& failure = *result.failure;
     if (failure.abort && program != nullptr) {
-      std::fputs(format_abort(*program, *failure.abort, path).c_str(), stderr);
+      std::fputs(runtime::format_abort(*program, *failure.abort, path).c_str(), stderr);
       std::fprintf(stderr, "note: in the chunk at input offset %" PRIu64 " (%" PRIu64 " bytes)\n",
                    failure.chunk_offset, failure.chunk_bytes);
     } else {
@@ -134,24 +134,20 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
   return kExitOk;
 }
 
-int run_memory_program(const CommandLine& cl, const std::string& path, const isa::Program& program,
-                       const runtime::EngineOptions& engine, uint64_t loop_budget) {
+int run_memory_program(const CommandLine& cl, const std::string& path, runtime::LoadedProgram& program) {
   if (cl.has("--out") || cl.has("--output-size") || cl.has("--chunk-size"))
     throw UsageError("--out, --output-size and --chunk-size apply to λ programs (give --input)");
   std::vector<uint8_t> memory;
   if (auto hex = cl.get("--mem")) memory = parse_hex_bytes(*hex);
   if (auto file = cl.get("--mem-file")) memory = read_file(*file);
 
-  runtime::HelperRegistry helpers;
-  runtime::add_lambda_io_helpers(helpers);
   runtime::HeapArena heap;
   runtime::Invocation invocation;
   invocation.heap = &heap;
-  invocation.loop_budget = loop_budget;
   invocation.pass_memory(memory);
-  runtime::ExecutionResult result = runtime::make_engine(program, helpers, engine)->run(invocation);
+  runtime::ExecutionResult result = program.run(invocation);
   if (!result.ok()) {
-    std::fputs(format_abort(program, *result.abort, path).c_str(), stderr);
+    std::fputs(runtime::format_abort(program.program(), *result.abort, path).c_str(), stderr);
     return kExitRejected;
   }
   std::printf("r0 = %" PRId64 " (0x%" PRIx64 ")\n", static_cast<int64_t>(result.r0), result.r0);
@@ -169,8 +165,9 @@ int run_command(const Args& args) {
     return kExitOk;
   }
   cl.expect_positionals(1, "program file (sbpf run PROG)");
-  runtime::EngineOptions engine;
-  engine.kind = *runtime::engine_named(cl.get_choice("--engine", {"interp", "jit", "auto"}, "auto"));
+  runtime::LoadOptions defaults;
+  defaults.engine = runtime::engine_named("auto");
+  runtime::LoadOptions load_options = parse_load_options(cl, defaults);
   if (cl.has("--mem") && cl.has("--mem-file")) throw UsageError("give --mem or --mem-file, not both");
   const std::string& path = cl.positionals()[0];
   const bool memory_given = cl.has("--mem") || cl.has("--mem-file");
@@ -189,26 +186,16 @@ int run_command(const Args& args) {
   isa::Program program = load_program_file(path, cl.get_or("--section", ""));
   const std::optional<ImageSettings> image = image_settings(path);
   const std::string type = image ? image->type : program_type_name(program);
+  if (image && !cl.has("--loop-budget")) load_options.loop_budget = image->loop_budget;
   if (type == "xrp") throw UsageError(path + ": an XRP program runs on reads of a file: use `sbpf xrp get`");
   const bool lambda = type == "lambda" || cl.has("--input");
   if (lambda && memory_given) throw UsageError("a λ program reads --input, not --mem");
-  const uint64_t loop_budget =
-      cl.get_number("--loop-budget").value_or(image ? image->loop_budget : runtime::kDefaultLoopBudget);
   if (lambda) lambda_run_options(cl);  // bad options are reported before the program is verified
-  if (cl.has("--prove") && cl.has("--no-verify")) throw UsageError("--prove and --no-verify contradict each other");
-  std::optional<verifier::VerificationResult> verified;
-  if (!cl.has("--no-verify"))
-    verified = verify_before_running(program, *verifier::program_type_named(lambda ? "lambda" : "memory"),
-                                     loop_budget, cl.has("--prove"), path);
-  engine.annotations = verified ? &verified->annotations : nullptr;
-  try {
-    if (!lambda) return run_memory_program(cl, path, program, engine, loop_budget);
-    runtime::BytecodeLambda function(program, loop_budget, engine);
-    return run_lambda_program(cl, path, function, &program);
-  } catch (const runtime::UnsupportedProgram& e) {
-    std::fprintf(stderr, "%s: error: %s\n", path.c_str(), e.what());
-    return kExitRejected;
-  }
+  runtime::LoadedProgram loaded = load_or_reject(
+      std::move(program), *verifier::program_type_named(lambda ? "lambda" : "memory"), load_options, path);
+  if (!lambda) return run_memory_program(cl, path, loaded);
+  runtime::BytecodeLambda function(loaded);
+  return run_lambda_program(cl, path, function, &loaded.program());
 }
 
 }  // namespace sbpf::tools

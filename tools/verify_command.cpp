@@ -3,6 +3,7 @@
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
+#include "tools/load_flags.h"
 #include "verifier/report.h"
 #include "verifier/verifier.h"
 
@@ -14,9 +15,10 @@ constexpr const char* kHelp =
     "                        [--loop-budget N] [--strict] [--prove] [--prove-timeout MS] [-v]\n"
     "                        [--emit-image OUT.img]\n"
     "\n"
-    "Proves what it can about each program of a BPF ELF object (or of raw bytecode or\n"
-    "assembly, or of a program image) and guards the rest: an access not proven in bounds is checked at run\n"
-    "time, a loop not proven to end counts against the loop budget.\n"
+    "Proves what it can about each program of a BPF ELF object (or of a program\n"
+    "image, raw bytecode or assembly) and guards the rest: an access not proven in\n"
+    "bounds is checked at run time, a loop not proven to end counts against the\n"
+    "loop budget.\n"
     "\n"
     "  --section NAME     only the program in this ELF section\n"
     "  --type T           the program type, when the section name and BTF do not tell\n"
@@ -26,7 +28,9 @@ constexpr const char* kHelp =
     "  --strict           reject anything that would need a guard or a loop counter\n"
     "  --prove            hand each remaining guard to Z3 and drop the ones it proves\n"
     "                     unnecessary (loop induction variables, arithmetic the\n"
-    "                     abstract domains lose)\n"
+    "                     abstract domains lose); Z3 comes in a module,\n"
+    "                     sbpf-prover.so, found next to sbpf or in LIBDIR/sbpf\n"
+    "                     (or at $SBPF_PROVER_MODULE)\n"
     "  --prove-timeout MS Z3's time per guard (default 1000); a guard it does not\n"
     "                     settle in time stays\n"
     "  -v                 print the abstract state before every instruction\n"
@@ -52,17 +56,12 @@ int verify_command(const Args& args) {
   const std::string forced_type = cl.has("--type")  ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "")
                                   : image.has_value() ? image->type
                                                       : "";
-  verifier::Options options;
-  options.prove = cl.has("--prove");
-  if (auto ms = cl.get_number("--prove-timeout")) {
-    if (!options.prove) throw UsageError("--prove-timeout goes with --prove");
-    if (*ms == 0 || *ms > 600000) throw UsageError("--prove-timeout must be 1..600000 milliseconds");
-    options.prove_timeout_ms = static_cast<unsigned>(*ms);
-  }
+  // What `sbpf run` would verify with the same flags, and the verifier's own.
+  runtime::LoadOptions defaults;
+  if (image) defaults.loop_budget = image->loop_budget;
+  verifier::Options options = parse_load_options(cl, defaults).verifier_options();
   options.strict = cl.has("--strict");
   options.trace = cl.has("-v");
-  if (auto budget = cl.get_number("--loop-budget")) options.loop_budget = *budget;
-  else if (image) options.loop_budget = image->loop_budget;
 
   const std::vector<isa::Program> programs = load_program_files(path, cl.get_or("--section", ""));
   std::vector<verifier::ProgramType> types;

@@ -11,6 +11,7 @@
 #include "frontend/sdk/include/sbpf/bpfkv.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
+#include "tools/load_flags.h"
 #include "tools/program_file.h"
 #include "xrp_abi/bpfkv_database.h"
 #include "xrp_abi/bpfkv_queries.h"
@@ -56,6 +57,8 @@ constexpr const char* kHelp =
     "  --scratch-in F     run: the scratch buffer's first bytes\n"
     "  --scratch-out F    run: where the scratch buffer goes afterwards\n"
     "  --max-reads N      reads allowed per request (default 4096)\n"
+    "  --loop-budget N    backward jumps allowed per run of the function\n"
+    "                     (default 16777215)\n"
     "  --no-verify        run the function without verifying it first: every access\n"
     "                     is checked and every backward jump counted\n"
     "  --prove            verify with Z3's guard removal (as `sbpf verify --prove`)\n"
@@ -78,8 +81,7 @@ std::string bundled_sample(const std::string& name) {
 // The XRP function named on the command line, in whichever form it came.
 class XrpProgram {
  public:
-  // `verify`: before running; `prove`: with Z3's guard removal.
-  XrpProgram(const std::string& path, const std::string& section, bool verify, bool prove) : path_(path) {
+  XrpProgram(const std::string& path, const std::string& section, const runtime::LoadOptions& options) : path_(path) {
     if (frontend::looks_like_native_twin(read_file(path))) {
       try {
         twin_ = std::make_unique<frontend::NativeTwin>(path, section);
@@ -89,20 +91,15 @@ class XrpProgram {
       function_ = std::make_unique<xrp::NativeXrp>(reinterpret_cast<xrp::NativeXrp::Entry>(twin_->entry()));
       return;
     }
-    program_ = std::make_unique<isa::Program>(load_program_file(path, section));
+    isa::Program program = load_program_file(path, section);
     // The command says the program is an XRP function; only a program that
     // says otherwise is refused.
-    if (program_type_name(*program_) == "lambda")
-      throw UsageError(path + ": '" + program_->name + "' is a λ function, not an XRP function");
-    if (verify)
-      verification_ =
-          verify_before_running(*program_, verifier::xrp_program_type(), runtime::kDefaultLoopBudget, prove, path);
-    runtime::EngineOptions engine;
-    engine.annotations = verify ? &verification_.annotations : nullptr;
-    engine.kind = *runtime::engine_named("auto");
-    function_ = std::make_unique<xrp::BytecodeXrp>(*program_, runtime::kDefaultLoopBudget, engine);
+    if (program_type_name(program) == "lambda")
+      throw UsageError(path + ": '" + program.name + "' is a λ function, not an XRP function");
+    loaded_.emplace(load_or_reject(std::move(program), verifier::xrp_program_type(), options, path));
+    function_ = std::make_unique<xrp::BytecodeXrp>(*loaded_);
   }
-  // The engine keeps pointers to the program and its annotations here.
+  // The function keeps a reference to the loaded program here.
   XrpProgram(const XrpProgram&) = delete;
   XrpProgram& operator=(const XrpProgram&) = delete;
 
@@ -112,8 +109,8 @@ class XrpProgram {
   // aborted; `request` names the query's request that failed, if any.
   void report(const xrp::XrpFailure& failure, std::optional<uint64_t> request = std::nullopt) const {
     std::string in_request = request ? " in request " + std::to_string(*request + 1) : "";
-    if (failure.abort && program_) {
-      std::fputs(format_abort(*program_, *failure.abort, path_).c_str(), stderr);
+    if (failure.abort && loaded_) {
+      std::fputs(runtime::format_abort(loaded_->program(), *failure.abort, path_).c_str(), stderr);
       std::fprintf(stderr, "note: on the completion of read %" PRIu64 "%s\n", failure.read + 1, in_request.c_str());
     } else {
       std::fprintf(stderr, "%s: error: %s%s\n", path_.c_str(), failure.describe().c_str(), in_request.c_str());
@@ -128,8 +125,7 @@ class XrpProgram {
  private:
   std::string path_;
   std::unique_ptr<frontend::NativeTwin> twin_;
-  std::unique_ptr<isa::Program> program_;
-  verifier::VerificationResult verification_;
+  std::optional<runtime::LoadedProgram> loaded_;
   std::unique_ptr<xrp::XrpFunction> function_;
 };
 
@@ -185,9 +181,8 @@ xrp::BlockReader open_database(const std::string& path) {
 
 // The function --prog names, else the bundled sample `sample`; and the
 // per-request read bound.
-XrpProgram program_for(const CommandLine& cl, const std::string& sample) {
-  return XrpProgram(cl.get_or("--prog", bundled_sample(sample)), cl.get_or("--section", ""), !cl.has("--no-verify"),
-                    cl.has("--prove"));
+XrpProgram program_for(const CommandLine& cl, const std::string& sample, const runtime::LoadOptions& options) {
+  return XrpProgram(cl.get_or("--prog", bundled_sample(sample)), cl.get_or("--section", ""), options);
 }
 
 uint64_t max_reads(const CommandLine& cl) {
@@ -196,12 +191,12 @@ uint64_t max_reads(const CommandLine& cl) {
   return reads;
 }
 
-int get(const CommandLine& cl) {
+int get(const CommandLine& cl, const runtime::LoadOptions& options) {
   if (cl.positionals().size() < 3) throw UsageError("missing key (sbpf xrp get DB KEY...)");
   std::vector<uint64_t> keys;
   for (size_t i = 2; i < cl.positionals().size(); ++i) keys.push_back(parse_key(cl.positionals()[i]));
   xrp::BlockReader read = open_database(cl.positionals()[1]);
-  XrpProgram program = program_for(cl, "xrp/bpfkv_get.o");
+  XrpProgram program = program_for(cl, "xrp/bpfkv_get.o", options);
   xrp::BpfkvGetOutcome outcome = xrp::bpfkv_xrp_get(program.function(), read, keys, max_reads(cl));
   for (size_t i = 0; i < outcome.values.size(); ++i) {
     if (outcome.values[i]) {
@@ -216,7 +211,7 @@ int get(const CommandLine& cl) {
   return kExitRejected;
 }
 
-int scan(const CommandLine& cl) {
+int scan(const CommandLine& cl, const runtime::LoadOptions& options) {
   cl.expect_positionals(4, "range (sbpf xrp scan DB LOW HIGH)");
   xrp::BpfkvRange range;
   range.begin = parse_key(cl.positionals()[2]);
@@ -228,7 +223,7 @@ int scan(const CommandLine& cl) {
     throw UsageError("the range's LOW (" + std::to_string(range.begin) + ") is above its HIGH (" +
                      std::to_string(range.end) + ")");
   xrp::BlockReader read = open_database(cl.positionals()[1]);
-  XrpProgram program = program_for(cl, "xrp/bpfkv_range.o");
+  XrpProgram program = program_for(cl, "xrp/bpfkv_range.o", options);
   xrp::BpfkvRangeOutcome outcome = xrp::bpfkv_xrp_range(program.function(), read, range, max_reads(cl));
   for (const auto& [key, value] : outcome.pairs) std::printf("%" PRIu64 " %s\n", key, show_value(value.data()).c_str());
   if (!outcome.failure) {
@@ -247,7 +242,7 @@ int scan(const CommandLine& cl) {
 }
 
 // `sbpf xrp run`: any XRP function, any scratch layout.
-int run(const CommandLine& cl) {
+int run(const CommandLine& cl, const runtime::LoadOptions& options) {
   cl.expect_positionals(2, "file (sbpf xrp run FILE --prog OBJ)");
   if (!cl.has("--prog")) throw UsageError("missing --prog OBJ: run has no default function");
   const std::string& path = cl.positionals()[1];
@@ -264,7 +259,7 @@ int run(const CommandLine& cl) {
     std::copy(bytes.begin(), bytes.end(), scratch.begin());
   }
   xrp::BlockReader file = open_database(path);
-  XrpProgram program(*cl.get("--prog"), cl.get_or("--section", ""), !cl.has("--no-verify"), cl.has("--prove"));
+  XrpProgram program(*cl.get("--prog"), cl.get_or("--section", ""), options);
   // Every read the engine makes, as it makes it.
   std::vector<std::pair<uint64_t, uint64_t>> reads;
   xrp::BlockReader logged = [&](uint64_t at, std::span<uint8_t> bytes) {
@@ -292,16 +287,19 @@ int run(const CommandLine& cl) {
 int xrp_command(const Args& args) {
   CommandLine cl(args,
                  {"--keys", "--stride", "--prog", "--section", "--max-reads", "--offset", "--scratch-in",
-                  "--scratch-out"},
+                  "--scratch-out", "--loop-budget"},
                  {"--help", "--no-verify", "--prove", "--begin-exclusive", "--end-inclusive", "--sum"});
-  if (cl.has("--prove") && cl.has("--no-verify")) throw UsageError("--prove and --no-verify contradict each other");
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
   }
   if (cl.positionals().empty()) throw UsageError("missing subcommand: build-db, get, scan or run");
   const std::string& sub = cl.positionals()[0];
-  if (sub == "build-db") return build_db(cl);
+  if (sub == "build-db") {
+    if (cl.has("--prove") || cl.has("--no-verify") || cl.has("--loop-budget"))
+      throw UsageError("--loop-budget, --prove and --no-verify apply to get, scan and run");
+    return build_db(cl);
+  }
   if (cl.has("--keys") || cl.has("--stride")) throw UsageError("--keys and --stride apply to build-db");
   if (sub != "get" && sub != "scan" && sub != "run")
     throw UsageError("unknown subcommand '" + sub + "': expected build-db, get, scan or run");
@@ -309,9 +307,13 @@ int xrp_command(const Args& args) {
     throw UsageError("--begin-exclusive, --end-inclusive and --sum apply to scan");
   if (sub != "run" && (cl.has("--offset") || cl.has("--scratch-in") || cl.has("--scratch-out")))
     throw UsageError("--offset, --scratch-in and --scratch-out apply to run");
-  if (sub == "get") return get(cl);
-  if (sub == "scan") return scan(cl);
-  return run(cl);
+  // The function runs on the JIT where the host has one.
+  runtime::LoadOptions defaults;
+  defaults.engine = runtime::engine_named("auto");
+  const runtime::LoadOptions options = parse_load_options(cl, defaults);
+  if (sub == "get") return get(cl, options);
+  if (sub == "scan") return scan(cl, options);
+  return run(cl, options);
 }
 
 }  // namespace sbpf::tools

@@ -174,7 +174,7 @@ AbstractState Analyzer::entry_state() {
 void Analyzer::step(int context, size_t pc, AbstractState& s, bool check, AbstractState& exits) {
   const isa::Instruction& insn = program_.insns[pc];
   if (options_.trace && checking_ && result_.trace[pc].empty()) result_.trace[pc] = s.describe(regions_);
-  if (options_.prove && checking_) note_facts(pc, s);
+  if (options_.prover && checking_) note_facts(pc, s);
   switch (insn.cls()) {
     case isa::kClassAlu:
     case isa::kClassAlu64:
@@ -224,7 +224,7 @@ std::vector<Analyzer::Edge> Analyzer::transfer_block(int context, size_t block, 
     const isa::Instruction& insn = program_.insns[pc];
     if (pc == b.last && (insn.is_branch() || insn.opcode == isa::kOpGotol)) {
       if (options_.trace && checking_ && result_.trace[pc].empty()) result_.trace[pc] = s.describe(regions_);
-      if (options_.prove && checking_) note_facts(pc, s);
+      if (options_.prover && checking_) note_facts(pc, s);
       AbstractState taken, not_taken;
       branch(pc, s, taken, not_taken);
       if (not_taken.reachable) out.push_back({g.block_of(pc + 1), std::move(not_taken)});
@@ -545,7 +545,7 @@ VerificationResult Analyzer::run() {
   slot_guard_.assign(n, 0);
   error_at_.assign(n, 0);
   point_facts_.clear();
-  if (options_.prove) point_facts_.resize(n);
+  if (options_.prover) point_facts_.resize(n);
 
   prepare();
   checking_ = true;
@@ -571,7 +571,7 @@ VerificationResult Analyzer::run() {
       result_.annotations.access[pc] = {AccessCheck::kUnreached, kAllRegionKinds,
                                         static_cast<uint8_t>(insn.access_bytes())};
   }
-  if (options_.prove && result_.diagnostics.empty()) prove_guards();
+  if (options_.prover && result_.diagnostics.empty()) prove_guards();
   checking_ = true;
   for (size_t pc = 0; pc < n; ++pc)
     if (slot_guard_[pc] == 3)

@@ -1,37 +1,25 @@
 // `--prove`: each access the abstract interpretation could only guard goes
-// to Z3 with what the analysis knows around it, and loses its guard when
-// Z3 shows it in bounds on every path.
+// to a prover with what the analysis knows around it, and loses its guard
+// when the prover shows it in bounds on every path. This header is the
+// narrow interface between the two: the verifier needs no solver, and the
+// one prover sbpf has, over Z3 (z3_guard_prover.h), is a library of its own
+// that only a program which proves links or loads.
 //
-// The question for a guarded access at pc in function f: is there a path
-// from f's entry to pc along which the access leaves its region? Paths are
-// encoded over f's graph without the edges that close loops, which leaves
-// an acyclic graph: a block's registers are if-then-else terms over its
-// predecessors' and the path condition says which applies. A loop is
-// summarised at its head. A register that every trip around the loop moves
-// by the same constant k (an induction variable) holds its value on entry
-// to the loop plus n·k, with one trip count n per loop shared by all of
-// them: that is the affine relation `p = base + 8·i` that difference bounds
-// cannot express. Every other register at a head is a fresh value. After a
-// trip, the jump that closed it was taken: its condition holds over the
-// registers one trip earlier. And no loop runs more trips than the loop
-// budget allows, which keeps induction variables from wrapping around.
-//
-// What the encoding does not model (loads, calls, operations on pointers
-// other than moving them by a number) also gives fresh values, and fresh
-// values are bound by the abstract state the checking pass recorded at that
-// point, which holds on every path. So the encoding over-approximates the
-// function's executions, and an unsatisfiable query is a proof. A query Z3
-// does not settle in time keeps its guard.
+// A prover may answer kInBounds only when no execution of the program
+// leaves the region at that access; anything it cannot settle keeps its
+// guard.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "isa/control_flow.h"
 #include "isa/program.h"
 #include "verifier/abstract_state.h"
-#include "isa/control_flow.h"
+#include "verifier/verifier.h"
 
 namespace sbpf::verifier {
 
@@ -42,28 +30,41 @@ struct PointFacts {
   DifferenceBounds relations;
 };
 
+// Everything a prover is given; it holds on to the references while it lives.
+struct ProverInput {
+  const isa::Program& program;
+  const isa::ProgramGraph& graph;
+  const RegionTable& regions;
+  // Per pc, null where the checking pass never came (code the analysis
+  // shows unreachable).
+  const std::vector<std::unique_ptr<PointFacts>>& facts;
+  // Bounds every loop's trips: a free loop's by proof, a counted one's by
+  // its run-time counter.
+  uint64_t loop_budget;
+  unsigned timeout_ms;  // per query
+};
+
 class GuardProver {
  public:
-  // `facts` per pc, null where the checking pass never came (code the
-  // analysis shows unreachable). `loop_budget` bounds every loop's trips:
-  // a free loop's by proof, a counted one's by its run-time counter.
-  GuardProver(const isa::Program& program, const isa::ProgramGraph& graph, const RegionTable& regions,
-              const std::vector<std::unique_ptr<PointFacts>>& facts, uint64_t loop_budget, unsigned timeout_ms);
-  ~GuardProver();
-  GuardProver(const GuardProver&) = delete;
-  GuardProver& operator=(const GuardProver&) = delete;
+  virtual ~GuardProver() = default;
 
   enum class Verdict : uint8_t {
-    kInBounds,   // Z3 proved it: the guard can go
+    kInBounds,   // proved: the guard can go
     kUnproven,   // a path may leave the region, or the encoding cannot say
-    kTimeout,    // Z3 gave up within the time budget
+    kTimeout,    // the solver gave up within the time budget
   };
   // The guarded load, store or atomic at `pc`.
-  Verdict prove(size_t pc);
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;  // keeps Z3 out of the header
+  virtual Verdict prove(size_t pc) = 0;
 };
+
+// What a prover module (a shared object the sbpf command opens on --prove)
+// exports under the C name kProverModuleSymbol. `abi` is the sbpf version
+// it was built with: a module from another build is refused, since the
+// types above cross the boundary as they are.
+struct ProverModule {
+  const char* abi;
+  MakeGuardProver make;
+};
+inline constexpr const char* kProverModuleSymbol = "sbpf_prover_module";
 
 }  // namespace sbpf::verifier

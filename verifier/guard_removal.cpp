@@ -1,6 +1,6 @@
 // The analysis's side of `--prove`: the facts the checking pass leaves for
-// Z3, and the pass that hands it every guard that remains.
-#include <optional>
+// the prover, and the pass that hands it every guard that remains.
+#include <memory>
 
 #include "verifier/analyzer.h"
 
@@ -18,13 +18,14 @@ void Analyzer::note_facts(size_t pc, const AbstractState& s) {
 }
 
 void Analyzer::prove_guards() {
-  std::optional<GuardProver> prover;  // a Z3 context costs milliseconds: only when a guard needs one
+  std::unique_ptr<GuardProver> prover;  // a solver costs milliseconds to set up: only when a guard needs one
   for (size_t pc = 0; pc < program_.size(); ++pc) {
     AccessAnnotation& a = result_.annotations.access[pc];
     // A guard that keeps an access off the addresses in global data stays,
     // in bounds or not.
     if (a.check != AccessCheck::kGuarded || off_slots_[pc] || (slot_guard_[pc] & 1) != 0) continue;
-    if (!prover) prover.emplace(program_, graph_, regions_, point_facts_, options_.loop_budget, options_.prove_timeout_ms);
+    if (!prover)
+      prover = options_.prover({program_, graph_, regions_, point_facts_, options_.loop_budget, options_.prove_timeout_ms});
     switch (prover->prove(pc)) {
       case GuardProver::Verdict::kInBounds:
         a.check = AccessCheck::kProven;

@@ -1,5 +1,7 @@
 #include "verifier/program_type.h"
 
+#include "isa/machine_limits.h"
+
 namespace sbpf::verifier {
 
 const RegionSpec* ProgramType::region(RegionKind kind) const {
@@ -58,18 +60,20 @@ ProgramType lambda_program_type() {
 ProgramType xrp_program_type() {
   ProgramType t;
   t.name = "xrp";
-  t.ctx_size = 280;  // struct bpf_xrp
+  // struct bpf_xrp: data, done, next_addr[fanout], size[fanout], scratch.
+  constexpr uint32_t kSlots = 8 * isa::kXrpMaxFanout;
+  t.ctx_size = 16 + 2 * kSlots + 8;
   t.ctx_fields = {
       {"data", 0, 8, Field::kPointer, RegionKind::kInput, false},
       {"done", 8, 4, Field::kScalar, RegionKind::kMemory, true},
-      {"next_addr", 16, 128, Field::kScalar, RegionKind::kMemory, true},
-      {"size", 144, 128, Field::kScalar, RegionKind::kMemory, true},
-      {"scratch", 272, 8, Field::kPointer, RegionKind::kScratch, false},
+      {"next_addr", 16, kSlots, Field::kScalar, RegionKind::kMemory, true},
+      {"size", 16 + kSlots, kSlots, Field::kScalar, RegionKind::kMemory, true},
+      {"scratch", 16 + 2 * kSlots, 8, Field::kPointer, RegionKind::kScratch, false},
   };
-  // The block just read: whole 512-byte sectors, at most 1 MiB.
+  // The block just read: whole blocks, at most a read's worth.
   t.regions = {
-      {RegionKind::kInput, {512, 1u << 20, 512}, false, false},
-      {RegionKind::kScratch, RegionLength::fixed(4096), true, true},
+      {RegionKind::kInput, {isa::kXrpBlockBytes, isa::kXrpMaxReadBytes, isa::kXrpBlockBytes}, false, false},
+      {RegionKind::kScratch, RegionLength::fixed(isa::kXrpScratchBytes), true, true},
   };
   t.entry[0] = {EntryArgument::Kind::kCtx};
   return t;

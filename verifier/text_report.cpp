@@ -1,17 +1,12 @@
 #include <cstdio>
 
+#include "isa/diagnostic.h"
 #include "isa/disassembler.h"
 #include "verifier/report.h"
 
 namespace sbpf::verifier {
 
 namespace {
-
-std::string location(const ReportInput& in, size_t pc) {
-  if (const isa::LineInfo* line = in.program.line_for(pc))
-    return line->file + ":" + std::to_string(line->line) + ":" + std::to_string(line->column);
-  return in.path;
-}
 
 std::string milliseconds(double seconds) {
   char buf[32];
@@ -31,12 +26,8 @@ std::string text_report(const ReportInput& in, bool verbose) {
       out += r.trace[pc].empty() ? "    ; not reached\n" : "    ; " + r.trace[pc] + "\n";
     }
   }
-  for (const Diagnostic& d : r.diagnostics) {
-    out += location(in, d.pc) + ": error: " + d.message + " [" + rule_name(d.rule) + "]\n";
-    if (const isa::LineInfo* line = in.program.line_for(d.pc); line && !line->source.empty())
-      out += "  " + std::to_string(line->line) + " | " + line->source + "\n";
-    out += "note: at pc " + std::to_string(d.pc) + ": " + isa::disassemble_instruction(in.program, d.pc) + "\n";
-  }
+  for (const Diagnostic& d : r.diagnostics)
+    out += isa::format_error_at(in.program, d.pc, in.path, d.message + " [" + rule_name(d.rule) + "]");
   const Statistics& s = r.statistics;
   out += in.path + ": " + in.program.name + " (" + in.type.name + "): ";
   if (r.accepted) {

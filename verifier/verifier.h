@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,13 @@
 
 namespace sbpf::verifier {
 
+// `--prove`'s prover (guard_prover.h), built for one program. The verifier
+// does not depend on a solver: a caller that proves passes one, such as
+// make_z3_guard_prover (z3_guard_prover.h, library sbpf_verifier_prover).
+class GuardProver;
+struct ProverInput;
+using MakeGuardProver = std::unique_ptr<GuardProver> (*)(const ProverInput&);
+
 struct Options {
   // Back-jumps one invocation may take across counted loops (λ-IO's value).
   uint64_t loop_budget = isa::kDefaultLoopBudget;
@@ -27,9 +35,10 @@ struct Options {
   bool strict = false;
   // Record the abstract state before every instruction (for `-v`).
   bool trace = false;
-  // Hand each guard that remains to Z3 and drop the ones it proves
-  // unnecessary (guard_prover.h); each query gets this many milliseconds.
-  bool prove = false;
+  // Hand each guard that remains to this prover and drop the ones it
+  // proves unnecessary (null: keep them all); each query gets
+  // prove_timeout_ms milliseconds.
+  MakeGuardProver prover = nullptr;
   unsigned prove_timeout_ms = 1000;
 };
 

@@ -7,17 +7,14 @@
 
 namespace sbpf::xrp {
 
-BytecodeXrp::BytecodeXrp(const isa::Program& program, uint64_t loop_budget, runtime::EngineOptions options)
-    : loop_budget_(loop_budget) {
-  engine_ = runtime::make_engine(program, helpers_, options);
+BytecodeXrp::BytecodeXrp(runtime::LoadedProgram& program) : program_(program) {
+  if (!program.ok()) throw std::invalid_argument("an XRP function runs a program that loaded");
+  program.engine();  // one was built
 }
-
-BytecodeXrp::~BytecodeXrp() = default;
 
 runtime::ExecutionResult BytecodeXrp::invoke(Context& context, std::span<const uint8_t> data,
                                                 std::span<uint8_t> scratch) {
   runtime::Invocation invocation;
-  invocation.loop_budget = loop_budget_;
   // The context is writable as a whole: a program that overwrites `data` or
   // `scratch` only loses its own way, since every access is checked against
   // the regions and the engine resets both pointers before each call.
@@ -25,7 +22,7 @@ runtime::ExecutionResult BytecodeXrp::invoke(Context& context, std::span<const u
   invocation.regions.add({runtime::RegionKind::kInput, const_cast<uint8_t*>(data.data()), data.size(), false});
   invocation.regions.add({runtime::RegionKind::kScratch, scratch.data(), scratch.size(), true});
   invocation.args[0] = reinterpret_cast<uintptr_t>(&context);
-  return engine_->run(invocation);
+  return program_.run(invocation);
 }
 
 runtime::ExecutionResult NativeXrp::invoke(Context& context, std::span<const uint8_t>, std::span<uint8_t>) {

@@ -13,8 +13,7 @@
 
 #include "isa/program.h"
 #include "runtime/execution_result.h"
-#include "runtime/helper_registry.h"
-#include "runtime/interpreter.h"
+#include "runtime/loaded_program.h"
 #include "xrp_abi/xrp_context.h"
 
 namespace sbpf::xrp {
@@ -29,22 +28,17 @@ class XrpFunction {
                                           std::span<uint8_t> scratch) = 0;
 };
 
-// The bytecode on an engine (the interpreter or the JIT). The data block is read-only, scratch and the context's
-// scalar fields are writable. No helpers: XRP functions call none.
+// A loaded program (runtime/loaded_program.h) on its engine. The data
+// block is read-only, scratch and the context's scalar fields are writable.
 class BytecodeXrp : public XrpFunction {
  public:
-  // Throws runtime::UnsupportedProgram. `program` must outlive this, and so
-  // must the verifier's annotations in `options` (none: check everything).
-  explicit BytecodeXrp(const isa::Program& program, uint64_t loop_budget = runtime::kDefaultLoopBudget,
-                       runtime::EngineOptions options = {});
-  ~BytecodeXrp() override;
+  // `program` must have loaded with an engine (ok()) and outlive this.
+  explicit BytecodeXrp(runtime::LoadedProgram& program);
   runtime::ExecutionResult invoke(Context& context, std::span<const uint8_t> data,
                                   std::span<uint8_t> scratch) override;
 
  private:
-  runtime::HelperRegistry helpers_;
-  std::unique_ptr<runtime::Engine> engine_;
-  uint64_t loop_budget_;
+  runtime::LoadedProgram& program_;
 };
 
 // A native twin, called directly (the reference, not a sandbox).
@@ -90,9 +84,8 @@ struct XrpOutcome {
   bool ok() const { return !failure.has_value(); }
 };
 
-// Reads and sizes must be multiples of 512 bytes (XRP reads with O_DIRECT),
-// at most kMaxReadBytes, and one slot at a time (the prototype's limit).
-inline constexpr uint64_t kMaxReadBytes = 1u << 20;
+// Reads and sizes must be multiples of kBlockBytes, at most kMaxReadBytes
+// (xrp_context.h), and one slot at a time (the prototype's limit).
 
 XrpOutcome run_xrp_request(XrpFunction& function, const BlockReader& read, const XrpRequest& request);
 

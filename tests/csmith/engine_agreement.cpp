@@ -5,12 +5,12 @@
 #include <utility>
 
 #include "frontend/elf_loader.h"
-#include "runtime/engine.h"
-#include "runtime/interpreter.h"
 #include "runtime/lambda_runtime.h"
+#include "runtime/loaded_program.h"
 #include "tests/csmith/native_checksum.h"
 #include "verifier/program_type.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace sbpf::csmith {
 
@@ -40,9 +40,11 @@ std::string load_rejection(const std::string& message) {
   return "load: other";
 }
 
+// An engine to run, on the verification it trusts (none: --no-verify).
 struct EngineSetup {
   const char* name;
-  runtime::EngineOptions options;
+  runtime::LoadOptions options;
+  const verifier::VerificationResult* verification;
 };
 
 // One engine's run of the λ function: its output, or why it has none.
@@ -55,7 +57,16 @@ struct EngineOutcome {
 EngineOutcome run_engine(const isa::Program& program, const EngineSetup& engine) {
   EngineOutcome outcome;
   try {
-    runtime::BytecodeLambda function(program, runtime::kDefaultLoopBudget, engine.options);
+    // The front door, on the verification done once for every engine.
+    const verifier::ProgramType type = verifier::lambda_program_type();
+    runtime::LoadedProgram loaded = engine.verification != nullptr
+                                        ? runtime::load(program, type, *engine.verification, engine.options)
+                                        : runtime::load(program, type, engine.options);
+    if (!loaded.ok()) {
+      outcome.failure = "did not load: " + loaded.failure()->reason;
+      return outcome;
+    }
+    runtime::BytecodeLambda function(loaded);
     std::vector<uint8_t> output;
     runtime::LambdaRunOptions options;
     options.output_capacity = kOutputCapacity;
@@ -130,7 +141,7 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
   std::optional<verifier::VerificationResult> proved;
   if (check.prove) {
     stage("prove");
-    options.prove = true;
+    options.prover = verifier::make_z3_guard_prover;
     options.prove_timeout_ms = check.prove_timeout_ms;
     proved = verifier::verify(program, type, options);
     stat("prove_seconds", proved->statistics.seconds);
@@ -148,22 +159,17 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
     return;
   }
 
-  auto annotated = [](runtime::EngineKind kind, const verifier::Annotations* annotations, bool paranoid) {
-    runtime::EngineOptions engine;
-    engine.kind = kind;
-    engine.annotations = annotations;
-    engine.paranoid = paranoid;
-    return engine;
-  };
+  const runtime::LoadOptions paranoid{.engine = runtime::EngineKind::kInterpreter, .paranoid = true};
+  const runtime::LoadOptions jit{.engine = runtime::EngineKind::kJit};
+  const runtime::LoadOptions unverified{.verify = false, .engine = runtime::EngineKind::kJit};
   std::vector<EngineSetup> engines{
-      {"interpreter (paranoid)", annotated(runtime::EngineKind::kInterpreter, &verified.annotations, true)},
-      {"jit", annotated(runtime::EngineKind::kJit, &verified.annotations, false)},
-      {"jit --no-verify", annotated(runtime::EngineKind::kJit, nullptr, false)},
+      {"interpreter (paranoid)", paranoid, &verified},
+      {"jit", jit, &verified},
+      {"jit --no-verify", unverified, nullptr},
   };
   if (proved) {
-    engines.push_back(
-        {"interpreter (paranoid, prove)", annotated(runtime::EngineKind::kInterpreter, &proved->annotations, true)});
-    engines.push_back({"jit --prove", annotated(runtime::EngineKind::kJit, &proved->annotations, false)});
+    engines.push_back({"interpreter (paranoid, prove)", paranoid, &*proved});
+    engines.push_back({"jit --prove", jit, &*proved});
   }
   std::string first_bug;  // what went wrong, and where first: the category counted
   std::string bugs;

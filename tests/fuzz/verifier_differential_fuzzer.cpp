@@ -16,6 +16,7 @@
 #include "runtime/lambda_runtime.h"
 #include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace {
 
@@ -60,22 +61,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.violations_per_mille = 5;
   const isa::Program program = testing::generate_lambda_program(choices, options);
 
-  verifier::Options verify_options;
-  verify_options.loop_budget = kLoopBudget;
+  // In paranoid mode: the interpreter checks what the verifier proved.
+  runtime::LoadOptions load_options{.loop_budget = kLoopBudget, .paranoid = true};
   // One program in eight also goes through --prove, whose Z3 proofs the
   // paranoid runs check like the analysis's own (the rest keep the target
   // fast). A short budget per guard: a timeout only keeps a guard.
   if (size > 0 && data[size - 1] % 8 == 0) {
-    verify_options.prove = true;
-    verify_options.prove_timeout_ms = 250;
+    load_options.prover = verifier::make_z3_guard_prover;
+    load_options.prove_timeout_ms = 250;
   }
-  const verifier::VerificationResult verdict =
-      verifier::verify(program, verifier::lambda_program_type(), verify_options);
-  if (!verdict.accepted) return 0;
+  runtime::LoadedProgram loaded = runtime::load(program, verifier::lambda_program_type(), load_options);
+  if (!loaded.ok()) return 0;
 
   // The λ runtime lays out each run (the input region spans size_i rounded
-  // up to 8 bytes, the padding zeroed), in paranoid mode.
-  runtime::BytecodeLambda function(program, kLoopBudget, {&verdict.annotations, /*paranoid=*/true});
+  // up to 8 bytes, the padding zeroed).
+  runtime::BytecodeLambda function(loaded);
   for (size_t i = 0; i < std::size(kRuns); ++i) {
     const RunShape& shape = kRuns[i];
     runtime::LambdaRunOptions run_options;

@@ -22,7 +22,9 @@ constexpr uint64_t kLoopBudget = 100000;
 // One λ invocation as the λ runtime makes it: the context, the input region
 // spanning size_i rounded up to 8 bytes (zero padding), the output.
 runtime::LambdaRunResult run_once(const isa::Program& program, const std::vector<uint8_t>& input, size_t output_capacity) {
-  runtime::BytecodeLambda function(program, kLoopBudget);
+  runtime::LoadedProgram loaded =
+      runtime::load(program, verifier::lambda_program_type(), {.loop_budget = kLoopBudget, .verify = false});
+  runtime::BytecodeLambda function(loaded);
   runtime::LambdaRunOptions options;
   options.output_capacity = output_capacity;
   std::vector<uint8_t> output;

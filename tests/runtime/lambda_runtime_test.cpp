@@ -40,10 +40,13 @@ constexpr const char* kDescribe =
     "mov %r0, 24\n"
     "exit\n";
 
+// Unverified: these programs test the runtime's chunking, not the verifier.
 struct Fixture {
-  isa::Program program;
+  LoadedProgram program;
   BytecodeLambda function;
-  explicit Fixture(const char* text) : program(isa::assemble(text, "test.s")), function(program) {}
+  explicit Fixture(const char* text)
+      : program(load(isa::assemble(text, "test.s"), verifier::lambda_program_type(), {.verify = false})),
+        function(program) {}
 };
 
 std::vector<uint8_t> bytes(size_t n) {

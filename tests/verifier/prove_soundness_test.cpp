@@ -11,6 +11,7 @@
 #include "runtime/lambda_runtime.h"
 #include "tests/program_generator/program_generator.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 namespace sbpf {
 namespace {
@@ -27,16 +28,16 @@ TEST(ProveSoundness, GeneratedProgramsNeverLeaveARegionZ3Proved) {
     gen.target_instructions = 128;
     gen.violations_per_mille = 0;
     const isa::Program program = testing::generate_lambda_program(seed, gen);
-    verifier::Options options;
-    options.loop_budget = kLoopBudget;
-    options.prove = true;
-    options.prove_timeout_ms = 300;
-    const verifier::VerificationResult verdict = verifier::verify(program, verifier::lambda_program_type(), options);
-    if (!verdict.accepted) continue;
+    runtime::LoadedProgram loaded = runtime::load(program, verifier::lambda_program_type(),
+                                                  {.loop_budget = kLoopBudget,
+                                                   .prover = verifier::make_z3_guard_prover,
+                                                   .prove_timeout_ms = 300,
+                                                   .paranoid = true});
+    if (!loaded.ok()) continue;
     ++programs;
-    removed += verdict.statistics.guards_removed;
-    guards_left += verdict.statistics.accesses_guarded;
-    runtime::BytecodeLambda function(program, kLoopBudget, {&verdict.annotations, /*paranoid=*/true});
+    removed += loaded.verification()->statistics.guards_removed;
+    guards_left += loaded.verification()->statistics.accesses_guarded;
+    runtime::BytecodeLambda function(loaded);
     for (size_t i = 0; i < std::size(kRuns); ++i) {
       runtime::LambdaRunOptions run;
       run.output_capacity = kRuns[i].output;

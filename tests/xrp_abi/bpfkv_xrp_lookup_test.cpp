@@ -80,9 +80,9 @@ void for_each_program_and_engine(std::initializer_list<ProgramFile> files, Check
     EXPECT_EQ(program.context_type, "bpf_xrp") << file.path;
     for (runtime::EngineKind kind : engines()) {
       SCOPED_TRACE(std::string(file.name) + " " + file.path + " on " + runtime::engine_name(kind));
-      runtime::EngineOptions options;
-      options.kind = kind;
-      BytecodeXrp function(program, runtime::kDefaultLoopBudget, options);
+      runtime::LoadedProgram loaded =
+          runtime::load(program, verifier::xrp_program_type(), {.verify = false, .engine = kind});
+      BytecodeXrp function(loaded);
       check(function);
     }
   }

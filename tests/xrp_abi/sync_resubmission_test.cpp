@@ -37,7 +37,8 @@ struct Outcome {
 };
 
 Outcome run(const std::string& text, uint64_t max_reads = 4096) {
-  isa::Program program = isa::assemble(text, "xrp.s");
+  runtime::LoadedProgram program =
+      runtime::load(isa::assemble(text, "xrp.s"), verifier::xrp_program_type(), {.verify = false});
   BytecodeXrp function(program);
   MemoryFile file;
   Outcome o;
@@ -171,6 +172,25 @@ TEST(SyncResubmission, ScratchIsSharedWithTheCaller) {
   uint64_t last = 0;
   std::memcpy(&last, o.scratch.data() + 4088, 8);
   EXPECT_EQ(last, 99u);
+}
+
+// The verifier's XRP program type describes the struct the engine fills.
+TEST(XrpContext, TheVerifiersLayoutIsStructBpfXrp) {
+  const verifier::ProgramType type = verifier::xrp_program_type();
+  EXPECT_EQ(type.ctx_size, sizeof(Context));
+  auto field = [&](const std::string& name) {
+    for (const verifier::CtxField& f : type.ctx_fields)
+      if (f.name == name) return f;
+    ADD_FAILURE() << "no field " << name;
+    return verifier::CtxField{};
+  };
+  EXPECT_EQ(field("data").offset, offsetof(Context, data));
+  EXPECT_EQ(field("done").offset, offsetof(Context, done));
+  EXPECT_EQ(field("next_addr").offset, offsetof(Context, next_addr));
+  EXPECT_EQ(field("next_addr").size, sizeof(Context::next_addr));
+  EXPECT_EQ(field("size").offset, offsetof(Context, size));
+  EXPECT_EQ(field("size").size, sizeof(Context::size));
+  EXPECT_EQ(field("scratch").offset, offsetof(Context, scratch));
 }
 
 }  // namespace

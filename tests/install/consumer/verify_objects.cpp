@@ -1,6 +1,7 @@
 // Verifies each file named on the command line (a BPF ELF object, or sbpf
 // assembly ending in .s) as a λ function, and prints one line per program:
-// "NAME: accepted, P proven, G guarded" or "NAME: rejected: RULE".
+// "NAME: accepted, P proven, G guarded" or "NAME: rejected: RULE". With
+// --prove first, Z3 removes the guards it can (sbpf::prover).
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -10,10 +11,17 @@
 #include "frontend/elf_loader.h"
 #include "isa/assembler.h"
 #include "verifier/verifier.h"
+#include "verifier/z3_guard_prover.h"
 
 int main(int argc, char** argv) {
   using namespace sbpf;
-  for (int i = 1; i < argc; ++i) {
+  verifier::Options options;
+  int first = 1;
+  if (argc > 1 && std::string(argv[1]) == "--prove") {
+    options.prover = verifier::make_z3_guard_prover;
+    first = 2;
+  }
+  for (int i = first; i < argc; ++i) {
     const std::string path = argv[i];
     std::vector<isa::Program> programs;
     if (path.ends_with(".s")) {
@@ -26,7 +34,7 @@ int main(int argc, char** argv) {
       programs = frontend::load_elf(path);
     }
     for (const isa::Program& p : programs) {
-      const verifier::VerificationResult r = verifier::verify(p, verifier::lambda_program_type());
+      const verifier::VerificationResult r = verifier::verify(p, verifier::lambda_program_type(), options);
       std::string name = p.name.substr(p.name.rfind('/') + 1);
       if (r.accepted)
         std::printf("%s: accepted, %zu proven, %zu guarded\n", name.c_str(), r.statistics.accesses_proven,

@@ -1,4 +1,4 @@
-#include "verifier/guard_prover.h"
+#include "verifier/z3_guard_prover.h"
 
 #include <z3++.h>
 
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "verifier/argument_registers.h"
+#include "verifier/guard_prover.h"
 
 namespace sbpf::verifier {
 
@@ -118,28 +119,6 @@ LoopSteps loop_steps(const isa::Program& program, const isa::FunctionGraph& g, s
 z3::expr sign_extend_to(const z3::expr& x, unsigned bits) { return z3::sext(x, bits - x.get_sort().bv_size()); }
 
 }  // namespace
-
-struct GuardProver::Impl {
-  const isa::Program& program;
-  const isa::ProgramGraph& graph;
-  const RegionTable& regions;
-  const std::vector<std::unique_ptr<PointFacts>>& facts;
-  uint64_t loop_budget;
-  unsigned timeout_ms;
-  z3::context z;
-  std::map<std::pair<size_t, size_t>, LoopSteps> steps;  // by function and loop
-
-  Impl(const isa::Program& p, const isa::ProgramGraph& g, const RegionTable& r,
-       const std::vector<std::unique_ptr<PointFacts>>& f, uint64_t budget, unsigned t)
-      : program(p), graph(g), regions(r), facts(f), loop_budget(budget), timeout_ms(t) {}
-
-  const LoopSteps& steps_of(size_t function, size_t loop) {
-    auto it = steps.find({function, loop});
-    if (it == steps.end())
-      it = steps.emplace(std::pair{function, loop}, loop_steps(program, graph.functions[function], loop)).first;
-    return it->second;
-  }
-};
 
 namespace {
 
@@ -727,50 +706,69 @@ bool PathEncoding::reach(size_t pc, z3::expr& reached, Regs& regs,
   return true;
 }
 
-}  // namespace
+class Z3GuardProver final : public GuardProver {
+ public:
+  explicit Z3GuardProver(const ProverInput& in)
+      : program_(in.program),
+        graph_(in.graph),
+        regions_(in.regions),
+        facts_(in.facts),
+        loop_budget_(in.loop_budget),
+        timeout_ms_(in.timeout_ms) {}
+  Verdict prove(size_t pc) override;
 
-GuardProver::GuardProver(const isa::Program& program, const isa::ProgramGraph& graph, const RegionTable& regions,
-                         const std::vector<std::unique_ptr<PointFacts>>& facts, uint64_t loop_budget,
-                         unsigned timeout_ms)
-    : impl_(std::make_unique<Impl>(program, graph, regions, facts, loop_budget, timeout_ms)) {}
+ private:
+  const LoopSteps& loop_steps_of(size_t function, size_t loop) {
+    auto it = steps_.find({function, loop});
+    if (it == steps_.end())
+      it = steps_.emplace(std::pair{function, loop}, loop_steps(program_, graph_.functions[function], loop)).first;
+    return it->second;
+  }
 
-GuardProver::~GuardProver() = default;
+  const isa::Program& program_;
+  const isa::ProgramGraph& graph_;
+  const RegionTable& regions_;
+  const std::vector<std::unique_ptr<PointFacts>>& facts_;
+  uint64_t loop_budget_;
+  unsigned timeout_ms_;
+  z3::context z_;
+  std::map<std::pair<size_t, size_t>, LoopSteps> steps_;  // by function and loop
+};
 
-GuardProver::Verdict GuardProver::prove(size_t pc) {
-  Impl& p = *impl_;
-  const Instruction& insn = p.program.insns[pc];
-  if (!p.facts[pc] || !(insn.is_load() || insn.is_store() || insn.is_atomic())) return Verdict::kUnproven;
+GuardProver::Verdict Z3GuardProver::prove(size_t pc) {
+  const Instruction& insn = program_.insns[pc];
+  if (!facts_[pc] || !(insn.is_load() || insn.is_store() || insn.is_atomic())) return Verdict::kUnproven;
   const int base = insn.is_load() ? insn.src : insn.dst;
-  const Value& ptr = p.facts[pc]->regs[static_cast<size_t>(base)];
-  if (!ptr.is_pointer() || ptr.maybe_null || (ptr.regions & (p.regions.stack_id() | p.regions.ctx_id())) != 0)
+  const Value& ptr = facts_[pc]->regs[static_cast<size_t>(base)];
+  if (!ptr.is_pointer() || ptr.maybe_null || (ptr.regions & (regions_.stack_id() | regions_.ctx_id())) != 0)
     return Verdict::kUnproven;
-  const isa::Function& f = p.program.function_at(pc);
-  const size_t function = static_cast<size_t>(&f - p.program.functions.data());
+  const isa::Function& f = program_.function_at(pc);
+  const size_t function = static_cast<size_t>(&f - program_.functions.data());
 
   // Z3's bit-vector preprocessing, then bit-blasting to SAT: for these
   // queries about twice as fast as the general QF_BV solver.
-  z3::solver solver = (z3::tactic(p.z, "simplify") & z3::tactic(p.z, "propagate-values") &
-                       z3::tactic(p.z, "ctx-simplify") & z3::tactic(p.z, "solve-eqs") &
-                       z3::tactic(p.z, "elim-uncnstr") & z3::tactic(p.z, "max-bv-sharing") &
-                       z3::tactic(p.z, "bit-blast") & z3::tactic(p.z, "sat"))
+  z3::solver solver = (z3::tactic(z_, "simplify") & z3::tactic(z_, "propagate-values") &
+                       z3::tactic(z_, "ctx-simplify") & z3::tactic(z_, "solve-eqs") &
+                       z3::tactic(z_, "elim-uncnstr") & z3::tactic(z_, "max-bv-sharing") &
+                       z3::tactic(z_, "bit-blast") & z3::tactic(z_, "sat"))
                           .mk_solver();
-  z3::params params(p.z);
-  params.set("timeout", p.timeout_ms);
+  z3::params params(z_);
+  params.set("timeout", timeout_ms_);
   solver.set(params);
-  const isa::FunctionGraph& g = p.graph.functions[function];
+  const isa::FunctionGraph& g = graph_.functions[function];
   for (const isa::Loop& l : g.loops)
     if (!l.reducible) return Verdict::kUnproven;  // the encoding needs every cycle through a head
-  auto steps_of = [&](size_t loop) -> const LoopSteps& { return p.steps_of(function, loop); };
-  const QuerySlice slice = slice_query(p.program, g, pc, base, steps_of);
-  PathEncoding paths(p.z, solver, p.program, g, p.regions, p.facts, p.loop_budget, slice);
-  z3::expr reached = p.z.bool_val(false);
+  auto steps_of = [&](size_t loop) -> const LoopSteps& { return loop_steps_of(function, loop); };
+  const QuerySlice slice = slice_query(program_, g, pc, base, steps_of);
+  PathEncoding paths(z_, solver, program_, g, regions_, facts_, loop_budget_, slice);
+  z3::expr reached = z_.bool_val(false);
   Regs regs;
   if (!paths.reach(pc, reached, regs, steps_of)) return Verdict::kUnproven;
 
   // Out of region `id`: the first byte before its start or the last past its end.
-  const z3::expr first = sign_extend_to(regs[static_cast<size_t>(base)], 66) + p.z.bv_val(insn.offset, 66);
-  const z3::expr size = p.z.bv_val(insn.access_bytes(), 66);
-  for (size_t id = 0; id < p.regions.regions.size(); ++id) {
+  const z3::expr first = sign_extend_to(regs[static_cast<size_t>(base)], 66) + z_.bv_val(insn.offset, 66);
+  const z3::expr size = z_.bv_val(insn.access_bytes(), 66);
+  for (size_t id = 0; id < regions_.regions.size(); ++id) {
     if (!(ptr.regions & (RegionIds{1} << id))) continue;
     solver.push();
     solver.add(reached && (first < 0 || first + size > z3::zext(paths.length(id), 2)));
@@ -780,6 +778,12 @@ GuardProver::Verdict GuardProver::prove(size_t pc) {
     if (r == z3::unknown) return Verdict::kTimeout;
   }
   return Verdict::kInBounds;
+}
+
+}  // namespace
+
+std::unique_ptr<GuardProver> make_z3_guard_prover(const ProverInput& input) {
+  return std::make_unique<Z3GuardProver>(input);
 }
 
 }  // namespace sbpf::verifier
