@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "isa/disassembler.h"
+#include "jit/native_disassembler.h"
 #include "jit/native_program.h"
 #include "runtime/loaded_program.h"
 #include "tools/command_line.h"
