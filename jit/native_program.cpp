@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "jit/arm64/arm64_backend.h"
 #include "jit/x86_64/x86_64_backend.h"
 
 namespace sbpf::jit {
@@ -25,9 +26,9 @@ NativeProgram compile(Arch arch, const isa::Program& program, const verifier::An
                                 " slots, but the program has " + std::to_string(program.size()));
   switch (arch) {
     case Arch::kX86_64: return compile_x86_64(program, annotations, options);
-    case Arch::kArm64: break;
+    case Arch::kArm64: return compile_arm64(program, annotations, options);
   }
-  throw UnsupportedForJit(std::string("no ") + arch_name(arch) + " backend yet");
+  throw UnsupportedForJit(std::string("no ") + arch_name(arch) + " backend");
 }
 
 }  // namespace sbpf::jit
