@@ -608,9 +608,13 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes) {
     this->e().cbnz(true, kResult, resume);
     this->e().b(bounds);
   });
-  e.add_value(true, kAddress, base, offset, kFar);
+  Reg address = base;
+  if (offset != 0) {
+    e.add_value(true, kAddress, base, offset, kFar);
+    address = kAddress;
+  }
   e.load_context(Size::k64, kImmediate, cache + offsetof(GuardCache, start));
-  word(sub_reg(true, kAddress, kAddress, kImmediate));
+  word(sub_reg(true, kAddress, address, kImmediate));
   e.load_context(Size::k64, kImmediate, cache + offsetof(GuardCache, count));
   word(cmp_reg(true, kAddress, kImmediate));
   e.b_cond(Cond::HS, slow);
