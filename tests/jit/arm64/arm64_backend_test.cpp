@@ -5,12 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "isa/assembler.h"
 #include "jit/arm64/a64_encoding.h"
+#include "jit/arm64/arm64_backend.h"
+#include "jit/native_context.h"
 #include "jit/native_program.h"
 #include "verifier/annotations.h"
 
@@ -209,6 +213,58 @@ TEST(Arm64Backend, ManyGuardSites) {
   const Compiled c = compile_text(text);
   EXPECT_TRUE(c.has(ldr_reg(Size::k64, X11, X26, X12)));
 }
+
+#if defined(__aarch64__)
+// On an arm64 CPU: every atomic, run both ways (LSE only where the CPU has
+// it: under qemu, -cpu max but not -cpu cortex-a53), with the results the
+// interpreter gives. The accesses are annotated proven, so the code needs no
+// runtime behind it.
+TEST(Arm64Backend, AtomicsRunBothWays) {
+  const isa::Program program = isa::assemble(R"(
+    mov %r2, 5
+    lock fetch add [%r1+0], %r2
+    mov %r3, 0x0f
+    lock fetch or [%r1+8], %r3
+    mov %r4, 3
+    lock fetch and32 [%r1+16], %r4
+    mov %r5, 99
+    lock xchg [%r1+24], %r5
+    mov %r0, 99
+    mov %r6, 1
+    lock cmpxchg [%r1+24], %r6
+    mov %r0, 2
+    lock cmpxchg32 [%r1+0], %r6
+    add %r0, %r2
+    add %r0, %r3
+    add %r0, %r4
+    add %r0, %r5
+    lock xor [%r1+8], %r6
+    exit
+  )");
+  verifier::Annotations annotations = verifier::Annotations::all_checked(program);
+  for (verifier::AccessAnnotation& a : annotations.access)
+    if (a.check != verifier::AccessCheck::kNone) a.check = verifier::AccessCheck::kProven;
+  std::vector<Arm64Atomics> ways = {Arm64Atomics::kExclusive, Arm64Atomics::kDetect};
+  if (arm64_uses_lse(Arm64Atomics::kDetect)) ways.push_back(Arm64Atomics::kLse);
+  std::printf("this CPU %s LSE atomics\n", arm64_uses_lse(Arm64Atomics::kDetect) ? "has" : "has no");
+  for (Arm64Atomics way : ways) {
+    CompileOptions options;
+    options.arm64_atomics = way;
+    const NativeProgram native = compile(Arch::kArm64, program, annotations, options);
+    alignas(8) std::array<uint64_t, 4> memory = {10, 0xF0, 7, 100};
+    alignas(16) std::array<uint8_t, 4096> stack{};
+    std::vector<uint64_t> context((native.context_bytes() + 7) / 8, 0);
+    auto* c = reinterpret_cast<NativeContext*>(context.data());
+    c->args[0] = reinterpret_cast<uintptr_t>(memory.data());
+    c->args[1] = sizeof memory;
+    c->stack_top = reinterpret_cast<uintptr_t>(stack.data() + stack.size());
+    c->budget = 1000;
+    EXPECT_EQ(native.entry()(c), 372u) << static_cast<int>(way);
+    EXPECT_EQ(c->abort_kind, NativeAbort::kNone);
+    EXPECT_EQ(memory, (std::array<uint64_t, 4>{15, 0xFE, 3, 1})) << static_cast<int>(way);
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace sbpf::jit
