@@ -137,6 +137,10 @@ class Emitter {
   // rd = rn + v: an immediate form when v or -v has one, else through
   // `tmp`.
   void add_value(bool sf, Reg rd, Reg rn, int64_t v, Reg tmp) {
+    if (v == 0 && sf) {  // a W add of 0 still zero-extends
+      if (rd != rn) word(mov_reg(true, rd, rn));
+      return;
+    }
     const uint64_t magnitude = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
     if (fits_add_sub_imm(magnitude)) {
       const bool lsl12 = magnitude >= 4096;
