@@ -16,6 +16,13 @@
 
 namespace sbpf::jit {
 
+// What a backend makes of a plan: the code, and per slot of the plan's
+// program where its code starts (one more entry for the end of the body).
+struct LoweredCode {
+  std::vector<uint8_t> code;
+  std::vector<uint32_t> pc_offsets;
+};
+
 class Lowering {
  public:
   explicit Lowering(const LoweringPlan& plan) : plan_(plan) {}

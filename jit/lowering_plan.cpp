@@ -32,8 +32,8 @@ std::span<const HelperPointer> helper_pointers(MemoryHelper kind) {
 bool VersionedLoop::is_hoisted(size_t pc) const { return std::binary_search(hoisted.begin(), hoisted.end(), pc); }
 
 LoweringPlan::LoweringPlan(const isa::Program& program, const verifier::Annotations& annotations,
-                           const CompileOptions& options)
-    : program_(program), annotations_(annotations), options_(options) {
+                           const CompileOptions& options, std::vector<uint32_t> source_pc)
+    : program_(program), annotations_(annotations), options_(options), source_pc_(std::move(source_pc)) {
   find_jump_targets();
   find_selects();
   plan_loop_versions();
@@ -213,12 +213,12 @@ uint32_t LoweringPlan::add_sites(size_t pc, const VersionedLoop* copying) {
     const verifier::AccessAnnotation& access = annotations_.access[pc];
     const verifier::RegionSet regions =
         access.check == AccessCheck::kGuarded ? access.regions : verifier::kAllRegionKinds;
-    sites_.push_back({static_cast<uint32_t>(pc), static_cast<uint8_t>(insn.access_bytes()), !insn.is_load(), regions});
+    sites_.push_back({static_cast<uint32_t>(source_pc(pc)), static_cast<uint8_t>(insn.access_bytes()), !insn.is_load(), regions});
     return first;
   }
   if (const std::optional<MemoryHelper> kind = memory_helper_at(pc)) {
     for (const HelperPointer& p : helper_pointers(*kind))
-      sites_.push_back({static_cast<uint32_t>(pc), 0, p.write, verifier::kAllRegionKinds, p.reg});
+      sites_.push_back({static_cast<uint32_t>(source_pc(pc)), 0, p.write, verifier::kAllRegionKinds, p.reg});
     return first;
   }
   return UINT32_MAX;

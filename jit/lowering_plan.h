@@ -72,9 +72,12 @@ std::span<const HelperPointer> helper_pointers(MemoryHelper kind);
 class LoweringPlan {
  public:
   // `annotations` must have one entry per slot (jit::compile checks).
-  // Throws UnsupportedForJit for an `lddw` that needs a kernel and for a
-  // data section without an address.
-  LoweringPlan(const isa::Program& program, const verifier::Annotations& annotations, const CompileOptions& options);
+  // `source_pc`: per slot, the verified program's (see source_pc()); empty
+  // when `program` is the verified program itself. Throws UnsupportedForJit
+  // for an `lddw` that needs a kernel and for a data section without an
+  // address.
+  LoweringPlan(const isa::Program& program, const verifier::Annotations& annotations, const CompileOptions& options,
+               std::vector<uint32_t> source_pc = {});
 
   const isa::Program& program() const { return program_; }
   const verifier::Annotations& annotations() const { return annotations_; }

@@ -881,17 +881,12 @@ bool arm64_uses_lse(Arm64Atomics choice) {
 #endif
 }
 
-NativeProgram compile_arm64(const isa::Program& program, const verifier::Annotations& annotations,
-                            const CompileOptions& options) {
-  // Blinding is a rewrite of the BPF before any backend (constant_blinding.h);
-  // this backend never hides constants itself.
-  if (options.blind_constants)
-    throw UnsupportedForJit("arm64: constant blinding comes from the BPF rewrite, not the backend");
-  const LoweringPlan plan(program, annotations, options);
-  Compiler compiler(plan, arm64_uses_lse(options.arm64_atomics));
-  std::vector<uint8_t> code = CodeBuffer::assemble([&](CodeBuffer& buffer) { compiler.emit_program(buffer); });
-  std::vector<uint32_t> pc_offsets = compiler.pc_offsets();
-  return NativeProgram(Arch::kArm64, std::move(code), std::move(pc_offsets), plan.sites());
+LoweredCode lower_arm64(const LoweringPlan& plan) {
+  Compiler compiler(plan, arm64_uses_lse(plan.options().arm64_atomics));
+  LoweredCode lowered;
+  lowered.code = CodeBuffer::assemble([&](CodeBuffer& buffer) { compiler.emit_program(buffer); });
+  lowered.pc_offsets = compiler.pc_offsets();
+  return lowered;
 }
 
 }  // namespace sbpf::jit

@@ -2,12 +2,14 @@
 // cross dump). Use jit::compile() with Arch::kArm64.
 #pragma once
 
+#include "jit/lowering.h"
+#include "jit/lowering_plan.h"
 #include "jit/native_program.h"
 
 namespace sbpf::jit {
 
-NativeProgram compile_arm64(const isa::Program& program, const verifier::Annotations& annotations,
-                            const CompileOptions& options);
+// The plan's atomics follow CompileOptions::arm64_atomics.
+LoweredCode lower_arm64(const LoweringPlan& plan);
 
 // Whether code compiled with `choice` uses the LSE atomics (kDetect: the
 // CPU this runs on has them, or it is not an arm64 CPU).

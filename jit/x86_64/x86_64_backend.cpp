@@ -18,6 +18,10 @@
 //                register, not a read-modify-write of memory that would
 //                chain every trip of a tight loop through store forwarding
 //   -    r10, r11  scratch inside one BPF instruction
+//   ax   r10     the blinding register (jit/constant_blinding.h), when
+//                constants are blinded: it lives from the two slots that
+//                compute a constant to the one that uses it, and no code
+//                between them uses r10 (a guard's slow path keeps it)
 //
 // The native stack holds no BPF data: frames live in the runtime's stack
 // region, r10 points at the current one. In every function body the native
@@ -29,7 +33,6 @@
 #include <functional>
 #include <iterator>
 #include <optional>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -37,6 +40,7 @@
 #include "isa/control_flow.h"
 #include "isa/machine_limits.h"
 #include "jit/code_buffer.h"
+#include "jit/constant_blinding.h"
 #include "jit/lowering.h"
 #include "jit/lowering_plan.h"
 #include "jit/native_program.h"
@@ -52,7 +56,7 @@ using verifier::RegionSet;
 
 enum Reg : uint8_t { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 
-constexpr Reg kRegisterMap[isa::kNumRegisters] = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP};
+constexpr Reg kRegisterMap[kBlindingRegister + 1] = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP, R10};
 constexpr Reg kContext = R12;
 constexpr Reg kBudget = R9;
 constexpr Reg kScratch1 = R10, kScratch2 = R11;
@@ -164,13 +168,9 @@ class Emitter {
     c_.byte(static_cast<uint8_t>(0xB8 + (dst & 7)));
     c_.u64(v);
   }
-  // Sign-extended 32-bit constant, always the same length (blinding needs it).
+  // Sign-extended 32-bit constant.
   void mov_ri_sext(Reg dst, int32_t v) {
     rr(true, {0xC7}, 0, dst);
-    c_.u32(static_cast<uint32_t>(v));
-  }
-  void xor_ri_sext(Reg dst, int32_t v) {
-    rr(true, {0x81}, kXor.ext, dst);
     c_.u32(static_cast<uint32_t>(v));
   }
   void setcc(Cond cond, Reg dst) { rr(false, {0x0F, static_cast<uint8_t>(0x90 + cond)}, 0, dst, true); }
@@ -340,9 +340,8 @@ Cond jump_condition(uint8_t op) {
 
 class Compiler : public Lowering {
  public:
-  Compiler(const LoweringPlan& plan, uint64_t blinding_seed)
-      : Lowering(plan), program_(plan.program()), annotations_(plan.annotations()), options_(plan.options()),
-        blinding_seed_(blinding_seed) {}
+  explicit Compiler(const LoweringPlan& plan)
+      : Lowering(plan), program_(plan.program()), annotations_(plan.annotations()), options_(plan.options()) {}
 
  private:
   Reg reg(uint8_t bpf) const { return kRegisterMap[bpf]; }
@@ -374,19 +373,9 @@ class Compiler : public Lowering {
   void emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind);
   void emit_local_call(size_t pc, const Instruction& insn);
 
-  // An instruction's immediate as a register operand: blinded constants go
-  // through a scratch register, plain ones stay immediates (nullopt).
-  std::optional<Reg> blinded_immediate(int32_t imm, Reg scratch);
-  void load_constant(Reg dst, uint64_t value);
-
   const isa::Program& program_;
   const verifier::Annotations& annotations_;
   const CompileOptions& options_;
-  uint64_t blinding_seed_;
-  std::mt19937_64 keys_;
-
- public:
-  void start_pass() { keys_.seed(blinding_seed_); }  // the same keys every pass: the same lengths
 };
 
 // Unwinding from any depth: the entry function saved its stack pointer.
@@ -419,26 +408,10 @@ Label Compiler::abort_stub(NativeAbort kind, size_t pc, std::optional<Reg> value
   return stub([this, kind, pc, value] {
     Emitter e = this->e();
     if (value) e.store64(context_field(offsetof(NativeContext, abort_value)), *value);
-    e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(pc));
+    e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(plan().source_pc(pc)));
     e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(kind));
     e.jmp(abort_exit());
   });
-}
-
-std::optional<Reg> Compiler::blinded_immediate(int32_t imm, Reg scratch) {
-  if (!options_.blind_constants) return std::nullopt;
-  const auto key = static_cast<int32_t>(keys_());
-  this->e().mov_ri_sext(scratch, imm ^ key);
-  this->e().xor_ri_sext(scratch, key);
-  return scratch;
-}
-
-void Compiler::load_constant(Reg dst, uint64_t value) {
-  if (!options_.blind_constants) return this->e().mov_ri(dst, value);
-  const uint64_t key = keys_();
-  this->e().mov_ri64(dst, value ^ key);
-  this->e().mov_ri64(kScratch1, key);
-  this->e().alu_rr(kXor, true, dst, kScratch1);
 }
 
 void Compiler::emit_instruction(size_t pc) {
@@ -452,7 +425,7 @@ void Compiler::emit_instruction(size_t pc) {
     case isa::kClassSt:
     case isa::kClassStx: return emit_access(pc, insn);
     case isa::kClassLd:
-      if (insn.is_lddw()) return load_constant(reg(insn.dst), plan().constant_at(pc));
+      if (insn.is_lddw()) return e().mov_ri(reg(insn.dst), plan().constant_at(pc));
       break;
   }
   throw UnsupportedForJit("pc " + std::to_string(pc) + ": opcode " + std::to_string(insn.opcode) +
@@ -464,10 +437,9 @@ void Compiler::emit_alu(size_t pc, const Instruction& insn) {
   const bool w = insn.cls() == isa::kClassAlu64;
   const Reg dst = reg(insn.dst);
   const bool by_reg = insn.source() == isa::kSourceX;
-  // The second operand: a register, or (blinded) the immediate in one.
-  std::optional<Reg> src = by_reg ? std::optional<Reg>(reg(insn.src)) : std::nullopt;
+  // The second operand: a register, or the immediate.
+  const std::optional<Reg> src = by_reg ? std::optional<Reg>(reg(insn.src)) : std::nullopt;
   auto arith = [&](AluOp op) {
-    if (!src) src = blinded_immediate(insn.imm, kScratch1);
     if (src) e.alu_rr(op, w, dst, *src);
     else e.alu_ri(op, w, dst, insn.imm);
   };
@@ -478,7 +450,6 @@ void Compiler::emit_alu(size_t pc, const Instruction& insn) {
     case isa::kAluAnd: return arith(kAnd);
     case isa::kAluXor: return arith(kXor);
     case isa::kAluMul:
-      if (!src) src = blinded_immediate(insn.imm, kScratch1);
       if (src) e.imul_rr(w, dst, *src);
       else e.imul_rri(w, dst, dst, insn.imm);
       return;
@@ -487,9 +458,6 @@ void Compiler::emit_alu(size_t pc, const Instruction& insn) {
         // A 32-bit move zero-extends; movsx 8/16 into 32 bits does too.
         if (insn.offset == 0) e.mov_rr(w, dst, *src);
         else e.movsx_rr(w, static_cast<unsigned>(insn.offset), dst, *src);
-      } else if (options_.blind_constants) {
-        blinded_immediate(insn.imm, dst);
-        if (!w) e.mov_rr(false, dst, dst);
       } else if (w) {
         e.mov_ri(dst, static_cast<uint64_t>(static_cast<int64_t>(insn.imm)));
       } else {
@@ -522,7 +490,7 @@ void Compiler::emit_division(const Instruction& insn, Reg dst) {
   const Mem saved_r3 = context_field(offsetof(NativeContext, spill));
   if (insn.source() == isa::kSourceX) {
     e.mov_rr(true, divisor, reg(insn.src));
-  } else if (!blinded_immediate(insn.imm, divisor)) {
+  } else {
     e.mov_ri_sext(divisor, insn.imm);
   }
   e.mov_rr(true, saved_r0, RAX);
@@ -624,7 +592,6 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
   const bool test = insn.op() == isa::kJmpJset;
   std::optional<Reg> src;
   if (insn.source() == isa::kSourceX) src = reg(insn.src);
-  else src = blinded_immediate(insn.imm, kScratch1);
   if (src) {
     if (test) e.test_rr(w, dst, *src);
     else e.alu_rr(kCmp, w, dst, *src);
@@ -664,7 +631,6 @@ void Compiler::emit_select_step(const Instruction& insn, uint8_t dst) {
   Emitter e = this->e();
   std::optional<Reg> src;
   if (insn.source() == isa::kSourceX) src = insn.src == dst ? kScratch2 : reg(insn.src);
-  else src = blinded_immediate(insn.imm, kScratch1);
   const uint8_t op = insn.op();
   if (op == isa::kAluMov) {
     if (src) e.mov_rr(true, kScratch2, *src);
@@ -712,7 +678,6 @@ void Compiler::emit_access(size_t pc, const Instruction& insn) {
   if (insn.is_atomic()) return emit_atomic(pc, insn, at);
   if (load) return e.load(bytes, insn.mode() == isa::kModeMemSx, reg(insn.dst), at);
   if (insn.cls() == isa::kClassStx) return e.store(bytes, at, reg(insn.src));
-  if (auto value = blinded_immediate(insn.imm, kScratch1)) return e.store(bytes, at, *value);
   e.store_imm(bytes, at, insn.imm);
 }
 
@@ -731,16 +696,28 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes) {
   const Label resume = code().make_label();
   const Label bounds = abort_stub(NativeAbort::kBounds, pc, base);
   const bool stack = (regions & verifier::region_bit(verifier::RegionKind::kStack)) != 0;
-  const Label slow = stub([this, base, offset, bytes, stack, site, resume, bounds] {
+  // A store of the blinding register (r10) keeps it through the slow path,
+  // whose stack check and call use r10: it is parked in the spill slot.
+  const isa::Instruction& insn = program_.insns[pc];
+  const bool keep_r10 = insn.cls() == isa::kClassStx && insn.src == kBlindingRegister;
+  const Mem parked = context_field(offsetof(NativeContext, spill));
+  const Label slow = stub([this, base, offset, bytes, stack, site, resume, bounds, keep_r10, parked] {
     Emitter e = this->e();
+    const Label pass = keep_r10 ? code().make_label() : resume;
+    if (keep_r10) e.store64(parked, kScratch1);
     if (stack) {
       e.lea(kScratch2, {base, offset});
-      emit_stack_check(kScratch2, std::nullopt, bytes, resume);
+      emit_stack_check(kScratch2, std::nullopt, bytes, pass);
     }
     emit_guard_runtime_call({base, offset}, site);
     e.test_rr(true, kScratch2, kScratch2);
-    e.jcc(kNE, resume);
+    e.jcc(kNE, pass);
     e.jmp(bounds);
+    if (keep_r10) {
+      code().bind(pass);
+      e.load64(kScratch1, parked);
+      e.jmp(resume);
+    }
   });
   e.lea(kScratch2, {base, offset});
   e.sub_rm(kScratch2, context_field(cache + offsetof(GuardCache, start)));
@@ -865,7 +842,7 @@ constexpr Reg kHelperSaved[] = {RDI, RSI, RDX, RCX, R8, kBudget};
 void Compiler::emit_runtime_helper_call(size_t pc, const Instruction& insn) {
   Emitter e = this->e();
   e.store32_imm(context_field(offsetof(NativeContext, call_pc)),
-                static_cast<uint32_t>(pc) | (insn.is_callx() ? kCallxBit : 0));
+                static_cast<uint32_t>(plan().source_pc(pc)) | (insn.is_callx() ? kCallxBit : 0));
   if (insn.is_callx()) e.store64(context_field(offsetof(NativeContext, callx_id)), reg(insn.callx_register()));
   for (Reg r : kHelperSaved) e.push(r);
   e.mov_rr(true, R9, kContext);
@@ -982,18 +959,12 @@ void Compiler::emit_entry_check(const VersionedLoop& loop) {
 
 }  // namespace
 
-NativeProgram compile_x86_64(const isa::Program& program, const verifier::Annotations& annotations,
-                             const CompileOptions& options) {
-  uint64_t seed = options.blinding_seed;
-  if (options.blind_constants && seed == 0) seed = (static_cast<uint64_t>(std::random_device{}()) << 32) | std::random_device{}();
-  const LoweringPlan plan(program, annotations, options);
-  Compiler compiler(plan, seed);
-  std::vector<uint8_t> code = CodeBuffer::assemble([&](CodeBuffer& buffer) {
-    compiler.start_pass();
-    compiler.emit_program(buffer);
-  });
-  std::vector<uint32_t> pc_offsets = compiler.pc_offsets();
-  return NativeProgram(Arch::kX86_64, std::move(code), std::move(pc_offsets), plan.sites());
+LoweredCode lower_x86_64(const LoweringPlan& plan) {
+  Compiler compiler(plan);
+  LoweredCode lowered;
+  lowered.code = CodeBuffer::assemble([&](CodeBuffer& buffer) { compiler.emit_program(buffer); });
+  lowered.pc_offsets = compiler.pc_offsets();
+  return lowered;
 }
 
 }  // namespace sbpf::jit

@@ -1,11 +1,11 @@
 // The x86-64 backend (System V hosts). Use jit::compile() with Arch::kX86_64.
 #pragma once
 
-#include "jit/native_program.h"
+#include "jit/lowering.h"
+#include "jit/lowering_plan.h"
 
 namespace sbpf::jit {
 
-NativeProgram compile_x86_64(const isa::Program& program, const verifier::Annotations& annotations,
-                             const CompileOptions& options);
+LoweredCode lower_x86_64(const LoweringPlan& plan);
 
 }  // namespace sbpf::jit

@@ -56,7 +56,7 @@ bool same(const runtime::ExecutionResult& a, const runtime::ExecutionResult& b) 
 
 std::optional<std::string> compare_engines(const isa::Program& program, const verifier::Annotations* annotations,
                                            uint64_t loop_budget, uint64_t input_seed,
-                                           runtime::JitEngine::VersionedLoopRuns* versioned) {
+                                           runtime::JitEngine::VersionedLoopRuns* versioned, bool blind_constants) {
   runtime::HelperRegistry helpers;
   runtime::add_lambda_io_helpers(helpers);
   runtime::EngineOptions options;
@@ -64,6 +64,7 @@ std::optional<std::string> compare_engines(const isa::Program& program, const ve
   const auto interpreter = runtime::make_engine(program, helpers, options);
   options.kind = runtime::EngineKind::kJit;
   options.count_versioned_trips = versioned != nullptr;
+  options.blind_constants = blind_constants;
   const auto jit = runtime::make_engine(program, helpers, options);
   struct AddRuns {  // on every way out
     const runtime::Engine& jit;

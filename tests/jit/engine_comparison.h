@@ -32,6 +32,7 @@ inline constexpr EngineRunShape kEngineRunShapes[] = {{0, 0}, {5, 16}, {64, 256}
 // gains the JIT's runs of versioned loops' unguarded copies.
 std::optional<std::string> compare_engines(const isa::Program& program, const verifier::Annotations* annotations,
                                            uint64_t loop_budget, uint64_t input_seed,
-                                           runtime::JitEngine::VersionedLoopRuns* versioned = nullptr);
+                                           runtime::JitEngine::VersionedLoopRuns* versioned = nullptr,
+                                           bool blind_constants = false);
 
 }  // namespace sbpf::testing

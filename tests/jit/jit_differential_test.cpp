@@ -30,6 +30,7 @@ struct Coverage {
   size_t verified = 0;  // programs the verifier accepts
   size_t relative = 0;  // of which with a guarded access the JIT may check once per loop entry
   runtime::JitEngine::VersionedLoopRuns versioned;  // the JIT's runs of versioned loops' unguarded copies
+  size_t blinded = 0;   // programs run with their constants blinded too
 };
 
 void expect_engines_agree(uint64_t seed, const testing::GeneratorOptions& generator, Coverage& coverage) {
@@ -52,6 +53,13 @@ void expect_engines_agree(uint64_t seed, const testing::GeneratorOptions& genera
   }
   if (auto difference = testing::compare_engines(program, nullptr, kLoopBudget, seed))
     FAIL() << "seed " << seed << ", unverified: " << *difference << "\n" << isa::disassemble(program, listing);
+  // Every fourth program again with its constants blinded: the rewrite
+  // moves every immediate into the blinding register and every jump.
+  if (seed % 4 != 0) return;
+  ++coverage.blinded;
+  const verifier::Annotations* annotations = verdict.accepted ? &verdict.annotations : nullptr;
+  if (auto difference = testing::compare_engines(program, annotations, kLoopBudget, seed, nullptr, true))
+    FAIL() << "seed " << seed << ", blinded: " << *difference << "\n" << isa::disassemble(program, listing);
 }
 
 TEST(JitDifferential, GeneratedProgramsAgreeWithTheInterpreter) {
@@ -69,9 +77,9 @@ TEST(JitDifferential, GeneratedProgramsAgreeWithTheInterpreter) {
   // included.
   EXPECT_GT(coverage.verified, kPrograms / 2);
   EXPECT_GT(coverage.relative, kPrograms / 20) << coverage.relative << " of " << coverage.verified;
-  std::printf("%zu programs verified, %zu with a guard checked once per loop entry; the JIT entered versioned "
-              "loops' unguarded copies %llu times and went round them %llu times\n",
-              coverage.verified, coverage.relative, static_cast<unsigned long long>(coverage.versioned.entries),
+  std::printf("%zu programs verified, %zu with a guard checked once per loop entry, %zu run blinded too; the JIT "
+              "entered versioned loops' unguarded copies %llu times and went round them %llu times\n",
+              coverage.verified, coverage.relative, coverage.blinded, static_cast<unsigned long long>(coverage.versioned.entries),
               static_cast<unsigned long long>(coverage.versioned.trips));
   EXPECT_GT(coverage.versioned.entries, 0u);
   EXPECT_GT(coverage.versioned.trips, coverage.versioned.entries);

@@ -36,7 +36,7 @@ for f in verifier/*.cpp tests/program_generator/*.cpp; do
 done
 library=("${library[@]/jit\/native_disassembler.cpp}")
 jit_test=(tests/jit/jit_differential_test.cpp tests/jit/jit_abort_test.cpp tests/jit/code_buffer_test.cpp
-          tests/jit/executable_memory_test.cpp)
+          tests/jit/executable_memory_test.cpp tests/jit/constant_blinding_test.cpp)
 backend_test=(tests/jit/arm64/arm64_backend_test.cpp)
 encoding_test=(tests/jit/arm64/a64_encoding_test.cpp)
 plugin=(tools/command_line.cpp tools/conformance_plugin_command.cpp tests/jit/arm64/qemu/conformance_plugin_main.cpp)
