@@ -16,7 +16,9 @@
 #include "jit/arm64/arm64_backend.h"
 #include "jit/native_context.h"
 #include "jit/native_program.h"
+#include "tests/program_generator/program_generator.h"
 #include "verifier/annotations.h"
+#include "verifier/verifier.h"
 
 namespace sbpf::jit {
 namespace {
@@ -212,6 +214,32 @@ TEST(Arm64Backend, ManyGuardSites) {
   text += "exit\n";
   const Compiled c = compile_text(text);
   EXPECT_TRUE(c.has(ldr_reg(Size::k64, X11, X26, X12)));
+}
+
+// The shared generator's programs, verified or not, blinded or not, with
+// either kind of atomics: every one compiles (what it computes is checked
+// under qemu by the differential test).
+TEST(Arm64Backend, GeneratedProgramsCompile) {
+  testing::GeneratorOptions generator;
+  generator.target_instructions = 200;
+  generator.violations_per_mille = 20;
+  size_t verified = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    const isa::Program program = testing::generate_lambda_program(seed, generator);
+    const verifier::VerificationResult verdict = verifier::verify(program, verifier::lambda_program_type(), {});
+    verified += verdict.accepted;
+    const verifier::Annotations annotations =
+        verdict.accepted ? verdict.annotations : verifier::Annotations::all_checked(program);
+    CompileOptions options;
+    options.section_addresses.assign(program.sections.size(), 0x10000);
+    options.arm64_atomics = seed % 2 == 0 ? Arm64Atomics::kLse : Arm64Atomics::kExclusive;
+    options.blind_constants = seed % 3 == 0;
+    options.blinding_seed = seed;
+    const NativeProgram native = compile(Arch::kArm64, program, annotations, options);
+    ASSERT_EQ(native.pc_offsets().size(), program.size() + 1) << "seed " << seed;
+    EXPECT_EQ(native.code_size() % 4, 0u);
+  }
+  EXPECT_GT(verified, 100u);
 }
 
 #if defined(__aarch64__)
