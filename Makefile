@@ -4,9 +4,10 @@
 JOBS ?= $(shell nproc)
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
+DEVICE_BUILD ?= build-aarch64
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-sanitize bench fuzz csmith install clean
+.PHONY: all deps build demo test test-release test-large test-sanitize device bench fuzz csmith install clean
 
 all: build
 
@@ -14,21 +15,28 @@ deps:
 	@bash cmake/install-deps.sh
 
 # Release-style build with g++ (the default compiler).
+configure = cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSBPF_WERROR=ON $(CMAKE_FLAGS)
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSBPF_WERROR=ON $(CMAKE_FLAGS)
+	$(configure)
 	cmake --build $(BUILD) -j$(JOBS)
 
 demo: build
 	@bash samples/demo.sh $(BUILD)/tools/sbpf
 
 # Every test, twice: the g++ build, then a clang-19 build with
-# AddressSanitizer and UndefinedBehaviorSanitizer. The sanitizer build skips
-# the tests labelled `large` (64 MiB inputs through an unoptimised
-# interpreter); the same code runs them at every other size.
-test: test-release test-sanitize
+# AddressSanitizer and UndefinedBehaviorSanitizer, then the device build's
+# tests under qemu (make device). Tests labelled `large` (64 MiB inputs, the
+# verifier's exhaustive domain check, csmith beyond its first seeds) run
+# apart, with `make test-large`, which CI runs too: the same code runs in
+# `make test` at smaller sizes, and `make test` stays within its 30 minutes
+# on two cores.
+test: test-release test-sanitize device
 
 test-release: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --label-exclude large
+
+test-large: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --label-regex large
 
 test-sanitize: deps
 	CC=clang-19 CXX=clang++-19 cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug \
@@ -36,6 +44,19 @@ test-sanitize: deps
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) --label-exclude large
+
+# The device build (cmake/aarch64.cmake): aarch64 with the cross toolchain,
+# its tests under qemu-user twice, with LSE atomics (-cpu max) and without
+# (-cpu cortex-a53), skipping `large`. They compare with the host build's
+# samples, so the host's sbpf and samples are built first.
+device: deps
+	$(configure)
+	cmake --build $(BUILD) -j$(JOBS) --target sbpf samples sbpf-datagen
+	cmake -S . -B $(DEVICE_BUILD) -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64.cmake -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSBPF_WERROR=ON -DSBPF_HOST_BUILD_DIR=$(abspath $(BUILD)) $(CMAKE_FLAGS)
+	cmake --build $(DEVICE_BUILD) -j$(JOBS)
+	cd $(DEVICE_BUILD) && SBPF_QEMU_CPU=max ctest --output-on-failure -j$(JOBS) --label-exclude large
+	cd $(DEVICE_BUILD) && SBPF_QEMU_CPU=cortex-a53 ctest --output-on-failure -j$(JOBS) --label-exclude large
 
 # Benchmarks (Google Benchmark); not part of `make test`.
 bench: build
@@ -47,7 +68,7 @@ bench: build
 # csmith's programs for CSMITH_SEEDS.
 FUZZ_SECONDS ?= 600
 fuzz: test-sanitize
-	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer verifier_differential_fuzzer jit_differential_fuzzer; do \
+	for f in bytecode_fuzzer assembler_fuzzer elf_fuzzer image_fuzzer verifier_differential_fuzzer jit_differential_fuzzer; do \
 	  mkdir -p $(SANITIZE_BUILD)/fuzz-corpus/$$f && \
 	  $(SANITIZE_BUILD)/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) $(SANITIZE_BUILD)/fuzz-corpus/$$f || exit 1; \
 	done
@@ -69,4 +90,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(DEVICE_BUILD)

@@ -208,6 +208,7 @@ void BM_JitCompile(benchmark::State& state, sbpf::jit::Arch arch) {
     benchmark::RegisterBenchmark((std::string("JitCompile/") + sbpf::jit::arch_name(arch)).c_str(), BM_JitCompile, arch)
         ->Arg(1000)
         ->Arg(10000)
+        ->Arg(100000)
         ->Unit(benchmark::kMicrosecond);
   return true;
 }();

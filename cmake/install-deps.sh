@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libz3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   liburing-dev
-  qemu-user g++-aarch64-linux-gnu
+  qemu-user g++-aarch64-linux-gnu googletest
   csmith libcsmith-dev
 )
 

@@ -11,13 +11,23 @@ namespace {
 // Strongly connected components of the subgraph made of `nodes`, ignoring
 // edges into `cut` (SIZE_MAX: none). Tarjan's algorithm, iterative so that
 // long programs cannot exhaust the native stack.
+// Per-block arrays for strong_components, sized once per function: each
+// call touches (and resets) only the blocks of its own set, so a function
+// with many loops costs the sum of their sizes, not loops × blocks.
+struct ComponentScratch {
+  explicit ComponentScratch(size_t n) : in_set(n, 0), index(n, SIZE_MAX), low(n, 0), on_stack(n, false) {}
+  std::vector<int> in_set;
+  std::vector<size_t> index, low;
+  std::vector<bool> on_stack;
+};
+
 std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const std::vector<size_t>& nodes,
-                                                   size_t cut) {
-  const size_t n = g.blocks.size();
-  std::vector<int> in_set(n, 0);
+                                                   size_t cut, ComponentScratch& scratch) {
+  std::vector<int>& in_set = scratch.in_set;
+  std::vector<size_t>& index = scratch.index;
+  std::vector<size_t>& low = scratch.low;
+  std::vector<bool>& on_stack = scratch.on_stack;
   for (size_t b : nodes) in_set[b] = 1;
-  std::vector<size_t> index(n, SIZE_MAX), low(n, 0);
-  std::vector<bool> on_stack(n, false);
   std::vector<size_t> stack;
   std::vector<std::vector<size_t>> components;
   size_t next = 0;
@@ -62,6 +72,12 @@ std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const
       } while (w != v);
       components.push_back(std::move(component));
     }
+  }
+  for (size_t b : nodes) {
+    in_set[b] = 0;
+    index[b] = SIZE_MAX;
+    low[b] = 0;
+    on_stack[b] = false;
   }
   return components;
 }
@@ -134,10 +150,11 @@ void find_loops(const Program& program, FunctionGraph& g) {
   for (size_t b : g.order) reachable.push_back(b);
   std::vector<Pending> work{{reachable, SIZE_MAX, -1}};
   g.innermost_loop.assign(g.blocks.size(), -1);
+  ComponentScratch scratch(g.blocks.size());
   while (!work.empty()) {
     Pending p = std::move(work.back());
     work.pop_back();
-    for (auto& component : strong_components(g, p.nodes, p.cut)) {
+    for (auto& component : strong_components(g, p.nodes, p.cut, scratch)) {
       // A single block loops only through an edge to itself, which does
       // not count once that block is the cut head.
       if (component.size() == 1 && (component[0] == p.cut || !has_self_edge(g, component[0]))) continue;

@@ -13,7 +13,9 @@ void CodeBuffer::u16(uint16_t v) {
   for (int i = 0; i < 2; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
 }
 void CodeBuffer::u32(uint32_t v) {
-  for (int i = 0; i < 4; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
+  const size_t at = bytes_.size();
+  bytes_.resize(at + 4);
+  for (int i = 0; i < 4; ++i) bytes_[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 void CodeBuffer::u64(uint64_t v) {
   for (int i = 0; i < 8; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
@@ -48,16 +50,26 @@ bool CodeBuffer::sized_jump(Label label, const FixupKind& short_kind, size_t sho
 
 std::vector<uint8_t> CodeBuffer::assemble(const std::function<void(CodeBuffer&)>& emit) {
   std::vector<bool> decision;
+  size_t last_size = 0, last_labels = 0, last_fixups = 0;
+  int pass_count = 0;
   for (;;) {
     CodeBuffer pass;
     pass.short_jumps_ = decision;
+    // Each pass is about as large as the one before: no regrowth.
+    pass.bytes_.reserve(last_size);
+    pass.labels_.reserve(last_labels);
+    pass.fixups_.reserve(last_fixups);
+    pass.sized_.reserve(decision.size());
     emit(pass);
+    last_size = pass.bytes_.size();
+    last_labels = pass.labels_.size();
+    last_fixups = pass.fixups_.size();
     // The next pass's forms: short wherever this layout allows it. A target
     // ahead of a jump comes closer by the bytes the jump itself saves; one
     // behind it does not move. Code only ever shrinks between passes, so
     // fitting now means fitting then.
     std::vector<bool> next(pass.sized_.size(), false);
-    bool changed = decision.size() != next.size();
+    bool changed = false;
     for (size_t i = 0; i < pass.sized_.size(); ++i) {
       const SizedJump& j = pass.sized_[i];
       size_t target = pass.offset_of(j.target);
@@ -66,7 +78,10 @@ std::vector<uint8_t> CodeBuffer::assemble(const std::function<void(CodeBuffer&)>
       next[i] = j.shrink == 0 || j.short_kind->fits(displacement);
       changed |= next[i] != (i < decision.size() && decision[i]);
     }
-    if (changed) {
+    // Two passes at most: the second pass's forms are final. A jump it
+    // could shorten further only because others shrank (a few bytes in a
+    // hundred thousand) is not worth emitting the whole program again.
+    if (changed && pass_count++ == 0) {
       decision = std::move(next);
       continue;
     }

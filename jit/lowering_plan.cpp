@@ -136,9 +136,20 @@ std::optional<MemoryHelper> LoweringPlan::memory_helper_at(size_t pc) const {
 void LoweringPlan::plan_loop_versions() {
   const size_t n = program_.size();
   loop_at_.assign(n, -1);
+  loop_of_.assign(n, -1);
   // The entry check's immediates come from the program's constants: a
   // blinded program keeps its loops as they are.
   if (options_.blind_constants) return;
+  // Without a guarded access at a known distance from a register, no loop
+  // has anything to hoist: no need for the loops.
+  const auto hoistable = [&](size_t pc) {
+    const verifier::AccessAnnotation& a = annotations_.access[pc];
+    return a.check == AccessCheck::kGuarded && a.relative.base < isa::kNumRegisters - 1 &&
+           a.relative.low <= a.relative.high && static_cast<int64_t>(a.relative.high) - a.relative.low <= INT32_MAX / 2;
+  };
+  bool any = false;
+  for (size_t pc = 0; pc < n && !any; ++pc) any = hoistable(pc);
+  if (!any) return;
   const isa::ProgramGraph graph = isa::build_graph(program_);
   for (const isa::FunctionGraph& g : graph.functions) {
     std::vector<std::optional<VersionedLoop>> candidates(g.loops.size());
@@ -147,25 +158,17 @@ void LoweringPlan::plan_loop_versions() {
       if (!loop.reducible) continue;
       VersionedLoop v;
       v.head = g.blocks[loop.head].first;
-      v.in_loop.assign(n, false);
       for (size_t b : loop.blocks)
-        for (size_t pc = g.blocks[b].first; pc <= g.blocks[b].last; ++pc) {
-          v.in_loop[pc] = true;
+        for (size_t pc = g.blocks[b].first; pc <= g.blocks[b].last && v.members.size() <= kMaxVersionedSlots; ++pc)
           if (!program_.is_lddw_tail(pc)) v.members.push_back(pc);
-        }
       if (v.members.size() > kMaxVersionedSlots) continue;
       std::sort(v.members.begin(), v.members.end());
       // The copy starts at the header, where the entry check falls into it,
       // and goes on in address order, wrapping around.
       std::rotate(v.members.begin(), std::find(v.members.begin(), v.members.end(), v.head), v.members.end());
-      for (size_t pc : v.members) {
-        const verifier::AccessAnnotation& a = annotations_.access[pc];
-        const verifier::RelativeRange& r = a.relative;
-        if (a.check == AccessCheck::kGuarded && r.base < isa::kNumRegisters - 1 &&
-            (loop.registers_written >> r.base & 1) == 0 && r.low <= r.high &&
-            static_cast<int64_t>(r.high) - r.low <= INT32_MAX / 2)
+      for (size_t pc : v.members)
+        if (hoistable(pc) && (loop.registers_written >> annotations_.access[pc].relative.base & 1) == 0)
           v.hoisted.push_back(pc);
-      }
       std::sort(v.hoisted.begin(), v.hoisted.end());
       if (!v.hoisted.empty()) candidates[index] = std::move(v);
     }
@@ -180,22 +183,27 @@ void LoweringPlan::plan_loop_versions() {
       if (v) loops_.push_back(std::move(*v));
   }
   std::sort(loops_.begin(), loops_.end(), [](const VersionedLoop& a, const VersionedLoop& b) { return a.head < b.head; });
-  for (size_t i = 0; i < loops_.size(); ++i) loop_at_[loops_[i].head] = static_cast<int>(i);
+  for (size_t i = 0; i < loops_.size(); ++i) {
+    loop_at_[loops_[i].head] = static_cast<int>(i);
+    for (size_t pc : loops_[i].members) loop_of_[pc] = static_cast<int>(i);
+    // An lddw's second slot belongs where its first does.
+    for (size_t pc : loops_[i].members)
+      if (program_.insns[pc].is_lddw() && pc + 1 < n) loop_of_[pc + 1] = static_cast<int>(i);
+  }
 }
 
 bool LoweringPlan::falls_through_from(size_t pc, const VersionedLoop& loop) const {
   if (pc == 0) return false;
   const size_t before = program_.is_lddw_tail(pc - 1) ? pc - 2 : pc - 1;
-  return loop.in_loop[before] && !program_.insns[before].ends_block_unconditionally();
+  return in_loop(loop, before) && !program_.insns[before].ends_block_unconditionally();
 }
 
 JumpDestination LoweringPlan::destination(size_t from, int64_t target, const VersionedLoop* copying) const {
   const auto t = static_cast<size_t>(target);
-  if (copying != nullptr && t < copying->in_loop.size() && copying->in_loop[t])
-    return {JumpDestination::kCopy, t, 0};
+  if (copying != nullptr && in_loop(*copying, t)) return {JumpDestination::kCopy, t, 0};
   if (t < loop_at_.size() && loop_at_[t] >= 0) {
     const auto index = static_cast<size_t>(loop_at_[t]);
-    return {loops_[index].in_loop[from] ? JumpDestination::kCheckedHead : JumpDestination::kLoopEntry, t, index};
+    return {in_loop(loops_[index], from) ? JumpDestination::kCheckedHead : JumpDestination::kLoopEntry, t, index};
   }
   return {JumpDestination::kInstruction, t, 0};
 }

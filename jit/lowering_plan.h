@@ -42,7 +42,6 @@ struct Select {
 // checks, and an irreducible loop has entries that bypass the check.
 struct VersionedLoop {
   size_t head = 0;              // the header's first pc: where the loop is entered
-  std::vector<bool> in_loop;    // per pc
   std::vector<size_t> members;  // the loop's pcs from the header on, in address order, wrapping around
   std::vector<size_t> hoisted;  // the accesses the copy runs unguarded (sorted)
 
@@ -112,6 +111,10 @@ class LoweringPlan {
   const std::vector<VersionedLoop>& versioned_loops() const { return loops_; }
   // The versioned loop headed at pc, or -1.
   int loop_headed_at(size_t pc) const { return loop_at_[pc]; }
+  // pc belongs to `loop`.
+  bool in_loop(const VersionedLoop& loop, size_t pc) const {
+    return pc < loop_of_.size() && loop_of_[pc] == &loop - loops_.data();
+  }
   // The instruction before `pc` belongs to `loop` and runs on into pc: the
   // main body reaches the header without passing the entry check.
   bool falls_through_from(size_t pc, const VersionedLoop& loop) const;
@@ -149,7 +152,8 @@ class LoweringPlan {
   std::vector<std::optional<Select>> select_;
   std::vector<bool> folded_;
   std::vector<VersionedLoop> loops_;
-  std::vector<int> loop_at_;
+  std::vector<int> loop_at_;  // per pc: the versioned loop headed there, or -1
+  std::vector<int> loop_of_;  // per pc: the versioned loop it belongs to, or -1 (they are disjoint)
   std::vector<GuardSite> sites_;
   std::vector<uint32_t> main_site_;  // per pc
   // Per loop, (pc, first site) of its copy's sites, sorted by pc.

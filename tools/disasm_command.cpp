@@ -14,8 +14,8 @@ constexpr const char* kHelp =
     "usage: sbpf disasm PROG [--section NAME] [--pc] [--no-source]\n"
     "                        [--annotate [--type lambda|xrp|memory] [--loop-budget N] [--prove]]\n"
     "\n"
-    "Prints the bytecode of a BPF ELF object (every program, or one section) or of raw\n"
-    "bytecode, in the syntax `sbpf asm` reads back.\n"
+    "Prints the bytecode of a BPF ELF object (every program, or one section), of a\n"
+    "program image or of raw bytecode, in the syntax `sbpf asm` reads back.\n"
     "\n"
     "  --section NAME   only the program in this ELF section\n"
     "  --pc             show each instruction's pc\n"
@@ -54,9 +54,13 @@ int disasm_command(const Args& args) {
   const bool annotate = cl.has("--annotate");
   if (!annotate && (cl.has("--type") || cl.has("--loop-budget") || cl.has("--prove")))
     throw UsageError("--type, --loop-budget and --prove apply to --annotate only");
-  const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
+  const std::optional<ImageSettings> image = image_settings(path);
+  const std::string forced_type = cl.has("--type")  ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "")
+                                  : image.has_value() ? image->type
+                                                      : "";
   verifier::Options verifier_options;
   if (auto budget = cl.get_number("--loop-budget")) verifier_options.loop_budget = *budget;
+  else if (image) verifier_options.loop_budget = image->loop_budget;
   verifier_options.prove = cl.has("--prove");
   isa::DisassemblyOptions options;
   options.show_pc = cl.has("--pc");

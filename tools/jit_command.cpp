@@ -6,12 +6,12 @@
 #include <vector>
 
 #include "isa/disassembler.h"
-#include "jit/native_disassembler.h"
 #include "jit/native_program.h"
 #include "runtime/helper_registry.h"
 #include "runtime/lambda_io_helpers.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
+#include "tools/native_listing.h"
 #include "tools/program_file.h"
 #include "verifier/verifier.h"
 
@@ -29,7 +29,7 @@ constexpr const char* kHelp =
     "the out-of-line code (abort stubs, guard slow paths, the exit).\n"
     "\n"
     "  --dump           print the native code (the only action so far)\n"
-    "  --arch A         x86_64 (the default) or arm64 (cross-compiled on any host)\n"
+    "  --arch A         x86_64 or arm64 (default: this host's; either compiles anywhere)\n"
     "  --atomics A      arm64: LSE instructions or exclusive load/store loops\n"
     "                   (default: what this CPU has; LSE on a host that is not arm64)\n"
     "  --section NAME   the program in this ELF section\n"
@@ -69,7 +69,12 @@ int jit_command(const Args& args) {
   }
   cl.expect_positionals(1, "program file (sbpf jit PROG --dump)");
   if (!cl.has("--dump")) throw UsageError("nothing to do: give --dump");
-  const std::string arch_name = cl.get_choice("--arch", {"x86_64", "arm64"}, "x86_64");
+#if defined(__aarch64__)
+  constexpr const char* kHostArch = "arm64";
+#else
+  constexpr const char* kHostArch = "x86_64";
+#endif
+  const std::string arch_name = cl.get_choice("--arch", {"x86_64", "arm64"}, kHostArch);
   const jit::Arch arch = arch_name == "arm64" ? jit::Arch::kArm64 : jit::Arch::kX86_64;
   if (cl.has("--atomics") && arch != jit::Arch::kArm64) throw UsageError("--atomics is for --arch arm64");
   const std::string atomics = cl.get_choice("--atomics", {"lse", "exclusive", "detect"}, "detect");
@@ -78,11 +83,12 @@ int jit_command(const Args& args) {
   const std::string& path = cl.positionals()[0];
 
   const isa::Program program = load_program_file(path, cl.get_or("--section", ""));
+  const std::optional<ImageSettings> image = image_settings(path);
   verifier::Annotations annotations = verifier::Annotations::all_checked(program);
   if (!cl.has("--no-verify")) {
-    const verifier::ProgramType type = program_type_of(program, forced_type);
-    annotations = verify_before_running(program, type, verifier::Options{}.loop_budget, cl.has("--prove"), path)
-                      .annotations;
+    const verifier::ProgramType type = program_type_of(program, forced_type.empty() && image ? image->type : forced_type);
+    const uint64_t loop_budget = image ? image->loop_budget : verifier::Options{}.loop_budget;
+    annotations = verify_before_running(program, type, loop_budget, cl.has("--prove"), path).annotations;
   }
   jit::CompileOptions options;
   options.section_addresses.assign(program.sections.size(), 0);
@@ -111,7 +117,7 @@ int jit_command(const Args& args) {
               guards, guards == 1 ? "" : "es", counted, counted == 1 ? "" : "s");
 
   const std::vector<jit::NativeInstruction> code =
-      jit::disassemble(native.arch(), {native.code(), native.code_size()});
+      native_listing(native.arch(), {native.code(), native.code_size()});
   const bool bytes = !cl.has("--no-bytes");
   const std::vector<uint32_t>& at = native.pc_offsets();
   size_t next = 0;

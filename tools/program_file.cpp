@@ -1,10 +1,14 @@
 #include "tools/program_file.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 
 #include "frontend/elf_loader.h"
 #include "isa/assembler.h"
 #include "isa/disassembler.h"
+#include "isa/program_image.h"
 #include "tools/command_line.h"
 #include "verifier/program_type.h"
 #include "verifier/report.h"
@@ -33,6 +37,7 @@ isa::Program load_program_file(const std::string& path, const std::string& secti
   try {
     if (frontend::looks_like_elf(bytes)) return frontend::load_elf_program(path, section);
     if (!section.empty()) throw UsageError(path + ": --section applies to ELF objects only");
+    if (isa::looks_like_image(bytes)) return isa::read_image(bytes).program;
     if (ends_with(path, ".s") || ends_with(path, ".asm"))
       return isa::assemble(std::string(bytes.begin(), bytes.end()), path);
     return isa::decode(bytes, path);
@@ -44,7 +49,35 @@ isa::Program load_program_file(const std::string& path, const std::string& secti
     throw UsageError(e.what());
   } catch (const isa::FormatError& e) {
     throw UsageError(path + ": malformed bytecode: " + e.what());
+  } catch (const isa::ImageError& e) {
+    throw UsageError(path + ": " + e.what());
   }
+}
+
+std::optional<ImageSettings> image_settings(const std::string& path) {
+  std::vector<uint8_t> bytes = read_file(path);
+  if (!isa::looks_like_image(bytes)) return std::nullopt;
+  try {
+    isa::ProgramImage image = isa::read_image(bytes);
+    if (!verifier::program_type_named(image.program_type))
+      throw UsageError(path + ": the image's program type '" + image.program_type + "' is not one sbpf knows");
+    return ImageSettings{image.program_type, image.loop_budget};
+  } catch (const isa::ImageError& e) {
+    throw UsageError(path + ": " + e.what());
+  }
+}
+
+void write_program_image(const std::string& path, const isa::Program& program, const verifier::ProgramType& type,
+                         uint64_t loop_budget) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = isa::write_image({program, type.name, loop_budget});
+  } catch (const isa::ImageError& e) {
+    throw UsageError(path + ": " + e.what());
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(path.c_str(), "wb"), fclose);
+  if (!out || std::fwrite(bytes.data(), 1, bytes.size(), out.get()) != bytes.size() || std::fflush(out.get()) != 0)
+    throw UsageError("cannot write " + path + ": " + std::strerror(errno));
 }
 
 std::vector<isa::Program> load_program_files(const std::string& path, const std::string& section) {

@@ -2,6 +2,8 @@
 // a clang-style diagnostic.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "isa/program.h"
@@ -11,14 +13,28 @@
 
 namespace sbpf::tools {
 
-// A BPF ELF object (by its magic), assembly text (`.s`, `.asm`) or raw
-// bytecode (anything else). Every load failure becomes a UsageError whose
+// A BPF ELF object or a program image (by their magic), assembly text
+// (`.s`, `.asm`) or raw bytecode (anything else). Every load failure becomes a UsageError whose
 // message names the file: the caller exits 2.
 isa::Program load_program_file(const std::string& path, const std::string& section = "");
 
 // Every program of an ELF object when no section is named, else the one
 // program load_program_file gives.
 std::vector<isa::Program> load_program_files(const std::string& path, const std::string& section);
+
+// What a program image records beyond its program (isa/program_image.h):
+// the type and loop budget the host verified it for, which a command takes
+// as the defaults of --type and --loop-budget.
+struct ImageSettings {
+  std::string type;
+  uint64_t loop_budget = 0;
+};
+// The settings of the image at `path`; nullopt for any other kind of file.
+std::optional<ImageSettings> image_settings(const std::string& path);
+
+// Writes the image of a verified program (`sbpf verify --emit-image`).
+void write_program_image(const std::string& path, const isa::Program& program, const verifier::ProgramType& type,
+                         uint64_t loop_budget);
 
 // `file:line:col: error: <kind>: <message>`, then the source line when the
 // program has line info, then the pc and instruction.

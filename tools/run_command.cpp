@@ -25,8 +25,8 @@ namespace {
 constexpr const char* kHelp =
     "usage: sbpf run PROG [options]\n"
     "\n"
-    "Runs a program. PROG is a BPF ELF object, assembly (.s), raw bytecode, or a\n"
-    "native twin (a host shared object from `sbpf compile --native`).\n"
+    "Runs a program. PROG is a BPF ELF object, a program image, assembly (.s), raw\n"
+    "bytecode, or a native twin (a host shared object from `sbpf compile --native`).\n"
     "\n"
     "A λ program (section lambda/... or lambda_io/..., or a function taking\n"
     "struct context), or any program given --input, runs over the input the way\n"
@@ -46,7 +46,8 @@ constexpr const char* kHelp =
     "  --mem-file FILE     memory for a non-λ program, from a file\n"
     "  --engine E          interp (the interpreter), jit (this host's JIT), or auto\n"
     "                      (the JIT where the host has one; the default)\n"
-    "  --loop-budget N     backward jumps allowed per invocation (default 16777215)\n"
+    "  --loop-budget N     backward jumps allowed per invocation (default 16777215,\n"
+    "                      or the image's)\n"
     "  --no-verify         run without verifying first: every access is checked and\n"
     "                      every backward jump counted (verified, only the accesses\n"
     "                      and loops the verifier could not prove are)\n"
@@ -134,7 +135,7 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
 }
 
 int run_memory_program(const CommandLine& cl, const std::string& path, const isa::Program& program,
-                       const runtime::EngineOptions& engine) {
+                       const runtime::EngineOptions& engine, uint64_t loop_budget) {
   if (cl.has("--out") || cl.has("--output-size") || cl.has("--chunk-size"))
     throw UsageError("--out, --output-size and --chunk-size apply to λ programs (give --input)");
   std::vector<uint8_t> memory;
@@ -146,7 +147,7 @@ int run_memory_program(const CommandLine& cl, const std::string& path, const isa
   runtime::HeapArena heap;
   runtime::Invocation invocation;
   invocation.heap = &heap;
-  invocation.loop_budget = cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget);
+  invocation.loop_budget = loop_budget;
   invocation.pass_memory(memory);
   runtime::ExecutionResult result = runtime::make_engine(program, helpers, engine)->run(invocation);
   if (!result.ok()) {
@@ -186,11 +187,13 @@ int run_command(const Args& args) {
   }
 
   isa::Program program = load_program_file(path, cl.get_or("--section", ""));
-  const std::string type = program_type_name(program);
+  const std::optional<ImageSettings> image = image_settings(path);
+  const std::string type = image ? image->type : program_type_name(program);
   if (type == "xrp") throw UsageError(path + ": an XRP program runs on reads of a file: use `sbpf xrp get`");
   const bool lambda = type == "lambda" || cl.has("--input");
   if (lambda && memory_given) throw UsageError("a λ program reads --input, not --mem");
-  const uint64_t loop_budget = cl.get_number("--loop-budget").value_or(runtime::kDefaultLoopBudget);
+  const uint64_t loop_budget =
+      cl.get_number("--loop-budget").value_or(image ? image->loop_budget : runtime::kDefaultLoopBudget);
   if (lambda) lambda_run_options(cl);  // bad options are reported before the program is verified
   if (cl.has("--prove") && cl.has("--no-verify")) throw UsageError("--prove and --no-verify contradict each other");
   std::optional<verifier::VerificationResult> verified;
@@ -199,7 +202,7 @@ int run_command(const Args& args) {
                                      loop_budget, cl.has("--prove"), path);
   engine.annotations = verified ? &verified->annotations : nullptr;
   try {
-    if (!lambda) return run_memory_program(cl, path, program, engine);
+    if (!lambda) return run_memory_program(cl, path, program, engine, loop_budget);
     runtime::BytecodeLambda function(program, loop_budget, engine);
     return run_lambda_program(cl, path, function, &program);
   } catch (const runtime::UnsupportedProgram& e) {

@@ -12,9 +12,10 @@ namespace {
 constexpr const char* kHelp =
     "usage: sbpf verify PROG [--section NAME] [--type lambda|xrp|memory] [--format text|json|sarif]\n"
     "                        [--loop-budget N] [--strict] [--prove] [--prove-timeout MS] [-v]\n"
+    "                        [--emit-image OUT.img]\n"
     "\n"
     "Proves what it can about each program of a BPF ELF object (or of raw bytecode or\n"
-    "assembly) and guards the rest: an access not proven in bounds is checked at run\n"
+    "assembly, or of a program image) and guards the rest: an access not proven in bounds is checked at run\n"
     "time, a loop not proven to end counts against the loop budget.\n"
     "\n"
     "  --section NAME     only the program in this ELF section\n"
@@ -29,13 +30,17 @@ constexpr const char* kHelp =
     "  --prove-timeout MS Z3's time per guard (default 1000); a guard it does not\n"
     "                     settle in time stays\n"
     "  -v                 print the abstract state before every instruction\n"
+    "  --emit-image OUT   once the program is verified, write its image (what the\n"
+    "                     device takes: bytecode, data, line info, type and loop\n"
+    "                     budget); an object with several programs needs --section\n"
+    "An image's type and loop budget are the defaults of --type and --loop-budget.\n"
     "\n"
     "Exit status: 0 every program verified, 1 a program was rejected, 2 bad input.\n";
 
 }  // namespace
 
 int verify_command(const Args& args) {
-  CommandLine cl(args, {"--section", "--type", "--format", "--loop-budget", "--prove-timeout"}, {"--help", "--strict", "-v", "--prove"});
+  CommandLine cl(args, {"--section", "--type", "--format", "--loop-budget", "--prove-timeout", "--emit-image"}, {"--help", "--strict", "-v", "--prove"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
@@ -43,7 +48,10 @@ int verify_command(const Args& args) {
   cl.expect_positionals(1, "program file (sbpf verify PROG)");
   const std::string& path = cl.positionals()[0];
   const std::string format = cl.get_choice("--format", {"text", "json", "sarif"}, "text");
-  const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
+  const std::optional<ImageSettings> image = image_settings(path);
+  const std::string forced_type = cl.has("--type")  ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "")
+                                  : image.has_value() ? image->type
+                                                      : "";
   verifier::Options options;
   options.prove = cl.has("--prove");
   if (auto ms = cl.get_number("--prove-timeout")) {
@@ -54,10 +62,15 @@ int verify_command(const Args& args) {
   options.strict = cl.has("--strict");
   options.trace = cl.has("-v");
   if (auto budget = cl.get_number("--loop-budget")) options.loop_budget = *budget;
+  else if (image) options.loop_budget = image->loop_budget;
 
   const std::vector<isa::Program> programs = load_program_files(path, cl.get_or("--section", ""));
   std::vector<verifier::ProgramType> types;
   for (const auto& p : programs) types.push_back(program_type_of(p, forced_type));
+  const auto emit_image = cl.get("--emit-image");
+  if (emit_image && programs.size() != 1)
+    throw UsageError(path + " holds " + std::to_string(programs.size()) +
+                     " programs; an image holds one: name it with --section");
 
   std::vector<verifier::VerificationResult> results;
   bool all_accepted = true;
@@ -85,6 +98,7 @@ int verify_command(const Args& args) {
   } else {
     for (const auto& in : inputs) std::fputs(verifier::text_report(in, options.trace).c_str(), stdout);
   }
+  if (emit_image && all_accepted) write_program_image(*emit_image, programs[0], types[0], options.loop_budget);
   return all_accepted ? kExitOk : kExitRejected;
 }
 

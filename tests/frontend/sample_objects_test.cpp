@@ -9,6 +9,9 @@
 
 #include "frontend/elf_loader.h"
 #include "frontend/native_twin.h"
+#include "isa/program_image.h"
+#include "tests/frontend/test_objects.h"
+#include "tests/isa/program_comparison.h"
 
 namespace sbpf::frontend {
 namespace {
@@ -78,6 +81,23 @@ TEST(SampleObjects, ABpfObjectIsNotANativeTwin) {
   std::ifstream in(kSamples + "/lambda/stats64.o", std::ios::binary);
   std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   EXPECT_FALSE(looks_like_native_twin(bytes));
+}
+
+// What the host sends the device: each sample, and the test objects with
+// functions and global data, whole through an image.
+TEST(SampleObjects, CrossToTheDeviceWholeThroughAnImage) {
+  std::vector<std::pair<std::string, std::string>> objects;  // path, program type
+  for (const Sample& s : samples()) objects.push_back({s.path + ".o", s.context_type == "bpf_xrp" ? "xrp" : "lambda"});
+  for (const char* name : {"subprog.o", "globals.o", "two_programs.o"}) objects.push_back({test::object_path(name), "lambda"});
+  for (const auto& [path, type] : objects) {
+    for (const isa::Program& program : load_elf(path)) {
+      SCOPED_TRACE(path + " " + program.name);
+      const isa::ProgramImage back = isa::read_image(isa::write_image({program, type, 4242}));
+      isa::expect_same_program(program, back.program);
+      EXPECT_EQ(back.program_type, type);
+      EXPECT_EQ(back.loop_budget, 4242u);
+    }
+  }
 }
 
 }  // namespace

@@ -81,22 +81,23 @@ TEST(CodeBuffer, BackwardJumpsCountFromTheirOrigin) {
   EXPECT_EQ(displacement, -132);
 }
 
-// The first jump fits a byte only once the second has shrunk: the passes
-// must go on until nothing changes.
-TEST(CodeBuffer, ShorteningOneJumpLetsAnotherShorten) {
+// Two passes: the first jump fits a byte only once the second has shrunk,
+// which the second pass learns too late; it keeps its long form, and its
+// displacement counts the second jump's short form.
+TEST(CodeBuffer, TwoPassesShortenWhatFitsTheFirstLayout) {
   const std::vector<uint8_t> code = CodeBuffer::assemble([](CodeBuffer& c) {
     const Label far = c.make_label(), near = c.make_label();
-    jump(c, far);   // over 2 + 122 + 5 (long second jump) = 129: long in pass 1
-    jump(c, near);  // over 122: short
-    for (int i = 0; i < 122; ++i) c.byte(0x90);
+    jump(c, far);   // short, it would jump 2 + 5 + 123 - 2 = 128 in pass 1: long
+    jump(c, near);  // over 123: short
+    for (int i = 0; i < 123; ++i) c.byte(0x90);
     c.bind(near);
     c.bind(far);
   });
-  ASSERT_EQ(code.size(), 2u + 2 + 122);
-  EXPECT_EQ(code[0], 0x01);
-  EXPECT_EQ(code[1], 124);
-  EXPECT_EQ(code[2], 0x01);
-  EXPECT_EQ(code[3], 122);
+  ASSERT_EQ(code.size(), 5u + 2 + 123);
+  EXPECT_EQ(code[0], 0x02);
+  EXPECT_EQ(code[1], 125);
+  EXPECT_EQ(code[5], 0x01);
+  EXPECT_EQ(code[6], 123);
 }
 
 // Fields inside an instruction word keep the word's other bits, scale the

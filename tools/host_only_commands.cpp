@@ -1,0 +1,19 @@
+// The device build's `sbpf compile` and `sbpf xrp`: both need what only the
+// host has (clang and libbpf; BPF-KV's objects and a file system to read
+// through XRP), so each says where to go instead.
+#include "tools/command_line.h"
+#include "tools/commands.h"
+
+namespace sbpf::tools {
+
+int compile_command(const Args&) {
+  throw UsageError("compiling C needs the host's sbpf (clang, libbpf): compile there, then make a program image "
+                   "with `sbpf verify OBJ --emit-image OUT.img` and give the device the image");
+}
+
+int xrp_command(const Args&) {
+  throw UsageError("`sbpf xrp` runs on the host (BPF-KV's objects, a file to read through XRP); "
+                   "the device runs programs as images: `sbpf run IMAGE`");
+}
+
+}  // namespace sbpf::tools
