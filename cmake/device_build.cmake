@@ -8,9 +8,9 @@
 # images (`sbpf verify PROG --emit-image OUT.img` on the host), assembly or
 # raw bytecode.
 
-# The device never proves: --prove is a host option.
-set(SBPF_WITH_Z3 OFF CACHE BOOL "Build the Z3 guard prover (--prove)" FORCE)
-set(SBPF_BUILD_BENCH OFF CACHE BOOL "Build the benchmarks" FORCE)
+# The device never proves (--prove is a host option) and has no benchmarks.
+set(SBPF_WITH_Z3 OFF)
+set(SBPF_BUILD_BENCH OFF)
 
 # nlohmann/json is headers only, the same for every architecture: the
 # host's serve, through a directory that holds nothing else (its own CMake
