@@ -175,7 +175,6 @@ class SlotChecker {
 FormatError::FormatError(std::optional<size_t> pc, const std::string& message)
     : std::runtime_error(with_pc(pc, message)), pc_(pc), reason_(message) {}
 
-bool Program::is_lddw_tail(size_t pc) const { return pc < lddw_tail_.size() && lddw_tail_[pc]; }
 
 const LineInfo* Program::line_for(size_t pc) const {
   auto it = std::upper_bound(lines.begin(), lines.end(), pc,

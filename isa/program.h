@@ -84,7 +84,7 @@ struct Program {
 
   size_t size() const { return insns.size(); }
   // True for the second slot of an `lddw`, which is not an instruction.
-  bool is_lddw_tail(size_t pc) const;
+  bool is_lddw_tail(size_t pc) const { return pc < lddw_tail_.size() && lddw_tail_[pc]; }
   // The 64-bit constant of the `lddw` at `pc`.
   uint64_t lddw_value_at(size_t pc) const { return lddw_value(insns[pc], insns[pc + 1]); }
   // The line info entry that covers `pc` (the last one at or before it).
