@@ -180,8 +180,9 @@ void BM_JitAllGuarded(benchmark::State& state, const std::string& name) {
 }
 
 // JIT compile time of generated λ programs (verified first, not timed),
-// per 1,000 instructions.
-void BM_JitCompile(benchmark::State& state) {
+// per 1,000 instructions, for either backend (arm64 cross-compiles on any
+// host).
+void BM_JitCompile(benchmark::State& state, sbpf::jit::Arch arch) {
   sbpf::testing::GeneratorOptions generator;
   generator.target_instructions = static_cast<size_t>(state.range(0));
   generator.violations_per_mille = 0;
@@ -195,7 +196,7 @@ void BM_JitCompile(benchmark::State& state) {
   sbpf::jit::CompileOptions options;
   options.section_addresses.assign(program.sections.size(), 0);
   for (auto _ : state) {
-    sbpf::jit::NativeProgram native = sbpf::jit::compile(sbpf::jit::Arch::kX86_64, program, verified.annotations, options);
+    sbpf::jit::NativeProgram native = sbpf::jit::compile(arch, program, verified.annotations, options);
     benchmark::DoNotOptimize(native.code());
   }
   state.counters["us_per_1000_insns"] = benchmark::Counter(
@@ -213,8 +214,12 @@ void BM_JitCompile(benchmark::State& state) {
     benchmark::RegisterBenchmark((std::string("JitAllGuarded/") + name).c_str(), BM_JitAllGuarded, name)
         ->Unit(benchmark::kMillisecond);
   }
-  if (sbpf::runtime::jit_available())
-    benchmark::RegisterBenchmark("JitCompile", BM_JitCompile)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+  for (sbpf::jit::Arch arch : {sbpf::jit::Arch::kX86_64, sbpf::jit::Arch::kArm64})
+    benchmark::RegisterBenchmark((std::string("JitCompile/") + sbpf::jit::arch_name(arch)).c_str(), BM_JitCompile, arch)
+        ->Arg(1000)
+        ->Arg(10000)
+        ->Arg(100000)
+        ->Unit(benchmark::kMicrosecond);
   return true;
 }();
 

@@ -1,6 +1,7 @@
 // Native code in memory that is never writable and executable at once: the
-// bytes are copied into fresh read-write pages, which then become read and
-// execute. The pages are unmapped with the object.
+// bytes are copied into fresh read-write pages, the instruction cache is
+// flushed over them, and they become read and execute. The pages are
+// unmapped with the object.
 #pragma once
 
 #include <cstddef>
@@ -9,11 +10,19 @@
 
 namespace sbpf::jit {
 
+// Makes code just written through the data side visible to instruction
+// fetch over [begin, end). arm64 keeps the two caches apart (a core may run
+// stale instructions from a reused page without it); on x86-64 it does
+// nothing. qemu-user does not model the instruction cache, so a missing
+// flush shows in no run there: the flush is a parameter that tests observe.
+using InstructionCacheFlush = void (*)(char* begin, char* end);
+void flush_instruction_cache(char* begin, char* end);
+
 class ExecutableMemory {
  public:
   ExecutableMemory() = default;
   // Throws std::system_error when the pages cannot be mapped or protected.
-  explicit ExecutableMemory(std::span<const uint8_t> code);
+  explicit ExecutableMemory(std::span<const uint8_t> code, InstructionCacheFlush flush = flush_instruction_cache);
   ~ExecutableMemory();
   ExecutableMemory(ExecutableMemory&& other) noexcept;
   ExecutableMemory& operator=(ExecutableMemory&& other) noexcept;

@@ -49,6 +49,28 @@ std::string with_absolute_target(std::string text, size_t offset, size_t size) {
   return text.substr(0, space + 1) + buf;
 }
 
+// A64 branches print their displacement from the branch itself ("b.ne
+// #0x10", "cbz x9, #-0x8"); the same reading: where they go.
+std::string with_absolute_target_a64(std::string text, size_t offset) {
+  const size_t space = text.find(' ');
+  const std::string mnemonic = text.substr(0, space);
+  const bool branch = mnemonic == "b" || mnemonic == "bl" || mnemonic.rfind("b.", 0) == 0 || mnemonic == "cbz" ||
+                      mnemonic == "cbnz" || mnemonic == "tbz" || mnemonic == "tbnz" || mnemonic == "adr";
+  const size_t hash = text.rfind('#');
+  if (!branch || hash == std::string::npos || hash < space) return text;
+  std::string operand = text.substr(hash + 1);
+  const bool negative = !operand.empty() && operand[0] == '-';
+  if (negative) operand.erase(0, 1);
+  if (operand.rfind("0x", 0) != 0 || operand.size() == 2) return text;
+  char* end = nullptr;
+  const long long magnitude = std::strtoll(operand.c_str() + 2, &end, 16);
+  if (*end != 0) return text;
+  const long long target = static_cast<long long>(offset) + (negative ? -magnitude : magnitude);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%04llx", target);
+  return text.substr(0, hash) + buf;
+}
+
 }  // namespace
 
 std::vector<NativeInstruction> disassemble(Arch arch, std::span<const uint8_t> code) {
@@ -84,7 +106,9 @@ std::vector<NativeInstruction> disassemble(Arch arch, std::span<const uint8_t> c
       ++at;
       continue;
     }
-    out.push_back({at, n, arch == Arch::kX86_64 ? with_absolute_target(trimmed(text), at, n) : trimmed(text)});
+    out.push_back({at, n,
+                   arch == Arch::kX86_64 ? with_absolute_target(trimmed(text), at, n)
+                                         : with_absolute_target_a64(trimmed(text), at)});
     at += n;
   }
   return out;

@@ -4,6 +4,7 @@
 #include <random>
 #include <string>
 
+#include "jit/arm64/arm64_backend.h"
 #include "jit/constant_blinding.h"
 #include "jit/lowering_plan.h"
 #include "jit/x86_64/x86_64_backend.h"
@@ -40,7 +41,7 @@ NativeProgram compile(Arch arch, const isa::Program& program, const verifier::An
   LoweredCode lowered;
   switch (arch) {
     case Arch::kX86_64: lowered = lower_x86_64(*plan); break;
-    case Arch::kArm64: throw UnsupportedForJit(std::string("no ") + arch_name(arch) + " backend yet");
+    case Arch::kArm64: lowered = lower_arm64(*plan); break;
   }
   // Offsets per slot of the verified program: where the code of the first
   // slot that came from it starts.

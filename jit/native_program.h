@@ -19,6 +19,13 @@ namespace sbpf::jit {
 enum class Arch : uint8_t { kX86_64, kArm64 };
 const char* arch_name(Arch arch);
 
+// How arm64 code does atomic read-modify-writes: with the LSE instructions
+// (Armv8.1: ldadd, ldset, swp, cas, ...) or with an exclusive load/store
+// loop, which every Armv8 core runs. kDetect asks the CPU at compile time
+// (HWCAP_ATOMICS); on a host that is not arm64 it means LSE, so a cross
+// dump shows what a modern device core runs.
+enum class Arm64Atomics : uint8_t { kDetect, kLse, kExclusive };
+
 struct CompileOptions {
   // Where each of the program's data sections lives (Program::sections
   // order): `lddw` of global data loads these addresses, so the code is
@@ -34,6 +41,8 @@ struct CompileOptions {
   // Count entries into versioned loops' unguarded copies and trips around
   // them in the NativeContext, for tests that must see the copies run.
   bool count_versioned_trips = false;
+  // arm64 only: which atomic instructions to emit (tests force each).
+  Arm64Atomics arm64_atomics = Arm64Atomics::kDetect;
 };
 
 // A cached region check (see GuardCache): an access the verifier could not

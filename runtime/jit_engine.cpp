@@ -16,6 +16,8 @@ namespace {
 
 #if defined(__x86_64__)
 constexpr std::optional<jit::Arch> kHostArch = jit::Arch::kX86_64;
+#elif defined(__aarch64__)
+constexpr std::optional<jit::Arch> kHostArch = jit::Arch::kArm64;
 #else
 constexpr std::optional<jit::Arch> kHostArch = std::nullopt;
 #endif

@@ -21,8 +21,9 @@ namespace sbpf::tools {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: sbpf jit PROG --dump [--arch x86_64] [--section NAME] [--type lambda|xrp|memory]\n"
-    "                     [--loop-budget N] [--no-verify | --prove] [--blind] [--no-bytes]\n"
+    "usage: sbpf jit PROG --dump [--arch x86_64|arm64] [--atomics lse|exclusive] [--section NAME]\n"
+    "                     [--type lambda|xrp|memory] [--loop-budget N] [--no-verify | --prove] [--blind]\n"
+    "                     [--no-bytes]\n"
     "\n"
     "Verifies a program, compiles it to native code with the verifier's annotations,\n"
     "and prints the code: each BPF instruction (with its C source line when the\n"
@@ -30,7 +31,9 @@ constexpr const char* kHelp =
     "the out-of-line code (abort stubs, guard slow paths, the exit).\n"
     "\n"
     "  --dump           print the native code (the only action so far)\n"
-    "  --arch A         x86_64 (the default; arm64 has no backend yet)\n"
+    "  --arch A         x86_64 or arm64 (default: this host's; either compiles anywhere)\n"
+    "  --atomics A      arm64: LSE instructions or exclusive load/store loops\n"
+    "                   (default: what this CPU has; LSE on a host that is not arm64)\n"
     "  --section NAME   the program in this ELF section\n"
     "  --type T         the program type, when the section name and BTF do not tell\n"
     "  --loop-budget N  verify for this budget (default 16777215): a loop that may\n"
@@ -62,7 +65,7 @@ void print_native(const std::vector<jit::NativeInstruction>& code, size_t& next,
 }  // namespace
 
 int jit_command(const Args& args) {
-  CommandLine cl(args, {"--arch", "--section", "--type", "--loop-budget"},
+  CommandLine cl(args, {"--arch", "--atomics", "--section", "--type", "--loop-budget"},
                  {"--help", "--dump", "--no-verify", "--prove", "--blind", "--no-bytes"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
@@ -70,8 +73,15 @@ int jit_command(const Args& args) {
   }
   cl.expect_positionals(1, "program file (sbpf jit PROG --dump)");
   if (!cl.has("--dump")) throw UsageError("nothing to do: give --dump");
-  const std::string arch_name = cl.get_choice("--arch", {"x86_64", "arm64"}, "x86_64");
-  if (arch_name == "arm64") throw UsageError("--arch arm64: there is no arm64 backend yet");
+#if defined(__aarch64__)
+  constexpr const char* kHostArch = "arm64";
+#else
+  constexpr const char* kHostArch = "x86_64";
+#endif
+  const std::string arch_name = cl.get_choice("--arch", {"x86_64", "arm64"}, kHostArch);
+  const jit::Arch arch = arch_name == "arm64" ? jit::Arch::kArm64 : jit::Arch::kX86_64;
+  if (cl.has("--atomics") && arch != jit::Arch::kArm64) throw UsageError("--atomics is for --arch arm64");
+  const std::string atomics = cl.get_choice("--atomics", {"lse", "exclusive", "detect"}, "detect");
   const DisassembleNative disassemble = load_native_disassembler();
   const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
   // No engine: the code shown is compiled below, with global data at 0.
@@ -94,11 +104,14 @@ int jit_command(const Args& args) {
   jit::CompileOptions options;
   options.section_addresses.assign(program.sections.size(), 0);
   options.blind_constants = load_options.blind_constants;
+  options.arm64_atomics = atomics == "lse"         ? jit::Arm64Atomics::kLse
+                          : atomics == "exclusive" ? jit::Arm64Atomics::kExclusive
+                                                   : jit::Arm64Atomics::kDetect;
   // λ-IO's memory functions run inline.
   options.memory_helpers = loaded.helpers().memory_functions();
   jit::NativeProgram native = [&] {
     try {
-      return jit::compile(jit::Arch::kX86_64, program, annotations, options);
+      return jit::compile(arch, program, annotations, options);
     } catch (const jit::UnsupportedForJit& e) {
       throw UsageError(path + ": " + e.what());
     }

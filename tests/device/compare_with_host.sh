@@ -37,9 +37,8 @@ if ! diff <(grep -v '^# ' "$work/host.s") <(grep -v '^# ' "$work/device.s"); the
 fi
 echo "ok   $sample: verified and disassembled as on the host: $(cat "$work/device.verify")"
 
-# The engines the device has: the interpreter (the arm64 JIT joins it when
-# its backend lands).
-engines=(interp)
+# The engines the device has: the interpreter and the arm64 JIT.
+engines=(interp jit)
 name=${sample#*/}
 for size in "$@"; do
   "$datagen" "$name" --size "$size" --seed 1 -o "$work/in"

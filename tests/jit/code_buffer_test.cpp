@@ -160,14 +160,18 @@ std::string permissions_at(const void* address) {
 }
 
 TEST(ExecutableMemory, IsReadAndExecuteNeverWriteAndIsUnmappedWithTheObject) {
+#if defined(__aarch64__)
+  const std::vector<uint8_t> code = {0x40, 0x05, 0x80, 0x52, 0xC0, 0x03, 0x5F, 0xD6};  // mov w0, #42; ret
+#else
   const std::vector<uint8_t> code = {0xB8, 42, 0, 0, 0, 0xC3};  // mov eax, 42; ret
+#endif
   const void* where = nullptr;
   {
     ExecutableMemory memory(code);
     where = memory.data();
     EXPECT_EQ(permissions_at(where), "r-xp");
     EXPECT_EQ(std::memcmp(memory.data(), code.data(), code.size()), 0);
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__aarch64__)
     EXPECT_EQ(call_native(memory.data()), 42);
 #endif
     ExecutableMemory moved = std::move(memory);
