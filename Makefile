@@ -37,6 +37,9 @@ test-release: build
 
 test-large: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --label-regex large
+	if [ -d $(DEVICE_BUILD) ]; then \
+	  cd $(DEVICE_BUILD) && SBPF_QEMU_CPU=max ctest --output-on-failure -j$(JOBS) --label-regex large; \
+	fi
 
 test-sanitize: deps
 	CC=clang-19 CXX=clang++-19 cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug \
