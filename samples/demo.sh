@@ -75,3 +75,11 @@ if [ "$(uname -m)" = x86_64 ]; then
   step "the native code of stats64's first instructions" \
     bash -c "'$sbpf' jit '$work/stats64.o' --dump --no-bytes | grep -v '^; /' | grep -m1 -A12 '^; 0:'"
 fi
+step "the same code for the device's cores: the arm64 JIT, cross-compiled on this host" \
+  bash -c "'$sbpf' jit '$work/stats64.o' --arch arm64 --dump --no-bytes | grep -v '^; /' | grep -m1 -A12 '^; 0:'"
+step "what crosses to the device: a verified program image (the device verifies it again)" \
+  bash -c "'$sbpf' verify '$work/stats64.o' --emit-image '$work/stats64.img' && '$sbpf' disasm '$work/stats64.img' | head -5"
+if command -v qemu-aarch64 > /dev/null && [ -x "$root/build-aarch64/tools/sbpf" ]; then
+  step "the device's sbpf (make device) runs the image through its arm64 JIT under qemu-aarch64" \
+    bash -c "'$root/cmake/qemu-aarch64.sh' '$root/build-aarch64/tools/sbpf' run '$work/stats64.img' --input '$work/stats.in' --out '$work/stats.device' --engine jit && cmp '$work/stats.device' '$work/stats.native' && echo 'equal to the native twin, byte for byte'"
+fi
