@@ -59,7 +59,7 @@ class Rewriter {
   std::mt19937_64 keys_;
   BlindedProgram out_;
   std::vector<size_t> start_;  // per original slot: its first slot in the output
-  std::vector<size_t> moved_;  // per output slot that carries an original jump or call: its original slot
+  std::vector<size_t> moved_;  // the output slots that carry an original jump or call
 };
 
 void Rewriter::rewrite(size_t pc) {
