@@ -30,27 +30,33 @@ std::string trimmed(const char* text) {
   return s;
 }
 
-// Without a symbolizer LLVM prints a relative jump's displacement ("jne
-// 0x3e"); the reader wants where it goes, as an offset into the code.
-std::string with_absolute_target(std::string text, size_t offset, size_t size) {
-  const bool relative = text[0] == 'j' || text.rfind("call ", 0) == 0;
-  const size_t space = text.rfind(' ');
-  if (!relative || space == std::string::npos) return text;
-  std::string operand = text.substr(space + 1);
+// Replaces the displacement that starts at `at` in `text` ("0x3e",
+// "-0x8", to the end of the text) with `origin` + displacement, as an
+// offset into the code; any other operand stays as it is.
+std::string displacement_as_target(const std::string& text, size_t at, size_t origin) {
+  std::string operand = text.substr(at);
   const bool negative = !operand.empty() && operand[0] == '-';
   if (negative) operand.erase(0, 1);
   if (operand.rfind("0x", 0) != 0 || operand.size() == 2) return text;
   char* end = nullptr;
   const long long magnitude = std::strtoll(operand.c_str() + 2, &end, 16);
   if (*end != 0) return text;
-  const long long target = static_cast<long long>(offset + size) + (negative ? -magnitude : magnitude);
+  const long long target = static_cast<long long>(origin) + (negative ? -magnitude : magnitude);
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%04llx", target);
-  return text.substr(0, space + 1) + buf;
+  return text.substr(0, at) + buf;
 }
 
-// A64 branches print their displacement from the branch itself ("b.ne
-// #0x10", "cbz x9, #-0x8"); the same reading: where they go.
+// Without a symbolizer LLVM prints a relative jump's displacement ("jne
+// 0x3e"), counted from the jump's end on x86-64 and from the branch itself
+// on arm64 ("b.ne #0x10", "cbz x9, #-0x8"); the reader wants where it goes.
+std::string with_absolute_target(std::string text, size_t offset, size_t size) {
+  const bool relative = text[0] == 'j' || text.rfind("call ", 0) == 0;
+  const size_t space = text.rfind(' ');
+  if (!relative || space == std::string::npos) return text;
+  return displacement_as_target(text, space + 1, offset + size);
+}
+
 std::string with_absolute_target_a64(std::string text, size_t offset) {
   const size_t space = text.find(' ');
   const std::string mnemonic = text.substr(0, space);
@@ -58,17 +64,9 @@ std::string with_absolute_target_a64(std::string text, size_t offset) {
                       mnemonic == "cbnz" || mnemonic == "tbz" || mnemonic == "tbnz" || mnemonic == "adr";
   const size_t hash = text.rfind('#');
   if (!branch || hash == std::string::npos || hash < space) return text;
-  std::string operand = text.substr(hash + 1);
-  const bool negative = !operand.empty() && operand[0] == '-';
-  if (negative) operand.erase(0, 1);
-  if (operand.rfind("0x", 0) != 0 || operand.size() == 2) return text;
-  char* end = nullptr;
-  const long long magnitude = std::strtoll(operand.c_str() + 2, &end, 16);
-  if (*end != 0) return text;
-  const long long target = static_cast<long long>(offset) + (negative ? -magnitude : magnitude);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%04llx", target);
-  return text.substr(0, hash) + buf;
+  const std::string target = displacement_as_target(text, hash + 1, offset);
+  // "#0x10" becomes "0x0040": the '#' goes with the displacement.
+  return target == text ? text : target.substr(0, hash) + target.substr(hash + 1);
 }
 
 }  // namespace
