@@ -56,12 +56,10 @@ int disasm_command(const Args& args) {
   if (!annotate && (cl.has("--type") || cl.has("--loop-budget") || cl.has("--prove")))
     throw UsageError("--type, --loop-budget and --prove apply to --annotate only");
   const std::optional<ImageSettings> image = image_settings(path);
-  const std::string forced_type = cl.has("--type")  ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "")
-                                  : image.has_value() ? image->type
-                                                      : "";
-  runtime::LoadOptions defaults;
-  if (image) defaults.loop_budget = image->loop_budget;
-  const verifier::Options verifier_options = parse_load_options(cl, defaults).verifier_options();
+  const std::string forced_type = requested_type(cl, image);
+  runtime::LoadOptions load_options = parse_load_options(cl);
+  take_image_budget(cl, image, load_options);
+  const verifier::Options verifier_options = load_options.verifier_options();
   isa::DisassemblyOptions options;
   options.show_pc = cl.has("--pc");
   options.show_source = !cl.has("--no-source");

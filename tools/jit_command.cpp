@@ -83,7 +83,6 @@ int jit_command(const Args& args) {
   if (cl.has("--atomics") && arch != jit::Arch::kArm64) throw UsageError("--atomics is for --arch arm64");
   const std::string atomics = cl.get_choice("--atomics", {"lse", "exclusive", "detect"}, "detect");
   const DisassembleNative disassemble = load_native_disassembler();
-  const std::string forced_type = cl.has("--type") ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "") : "";
   // No engine: the code shown is compiled below, with global data at 0.
   runtime::LoadOptions load_options = parse_load_options(cl);
   load_options.engine = std::nullopt;
@@ -91,11 +90,12 @@ int jit_command(const Args& args) {
 
   isa::Program file = load_program_file(path, cl.get_or("--section", ""));
   const std::optional<ImageSettings> image = image_settings(path);
-  if (image && !cl.has("--loop-budget")) load_options.loop_budget = image->loop_budget;
+  const std::string forced_type = requested_type(cl, image);
+  take_image_budget(cl, image, load_options);
   // Unverified, a program needs no type: the helpers are the λ type's, as
   // `sbpf run` gives them.
   const verifier::ProgramType type =
-      load_options.verify ? program_type_of(file, forced_type.empty() && image ? image->type : forced_type)
+      load_options.verify ? program_type_of(file, forced_type)
                           : verifier::lambda_program_type();
   const runtime::LoadedProgram loaded = load_or_reject(std::move(file), type, load_options, path);
   const isa::Program& program = loaded.program();

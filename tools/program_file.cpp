@@ -66,6 +66,15 @@ std::optional<ImageSettings> image_settings(const std::string& path) {
   }
 }
 
+std::string requested_type(const CommandLine& cl, const std::optional<ImageSettings>& image) {
+  if (cl.has("--type")) return cl.get_choice("--type", {"lambda", "xrp", "memory"}, "");
+  return image ? image->type : "";
+}
+
+void take_image_budget(const CommandLine& cl, const std::optional<ImageSettings>& image, runtime::LoadOptions& options) {
+  if (image && !cl.has("--loop-budget")) options.loop_budget = image->loop_budget;
+}
+
 void write_program_image(const std::string& path, const isa::Program& program, const verifier::ProgramType& type,
                          uint64_t loop_budget) {
   std::vector<uint8_t> bytes;

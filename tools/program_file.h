@@ -8,6 +8,7 @@
 
 #include "isa/program.h"
 #include "runtime/loaded_program.h"
+#include "tools/command_line.h"
 #include "verifier/program_type.h"
 
 namespace sbpf::tools {
@@ -30,6 +31,11 @@ struct ImageSettings {
 };
 // The settings of the image at `path`; nullopt for any other kind of file.
 std::optional<ImageSettings> image_settings(const std::string& path);
+// The program type a command verifies as: --type (when the command takes
+// it), else the image's, else "" (the type the program announces).
+std::string requested_type(const CommandLine& cl, const std::optional<ImageSettings>& image);
+// An image's loop budget into `options`, unless --loop-budget gave one.
+void take_image_budget(const CommandLine& cl, const std::optional<ImageSettings>& image, runtime::LoadOptions& options);
 
 // Writes the image of a verified program (`sbpf verify --emit-image`).
 void write_program_image(const std::string& path, const isa::Program& program, const verifier::ProgramType& type,

@@ -186,7 +186,7 @@ int run_command(const Args& args) {
   isa::Program program = load_program_file(path, cl.get_or("--section", ""));
   const std::optional<ImageSettings> image = image_settings(path);
   const std::string type = image ? image->type : program_type_name(program);
-  if (image && !cl.has("--loop-budget")) load_options.loop_budget = image->loop_budget;
+  take_image_budget(cl, image, load_options);
   if (type == "xrp") throw UsageError(path + ": an XRP program runs on reads of a file: use `sbpf xrp get`");
   const bool lambda = type == "lambda" || cl.has("--input");
   if (lambda && memory_given) throw UsageError("a λ program reads --input, not --mem");

@@ -53,13 +53,11 @@ int verify_command(const Args& args) {
   const std::string& path = cl.positionals()[0];
   const std::string format = cl.get_choice("--format", {"text", "json", "sarif"}, "text");
   const std::optional<ImageSettings> image = image_settings(path);
-  const std::string forced_type = cl.has("--type")  ? cl.get_choice("--type", {"lambda", "xrp", "memory"}, "")
-                                  : image.has_value() ? image->type
-                                                      : "";
+  const std::string forced_type = requested_type(cl, image);
   // What `sbpf run` would verify with the same flags, and the verifier's own.
-  runtime::LoadOptions defaults;
-  if (image) defaults.loop_budget = image->loop_budget;
-  verifier::Options options = parse_load_options(cl, defaults).verifier_options();
+  runtime::LoadOptions load_options = parse_load_options(cl);
+  take_image_budget(cl, image, load_options);
+  verifier::Options options = load_options.verifier_options();
   options.strict = cl.has("--strict");
   options.trace = cl.has("-v");
 
