@@ -7,7 +7,7 @@ SANITIZE_BUILD ?= build-sanitize
 DEVICE_BUILD ?= build-aarch64
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-large test-sanitize device bench fuzz csmith install clean
+.PHONY: all deps build demo test test-release test-large test-sanitize device bench bench-device fuzz csmith install clean
 
 all: build
 
@@ -54,11 +54,12 @@ test-sanitize: deps
 # depend on the CPU too (tests/CMakeLists.txt). They compare with the host
 # build's samples, so the host's sbpf and samples are built first. Release:
 # debug information costs half as much compile time again, on every clone.
+configure_device = cmake -S . -B $(DEVICE_BUILD) -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64.cmake -DCMAKE_BUILD_TYPE=Release \
+  -DSBPF_WERROR=ON -DSBPF_HOST_BUILD_DIR=$(abspath $(BUILD)) $(CMAKE_FLAGS)
 device: deps
 	$(configure)
 	cmake --build $(BUILD) -j$(JOBS) --target sbpf samples sbpf-datagen
-	cmake -S . -B $(DEVICE_BUILD) -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64.cmake -DCMAKE_BUILD_TYPE=Release \
-	  -DSBPF_WERROR=ON -DSBPF_HOST_BUILD_DIR=$(abspath $(BUILD)) $(CMAKE_FLAGS)
+	$(configure_device)
 	cmake --build $(DEVICE_BUILD) -j$(JOBS)
 	cd $(DEVICE_BUILD) && SBPF_QEMU_CPU=max ctest --output-on-failure -j$(JOBS) --label-exclude large
 	cd $(DEVICE_BUILD) && SBPF_QEMU_CPU=cortex-a53 ctest --output-on-failure -j$(JOBS) --label-exclude 'large|cpu_independent'
@@ -68,6 +69,20 @@ bench: build
 	$(BUILD)/bench/interpreter_bench
 	$(BUILD)/bench/lambda_samples_bench
 	$(BUILD)/bench/verifier_bench
+
+# The λ samples' benchmark on the device build under qemu (-cpu max): the
+# arm64 JIT and interpreter against the aarch64 twins, on DEVICE_BENCH_BYTES
+# of data, and arm64 compile time. Google Benchmark for arm64 is unpacked
+# from Debian's packages into the device build (cmake/install-deps.sh).
+DEVICE_BENCH_BYTES ?= 8388608
+DEVICE_BENCH_DEPS = $(abspath $(DEVICE_BUILD))/bench-deps
+bench-device:
+	@bash cmake/install-deps.sh --device-bench $(DEVICE_BENCH_DEPS)
+	$(configure)
+	cmake --build $(BUILD) -j$(JOBS) --target sbpf samples sbpf-datagen
+	$(configure_device) -DSBPF_DEVICE_BENCH_DEPS=$(DEVICE_BENCH_DEPS)
+	cmake --build $(DEVICE_BUILD) -j$(JOBS) --target lambda_samples_bench
+	SBPF_BENCH_INPUT_BYTES=$(DEVICE_BENCH_BYTES) bash cmake/qemu-aarch64.sh $(DEVICE_BUILD)/bench/lambda_samples_bench
 
 # Long fuzzing (the clang + sanitizer build): FUZZ_SECONDS per target, then
 # csmith's programs for CSMITH_SEEDS.

@@ -14,9 +14,29 @@
 set(CMAKE_C_FLAGS_RELEASE "-O2 -DNDEBUG")
 set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG")
 
-# The device never proves (--prove is a host option) and has no benchmarks.
+# The device never proves (--prove is a host option).
 set(SBPF_WITH_Z3 OFF)
-set(SBPF_BUILD_BENCH OFF)
+
+# The host build whose samples (objects, images, native twins), sbpf and
+# data generator the device's tests and benchmark use. `make device` builds
+# what they need there first and passes it.
+set(SBPF_HOST_BUILD_DIR "" CACHE PATH "The host build the device tests compare against (make device sets it)")
+
+# Google Benchmark for aarch64, unpacked from Debian's arm64 packages by
+# `cmake/install-deps.sh --device-bench DIR` (make bench-device): not
+# installed, as libc6:arm64 would come with it and meet the cross
+# toolchain's own C library under qemu. Without it, no benchmark.
+set(SBPF_DEVICE_BENCH_DEPS "" CACHE PATH "Debian's arm64 Google Benchmark, unpacked (make bench-device sets it)")
+set(benchmark_root ${SBPF_DEVICE_BENCH_DEPS}/usr)
+set(benchmark_library ${benchmark_root}/lib/aarch64-linux-gnu/libbenchmark.so)
+if(SBPF_DEVICE_BENCH_DEPS AND SBPF_HOST_BUILD_DIR AND EXISTS ${benchmark_library})
+  add_library(benchmark::benchmark SHARED IMPORTED)
+  set_target_properties(benchmark::benchmark PROPERTIES
+    IMPORTED_LOCATION ${benchmark_library} INTERFACE_INCLUDE_DIRECTORIES ${benchmark_root}/include)
+  set(SBPF_BUILD_BENCH ON)
+else()
+  set(SBPF_BUILD_BENCH OFF)
+endif()
 
 # nlohmann/json is headers only, the same for every architecture: the
 # host's serve, through a directory that holds nothing else (its own CMake
@@ -44,3 +64,6 @@ add_subdirectory(tools)
 
 enable_testing()
 add_subdirectory(tests)
+if(SBPF_BUILD_BENCH)
+  add_subdirectory(bench)
+endif()

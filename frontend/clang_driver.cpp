@@ -69,9 +69,12 @@ std::string sdk_dir() {
 std::vector<std::string> clang_command(const std::string& clang, const CompileOptions& o) {
   std::vector<std::string> argv{clang};
   if (o.native) {
-    // The twin: the same source as a host shared object, for reference
-    // results and as the speed limit in benchmarks.
+    // The twin: the same source as a shared object, for reference results
+    // and as the speed limit in benchmarks.
     argv.insert(argv.end(), {"-shared", "-fPIC", "-g"});
+    // Debian's clang finds the cross toolchain's libraries and linker
+    // (g++-aarch64-linux-gnu) for another machine.
+    if (!o.target.empty()) argv.push_back("--target=" + o.target + "-linux-gnu");
   } else {
     argv.insert(argv.end(), {"-target", "bpf", "-mcpu=v4", "-g", "-c", "-ffreestanding"});
   }

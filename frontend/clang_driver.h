@@ -1,5 +1,5 @@
 // `sbpf compile`: drives clang to turn a λ or XRP program written in C into
-// a BPF object (or, with `native`, into a host shared object: its twin).
+// a BPF object (or, with `native`, into a shared object: its twin).
 #pragma once
 
 #include <optional>
@@ -14,7 +14,8 @@ struct CompileOptions {
   std::vector<std::string> include_dirs;  // -I
   std::vector<std::string> defines;       // -D NAME or NAME=VALUE
   std::string optimization = "2";         // -O LEVEL
-  bool native = false;                    // host shared object instead of BPF
+  bool native = false;                    // a shared object (the twin) instead of BPF
+  std::string target;                     // the twin's machine (x86_64, aarch64); empty: this one's
 };
 
 // Where clang was looked for, in order, and what was found.

@@ -1,12 +1,10 @@
 // The device build's frontend: the device has no libbpf, libelf or clang, so
 // it reads programs as images, assembly or raw bytecode. A BPF ELF object is
-// recognised by its magic and refused with the way to make an image; a
-// native twin is never recognised (its ELF is refused the same way).
+// recognised by its magic and refused with the way to make an image. Native
+// twins (native_twin.cpp) need no ELF library and run on the device too.
 #include <cstring>
-#include <span>
 
 #include "frontend/elf_loader.h"
-#include "frontend/native_twin.h"
 
 namespace sbpf::frontend {
 
@@ -26,11 +24,5 @@ bool looks_like_elf(const std::vector<uint8_t>& bytes) {
 std::vector<isa::Program> load_elf(const std::string& path) { refuse(path); }
 
 isa::Program load_elf_program(const std::string& path, const std::string&) { refuse(path); }
-
-bool looks_like_native_twin(std::span<const uint8_t>) { return false; }
-
-NativeTwin::NativeTwin(const std::string& path, const std::string&) { refuse(path); }
-
-NativeTwin::~NativeTwin() = default;
 
 }  // namespace sbpf::frontend

@@ -2,14 +2,12 @@
 
 #include <dlfcn.h>
 #include <elf.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
-#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
-#include <memory>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <vector>
 
 #include "frontend/elf_loader.h"
@@ -26,53 +24,101 @@ constexpr uint16_t kHostMachine = EM_AARCH64;
 #error "sbpf runs native twins on x86-64 and arm64 hosts"
 #endif
 
+std::string machine_name(uint16_t machine) {
+  switch (machine) {
+    case EM_X86_64: return "x86_64";
+    case EM_AARCH64: return "aarch64";
+    default: return "machine " + std::to_string(machine);
+  }
+}
+
+// A 64-bit little-endian shared object's header, or nothing.
+std::optional<Elf64_Ehdr> shared_object_header(std::span<const uint8_t> bytes) {
+  if (bytes.size() < sizeof(Elf64_Ehdr) || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) return std::nullopt;
+  Elf64_Ehdr header;
+  std::memcpy(&header, bytes.data(), sizeof header);
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_ident[EI_DATA] != ELFDATA2LSB || header.e_type != ET_DYN)
+    return std::nullopt;
+  return header;
+}
+
 struct ProgramFunction {
   std::string section;
   std::string function;
 };
 
-// Functions in executable sections whose names do not start with '.': the
-// compiler and linker name their own sections with a dot (.text, .init,
-// .plt…), program sections never do.
-std::vector<ProgramFunction> program_functions(const std::string& path) {
-  if (elf_version(EV_CURRENT) == EV_NONE) throw LoadError(path + ": libelf is unusable");
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw LoadError(path + ": " + std::strerror(errno));
-  std::unique_ptr<Elf, int (*)(Elf*)> elf(elf_begin(fd, ELF_C_READ, nullptr), elf_end);
-  std::vector<ProgramFunction> found;
-  size_t strings = 0;
-  if (elf == nullptr || elf_getshdrstrndx(elf.get(), &strings) != 0) {
-    close(fd);
-    throw LoadError(path + ": corrupt shared object: " + elf_errmsg(-1));
+// The few parts of a shared object the twin's lookup reads: section headers,
+// their names and the dynamic symbols. dlopen does the loading; this only
+// names the entry, so it needs no ELF library (the device has none). Every
+// offset is checked against the file.
+class SharedObjectFile {
+ public:
+  explicit SharedObjectFile(const std::string& path) : path_(path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw LoadError(path + ": " + std::strerror(errno));
+    bytes_.assign(std::istreambuf_iterator<char>(in), {});
+    std::optional<Elf64_Ehdr> header = shared_object_header(bytes_);
+    if (!header) throw LoadError(path + ": not a 64-bit little-endian ELF shared object");
+    if (header->e_shentsize != sizeof(Elf64_Shdr)) corrupt("its section headers have an unexpected size");
+    for (uint16_t i = 0; i < header->e_shnum; ++i)
+      sections_.push_back(read<Elf64_Shdr>(header->e_shoff + uint64_t{i} * sizeof(Elf64_Shdr), "a section header"));
+    if (header->e_shstrndx >= sections_.size()) corrupt("the section names' index is out of range");
+    section_names_ = header->e_shstrndx;
   }
-  std::vector<std::string> names;  // by section index; empty unless a program section
-  for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf.get(), scn)) != nullptr;) {
-    GElf_Shdr header;
-    if (gelf_getshdr(scn, &header) == nullptr) continue;
-    size_t index = elf_ndxscn(scn);
-    if (names.size() <= index) names.resize(index + 1);
-    const char* name = elf_strptr(elf.get(), strings, header.sh_name);
-    if (name != nullptr && name[0] != '.' && name[0] != '\0' && (header.sh_flags & SHF_EXECINSTR) != 0)
-      names[index] = name;
-  }
-  // .dynsym is enough: the macros give the entry default visibility.
-  for (Elf_Scn* scn = nullptr; (scn = elf_nextscn(elf.get(), scn)) != nullptr;) {
-    GElf_Shdr header;
-    if (gelf_getshdr(scn, &header) == nullptr || header.sh_type != SHT_DYNSYM || header.sh_entsize == 0) continue;
-    Elf_Data* data = elf_getdata(scn, nullptr);
-    if (data == nullptr) continue;
-    for (size_t i = 0; i < header.sh_size / header.sh_entsize; ++i) {
-      GElf_Sym symbol;
-      if (gelf_getsym(data, static_cast<int>(i), &symbol) == nullptr) continue;
-      if (GELF_ST_TYPE(symbol.st_info) != STT_FUNC || symbol.st_shndx >= names.size()) continue;
-      if (names[symbol.st_shndx].empty()) continue;
-      const char* name = elf_strptr(elf.get(), header.sh_link, symbol.st_name);
-      if (name != nullptr) found.push_back({names[symbol.st_shndx], name});
+
+  // Functions in executable sections whose names do not start with '.': the
+  // compiler and linker name their own sections with a dot (.text, .init,
+  // .plt…), program sections never do. .dynsym is enough: the SDK's macros
+  // give the entry default visibility.
+  std::vector<ProgramFunction> program_functions() const {
+    std::vector<ProgramFunction> found;
+    for (const Elf64_Shdr& symbols : sections_) {
+      if (symbols.sh_type != SHT_DYNSYM) continue;
+      if (symbols.sh_entsize != sizeof(Elf64_Sym)) corrupt("its dynamic symbols have an unexpected size");
+      for (uint64_t i = 0; i < symbols.sh_size / sizeof(Elf64_Sym); ++i) {
+        const auto symbol = read<Elf64_Sym>(symbols.sh_offset + i * sizeof(Elf64_Sym), "a dynamic symbol");
+        if (ELF64_ST_TYPE(symbol.st_info) != STT_FUNC || symbol.st_shndx >= sections_.size()) continue;
+        const Elf64_Shdr& code = sections_[symbol.st_shndx];
+        std::string section = string_in(section_names_, code.sh_name);
+        if (section.empty() || section[0] == '.' || (code.sh_flags & SHF_EXECINSTR) == 0) continue;
+        found.push_back({std::move(section), string_in(symbols.sh_link, symbol.st_name)});
+      }
     }
+    return found;
   }
-  close(fd);
-  return found;
-}
+
+ private:
+  [[noreturn]] void corrupt(const std::string& what) const {
+    throw LoadError(path_ + ": corrupt shared object: " + what);
+  }
+
+  template <typename T>
+  T read(uint64_t offset, const char* what) const {
+    if (offset > bytes_.size() || bytes_.size() - offset < sizeof(T))
+      corrupt(std::string(what) + " lies past the end of the file");
+    T value;
+    std::memcpy(&value, bytes_.data() + offset, sizeof value);
+    return value;
+  }
+
+  // The NUL-terminated string at `offset` of string table `table`.
+  std::string string_in(uint64_t table, uint64_t offset) const {
+    if (table >= sections_.size()) corrupt("a string table's index is out of range");
+    const Elf64_Shdr& strings = sections_[table];
+    if (strings.sh_offset > bytes_.size() || bytes_.size() - strings.sh_offset < strings.sh_size ||
+        offset >= strings.sh_size)
+      corrupt("a name lies outside its string table");
+    const char* begin = reinterpret_cast<const char*>(bytes_.data() + strings.sh_offset);
+    const void* end = std::memchr(begin + offset, '\0', strings.sh_size - offset);
+    if (end == nullptr) corrupt("a name is not terminated");
+    return std::string(begin + offset, static_cast<const char*>(end));
+  }
+
+  std::string path_;
+  std::vector<uint8_t> bytes_;
+  std::vector<Elf64_Shdr> sections_;
+  uint64_t section_names_ = 0;
+};
 
 std::string list(const std::vector<ProgramFunction>& functions) {
   std::string out;
@@ -83,14 +129,20 @@ std::string list(const std::vector<ProgramFunction>& functions) {
 }  // namespace
 
 bool looks_like_native_twin(std::span<const uint8_t> bytes) {
-  if (bytes.size() < sizeof(Elf64_Ehdr) || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) return false;
-  Elf64_Ehdr header;
-  std::memcpy(&header, bytes.data(), sizeof header);
-  return header.e_ident[EI_CLASS] == ELFCLASS64 && header.e_type == ET_DYN && header.e_machine == kHostMachine;
+  std::optional<Elf64_Ehdr> header = shared_object_header(bytes);
+  return header && header->e_machine == kHostMachine;
 }
 
+std::optional<std::string> foreign_twin_machine(std::span<const uint8_t> bytes) {
+  std::optional<Elf64_Ehdr> header = shared_object_header(bytes);
+  if (!header || header->e_machine == kHostMachine) return std::nullopt;
+  return machine_name(header->e_machine);
+}
+
+std::string host_machine() { return machine_name(kHostMachine); }
+
 NativeTwin::NativeTwin(const std::string& path, const std::string& section) {
-  std::vector<ProgramFunction> functions = program_functions(path);
+  std::vector<ProgramFunction> functions = SharedObjectFile(path).program_functions();
   std::vector<const ProgramFunction*> matches;
   for (const auto& f : functions)
     if (section.empty() || f.section == section || f.function == section) matches.push_back(&f);

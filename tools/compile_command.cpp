@@ -9,7 +9,8 @@ namespace sbpf::tools {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: sbpf compile SRC.c -o OUT.o [-I DIR]... [-D NAME[=VAL]]... [-O LEVEL] [--native]\n"
+    "usage: sbpf compile SRC.c -o OUT.o [-I DIR]... [-D NAME[=VAL]]... [-O LEVEL]\n"
+    "                    [--native [--target x86_64|aarch64]]\n"
     "\n"
     "Compiles a λ or XRP program written in C to a BPF object with clang\n"
     "(-target bpf -mcpu=v4 -g), adding the sbpf SDK headers (<sbpf/lambda.h>, ...).\n"
@@ -19,7 +20,9 @@ constexpr const char* kHelp =
     "  -I DIR       add an include directory (repeatable)\n"
     "  -D NAME=VAL  define a macro (repeatable)\n"
     "  -O LEVEL     optimization level (default 2)\n"
-    "  --native     build a host shared object instead: the program's native twin\n"
+    "  --native     build a shared object instead: the program's native twin\n"
+    "  --target T   the twin's machine: x86_64 or aarch64 (default: this one's);\n"
+    "               an aarch64 twin runs on the device's sbpf (under qemu-aarch64)\n"
     "\n"
     "clang is $SBPF_CLANG if set, else clang-19, else clang, on $PATH.\n";
 
@@ -40,7 +43,7 @@ Args split_joined_flags(const Args& args) {
 }  // namespace
 
 int compile_command(const Args& args) {
-  CommandLine cl(split_joined_flags(args), {"-o", "-I", "-D", "-O"}, {"--help", "--native"});
+  CommandLine cl(split_joined_flags(args), {"-o", "-I", "-D", "-O", "--target"}, {"--help", "--native"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
     return kExitOk;
@@ -54,6 +57,10 @@ int compile_command(const Args& args) {
   options.defines = cl.get_all("-D");
   options.optimization = cl.get_choice("-O", {"0", "1", "2", "3", "s", "z"}, "2");
   options.native = cl.has("--native");
+  if (cl.has("--target")) {
+    if (!options.native) throw UsageError("--target names a native twin's machine: give --native too");
+    options.target = cl.get_choice("--target", {"x86_64", "aarch64"}, "");
+  }
   read_file(options.source);  // a missing source is bad usage (exit 2), not a compile error
 
   frontend::ClangLookup clang = frontend::find_clang();

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "frontend/elf_loader.h"
+#include "frontend/native_twin.h"
 #include "isa/assembler.h"
 #include "isa/program_image.h"
 #include "tools/command_line.h"
@@ -33,6 +34,9 @@ namespace {
 
 isa::Program load_program_file(const std::string& path, const std::string& section) {
   std::vector<uint8_t> bytes = read_file(path);
+  if (std::optional<std::string> machine = frontend::foreign_twin_machine(bytes))
+    throw UsageError(path + ": a native twin for " + *machine + ": this sbpf runs " + frontend::host_machine() +
+                     " code; run the twin with an sbpf built for " + *machine);
   try {
     if (frontend::looks_like_elf(bytes)) return frontend::load_elf_program(path, section);
     if (!section.empty()) throw UsageError(path + ": --section applies to ELF objects only");

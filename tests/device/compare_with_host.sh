@@ -5,7 +5,8 @@
 # sbpf verifies it and disassembles it as the host does; for a λ sample, for
 # each SIZE, it runs it on the data the host generates (seed 1) with every
 # engine the device has, and fails unless the output equals, byte for byte,
-# the native twin's on the host. DEVICE_SBPF is a command (the emulator and
+# the sample's aarch64 twin run by the device's sbpf, which must itself equal
+# the x86-64 twin's on the host. DEVICE_SBPF is a command (the emulator and
 # the device's sbpf).
 set -euo pipefail
 host=$1 device_sbpf=$2 sample=$3
@@ -13,7 +14,8 @@ shift 3
 host_sbpf=$host/tools/sbpf
 datagen=$host/samples/sbpf-datagen
 image=$host/samples/$sample.img
-for f in "$host_sbpf" "$datagen" "$image"; do
+device_twin=$host/samples/$sample.aarch64.so
+for f in "$host_sbpf" "$datagen" "$image" "$device_twin"; do
   if [ ! -e "$f" ]; then
     echo "FAIL $f is missing: build the host's sbpf and samples first (make device does)"
     exit 1
@@ -42,14 +44,20 @@ engines=(interp jit)
 name=${sample#*/}
 for size in "$@"; do
   "$datagen" "$name" --size "$size" --seed 1 -o "$work/in"
-  "$host_sbpf" run "$host/samples/$sample.so" --input "$work/in" --out "$work/native" > /dev/null
+  "$host_sbpf" run "$host/samples/$sample.so" --input "$work/in" --out "$work/host-twin" > /dev/null
+  $device_sbpf run "$device_twin" --input "$work/in" --out "$work/native" > /dev/null
+  if ! cmp -s "$work/native" "$work/host-twin"; then
+    echo "FAIL $sample, $size input bytes: the aarch64 twin's output differs from the x86-64 twin's"
+    cmp "$work/native" "$work/host-twin" || true
+    exit 1
+  fi
   for engine in "${engines[@]}"; do
     $device_sbpf run "$image" --engine "$engine" --input "$work/in" --out "$work/device" > "$work/summary"
     if ! cmp -s "$work/device" "$work/native"; then
-      echo "FAIL $sample, $size input bytes: the device's output under --engine $engine differs from the native twin's"
+      echo "FAIL $sample, $size input bytes: the device's output under --engine $engine differs from the aarch64 twin's"
       cmp "$work/device" "$work/native" || true
       exit 1
     fi
-    echo "ok   $sample, $size input bytes, $engine: $(cat "$work/summary"), equal to the native twin's"
+    echo "ok   $sample, $size input bytes, $engine: $(cat "$work/summary"), equal to the aarch64 twin's (and the x86-64 twin's)"
   done
 done

@@ -77,10 +77,27 @@ TEST(SampleObjects, ANativeTwinWithoutTheSectionSaysWhatItHas) {
   }
 }
 
+std::vector<uint8_t> file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 TEST(SampleObjects, ABpfObjectIsNotANativeTwin) {
-  std::ifstream in(kSamples + "/lambda/stats64.o", std::ios::binary);
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::vector<uint8_t> bytes = file_bytes(kSamples + "/lambda/stats64.o");
   EXPECT_FALSE(looks_like_native_twin(bytes));
+  EXPECT_FALSE(foreign_twin_machine(bytes));
+}
+
+// The device's twins (samples/CMakeLists.txt makes them beside the host's):
+// recognised as another machine's, not run here.
+TEST(SampleObjects, TheDevicesTwinsAreAnotherMachines) {
+  EXPECT_FALSE(foreign_twin_machine(file_bytes(kSamples + "/lambda/stats64.so")));
+  const std::string device_twin = kSamples + "/lambda/stats64.aarch64.so";
+  if (!std::filesystem::exists(device_twin)) GTEST_SKIP() << "no aarch64 cross toolchain: no device twins";
+  std::vector<uint8_t> bytes = file_bytes(device_twin);
+  EXPECT_FALSE(looks_like_native_twin(bytes));
+  EXPECT_EQ(foreign_twin_machine(bytes), "aarch64");
+  EXPECT_EQ(host_machine(), "x86_64");
 }
 
 // What the host sends the device: each sample, and the test objects with
