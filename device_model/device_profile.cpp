@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -210,7 +212,7 @@ std::string profile_to_json(const DeviceProfile& profile) {
 DeviceProfile load_profile_file(const std::filesystem::path& path) {
   const std::string source = path.filename().string();
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ProfileError(path.string() + ": cannot open");
+  if (!in) throw ProfileError("cannot open " + path.string() + ": " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw ProfileError(path.string() + ": cannot read");
