@@ -14,7 +14,9 @@ Nanoseconds CorePool::cost(std::uint64_t instructions, std::uint64_t helper_byte
 
 CorePool::Reservation CorePool::run(Nanoseconds ready, std::uint64_t instructions, std::uint64_t helper_bytes) {
   if (free_at_.empty()) throw std::logic_error("this device has no cores to run programs on");
-  auto earliest = std::min_element(free_at_.begin(), free_at_.end());
+  // An idle core if there is one, the lowest-numbered; else the one that frees first.
+  auto earliest = std::find_if(free_at_.begin(), free_at_.end(), [ready](Nanoseconds free) { return free <= ready; });
+  if (earliest == free_at_.end()) earliest = std::min_element(free_at_.begin(), free_at_.end());
   Reservation reservation;
   reservation.core = static_cast<std::uint32_t>(earliest - free_at_.begin());
   reservation.start = std::max(ready, *earliest);

@@ -6,8 +6,9 @@
 // memcmp, mem_read, mem_write), each at a fixed cost. The same program on
 // the same input therefore always costs the same, on any machine.
 //
-// A run takes the core that is free first (the lowest-numbered on a tie)
-// and holds it until it ends; with every core busy, runs queue.
+// A run takes the lowest-numbered core idle when it is ready, else the core
+// that frees first, and holds it until it ends: with every core busy, runs
+// queue.
 #pragma once
 
 #include <cstdint>
