@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <ostream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -101,6 +102,9 @@ struct BadProfile {
   std::function<Json()> make;
   const char* message;
 };
+
+// Failures name the case, not its bytes.
+void PrintTo(const BadProfile& bad, std::ostream* out) { *out << bad.what; }
 
 class ProfileValidationTest : public ::testing::TestWithParam<BadProfile> {};
 
