@@ -109,6 +109,22 @@ std::variant<FixedLatencyMedium::Config, NandMedium::Config> read_media(ObjectRe
   media.fail(media.path_of("kind"), "must be fixed_latency or nand, not '" + kind + "'");
 }
 
+CorePool::Config read_cores(ObjectReader cores) {
+  CorePool::Config config;
+  config.count = static_cast<std::uint32_t>(cores.number("count"));
+  if (config.count > 1024) cores.fail(cores.path_of("count"), "must be ≤ 1024");
+  config.ps_per_instruction = cores.number("ps_per_instruction");
+  config.ps_per_helper_byte = cores.number("ps_per_helper_byte");
+  cores.finish();
+  return config;
+}
+
+Json cores_json(const CorePool::Config& cores) {
+  return {{"count", cores.count},
+          {"ps_per_instruction", cores.ps_per_instruction},
+          {"ps_per_helper_byte", cores.ps_per_helper_byte}};
+}
+
 Json media_json(const std::variant<FixedLatencyMedium::Config, NandMedium::Config>& media) {
   Json out;
   if (const auto* fixed = std::get_if<FixedLatencyMedium::Config>(&media)) {
@@ -164,12 +180,7 @@ DeviceProfile parse_profile(std::string_view json_text, const std::string& sourc
   profile.link.per_command_ns = link.number("per_command_ns");
   link.finish();
 
-  ObjectReader cores = top.object("cores");
-  profile.cores.count = static_cast<std::uint32_t>(cores.number("count"));
-  if (profile.cores.count > 1024) cores.fail("cores.count", "must be ≤ 1024");
-  profile.cores.ps_per_instruction = cores.number("ps_per_instruction");
-  profile.cores.ps_per_helper_byte = cores.number("ps_per_helper_byte");
-  cores.finish();
+  profile.cores = read_cores(top.object("cores"));
 
   ObjectReader interrupt = top.object("interrupt");
   profile.interrupt.delivery_ns = interrupt.number("delivery_ns");
@@ -178,11 +189,14 @@ DeviceProfile parse_profile(std::string_view json_text, const std::string& sourc
   interrupt.finish();
 
   ObjectReader host = top.object("host");
-  profile.host.crossing_ns = host.number("crossing_ns");
-  profile.host.syscall_ns = host.number("syscall_ns");
-  profile.host.file_system_ns = host.number("file_system_ns");
-  profile.host.block_layer_ns = host.number("block_layer_ns");
-  profile.host.driver_ns = host.number("driver_ns");
+  profile.host.cores = read_cores(host.object("cores"));
+  ObjectReader layers = host.object("layers");
+  profile.host.layers.crossing_ns = layers.number("crossing_ns");
+  profile.host.layers.syscall_ns = layers.number("syscall_ns");
+  profile.host.layers.file_system_ns = layers.number("file_system_ns");
+  profile.host.layers.block_layer_ns = layers.number("block_layer_ns");
+  profile.host.layers.driver_ns = layers.number("driver_ns");
+  layers.finish();
   host.finish();
 
   top.finish();
@@ -197,15 +211,18 @@ std::string profile_to_json(const DeviceProfile& profile) {
   out["controller"] = {{"command_ns", profile.controller.command_ns}};
   out["link"] = {{"bandwidth_mb_per_s", profile.link.bytes_per_second / 1'000'000},
                  {"per_command_ns", profile.link.per_command_ns}};
-  out["cores"] = {{"count", profile.cores.count},
-                  {"ps_per_instruction", profile.cores.ps_per_instruction},
-                  {"ps_per_helper_byte", profile.cores.ps_per_helper_byte}};
+  out["cores"] = cores_json(profile.cores);
   out["interrupt"] = {{"delivery_ns", profile.interrupt.delivery_ns},
                       {"wakeup_ns", profile.interrupt.wakeup_ns},
                       {"poll_ns", profile.interrupt.poll_ns}};
-  out["host"] = {{"crossing_ns", profile.host.crossing_ns},         {"syscall_ns", profile.host.syscall_ns},
-                 {"file_system_ns", profile.host.file_system_ns}, {"block_layer_ns", profile.host.block_layer_ns},
-                 {"driver_ns", profile.host.driver_ns}};
+  const HostStackCosts& layers = profile.host.layers;
+  out["host"] = {{"cores", cores_json(profile.host.cores)},
+                 {"layers",
+                  {{"crossing_ns", layers.crossing_ns},
+                   {"syscall_ns", layers.syscall_ns},
+                   {"file_system_ns", layers.file_system_ns},
+                   {"block_layer_ns", layers.block_layer_ns},
+                   {"driver_ns", layers.driver_ns}}}};
   return out.dump(2) + "\n";
 }
 

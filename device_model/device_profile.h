@@ -7,8 +7,15 @@
 //     "link": {"bandwidth_mb_per_s", "per_command_ns"},
 //     "cores": {"count", "ps_per_instruction", "ps_per_helper_byte"},
 //     "interrupt": {"delivery_ns", "wakeup_ns", "poll_ns"},
-//     "host": {"crossing_ns", "syscall_ns", "file_system_ns", "block_layer_ns", "driver_ns"}
+//     "host": {
+//       "cores": {"count", "ps_per_instruction", "ps_per_helper_byte"},
+//       "layers": {"crossing_ns", "syscall_ns", "file_system_ns", "block_layer_ns", "driver_ns"}
+//     }
 //   }
+//
+// "cores" are the device's (0 for a drive that runs no programs);
+// "host.cores" the host's, which run the host's side of a request: XRP's
+// functions on the completion path, and the modelled threads themselves.
 //
 // Every field is required and every number is a non-negative integer (times
 // in ns, or ps where the name says so; MB is 10^6 bytes); an unknown key is
@@ -51,6 +58,15 @@ struct ControllerConfig {
   bool operator==(const ControllerConfig&) const = default;
 };
 
+// The host the device is plugged into: its cores and the software layers
+// an I/O crosses.
+struct HostConfig {
+  CorePool::Config cores;
+  HostStackCosts layers;
+
+  bool operator==(const HostConfig&) const = default;
+};
+
 struct DeviceProfile {
   std::string name;
   std::string summary;
@@ -59,7 +75,7 @@ struct DeviceProfile {
   PcieLink::Config link;
   CorePool::Config cores;
   InterruptModel::Config interrupt;
-  HostStackCosts host;
+  HostConfig host;
 
   bool operator==(const DeviceProfile&) const = default;
 };

@@ -21,9 +21,9 @@ constexpr const char* kHelp =
     "          ending in .json, or given with --profile).\n"
     "\n"
     "A profile sets every number of the device model: the medium, the\n"
-    "controller, the PCIe link, the device's cores, interrupts and the host's\n"
-    "software layers. An unknown key, a missing field or a negative time is an\n"
-    "error naming the field, exit 2. The shipped profiles and where their\n"
+    "controller, the PCIe link, the device's cores, interrupts, and the host's\n"
+    "cores and software layers. An unknown key, a missing field or a negative\n"
+    "time is an error naming the field, exit 2. The shipped profiles and where their\n"
     "numbers come from: device_model/profiles/README.md (installed in\n"
     "share/sbpf/device_profiles); $SBPF_DEVICE_PROFILES points elsewhere.\n";
 

@@ -61,7 +61,8 @@ TEST(DeviceProfileTest, ThreeProfilesShipEachNamedAsItsFile) {
 TEST(DeviceProfileTest, TheShippedProfilesSayWhatTheyModel) {
   DeviceProfile optane = find_profile("p5800x");
   ASSERT_TRUE(std::holds_alternative<FixedLatencyMedium::Config>(optane.media));
-  EXPECT_EQ(optane.host, (HostStackCosts{351, 199, 2006, 379, 113}));  // XRP Table 1
+  EXPECT_EQ(optane.host.layers, (HostStackCosts{351, 199, 2006, 379, 113}));  // XRP Table 1
+  EXPECT_EQ(optane.host.cores.count, 6u);  // its i5-8500
   EXPECT_EQ(optane.cores.count, 0u);
   DeviceProfile nand = find_profile("nand-tlc");
   ASSERT_TRUE(std::holds_alternative<NandMedium::Config>(nand.media));
@@ -133,8 +134,8 @@ std::function<Json()> nand_with(Edit edit) {
 const BadProfile kBadProfiles[] = {
     {"negative_time", fixed_with([](Json& j) { j["media"]["read_latency_ns"] = -1; }),
      "test.json: media.read_latency_ns: must be ≥ 0"},
-    {"negative_fraction", fixed_with([](Json& j) { j["host"]["driver_ns"] = -0.5; }),
-     "test.json: host.driver_ns: must be ≥ 0"},
+    {"negative_fraction", fixed_with([](Json& j) { j["host"]["layers"]["driver_ns"] = -0.5; }),
+     "test.json: host.layers.driver_ns: must be ≥ 0"},
     {"fraction", fixed_with([](Json& j) { j["interrupt"]["wakeup_ns"] = 1.5; }),
      "test.json: interrupt.wakeup_ns: must be an integer"},
     {"string_number", fixed_with([](Json& j) { j["controller"]["command_ns"] = "100"; }),
@@ -145,7 +146,12 @@ const BadProfile kBadProfiles[] = {
     {"unknown_nested_key", fixed_with([](Json& j) { j["link"]["lanes"] = 4; }), "test.json: link.lanes: unknown key"},
     {"nand_key_on_fixed", fixed_with([](Json& j) { j["media"]["channels"] = 8; }),
      "test.json: media.channels: unknown key"},
-    {"missing_field", fixed_with([](Json& j) { j["host"].erase("syscall_ns"); }), "test.json: host.syscall_ns: missing"},
+    {"missing_field", fixed_with([](Json& j) { j["host"]["layers"].erase("syscall_ns"); }),
+     "test.json: host.layers.syscall_ns: missing"},
+    {"missing_host_cores", fixed_with([](Json& j) { j["host"].erase("cores"); }), "test.json: host.cores: missing"},
+    {"too_many_host_cores", fixed_with([](Json& j) { j["host"]["cores"]["count"] = 2000; }),
+     "test.json: host.cores.count: must be ≤ 1024"},
+    {"unknown_host_key", fixed_with([](Json& j) { j["host"]["cpu"] = "i5"; }), "test.json: host.cpu: unknown key"},
     {"missing_section", fixed_with([](Json& j) { j.erase("cores"); }), "test.json: cores: missing"},
     {"missing_name", fixed_with([](Json& j) { j.erase("name"); }), "test.json: name: missing"},
     {"empty_name", fixed_with([](Json& j) { j["name"] = ""; }), "test.json: name: must not be empty"},

@@ -267,7 +267,7 @@ TEST(NvmeDeviceTest, TheP5800xProfileGivesTable1sDeviceTime) {
   std::vector<std::uint8_t> buffer(512);
   auto [completion, seen] = rig.run_one(queue, make(Opcode::read, 3, buffer));
   EXPECT_EQ(completion.posted_at - completion.submitted_at, 3224u);
-  EXPECT_EQ(rig.device.profile().host.cost(HostLayers::all()) + 3224u, 6272u);
+  EXPECT_EQ(rig.device.profile().host.layers.cost(HostLayers::all()) + 3224u, 6272u);
 }
 
 TEST(NvmeDeviceTest, NamespacesAreNumberedFromOneOnce) {

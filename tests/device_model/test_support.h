@@ -25,7 +25,8 @@ inline DeviceProfile round_profile() {
   profile.link = PcieLink::Config{1'000'000'000, 10};
   profile.cores = CorePool::Config{2, 1000, 500};
   profile.interrupt = InterruptModel::Config{300, 2000, 40};
-  profile.host = HostStackCosts{351, 199, 2006, 379, 113};
+  profile.host.cores = CorePool::Config{6, 333, 42};
+  profile.host.layers = HostStackCosts{351, 199, 2006, 379, 113};
   return profile;
 }
 
