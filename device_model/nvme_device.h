@@ -17,7 +17,7 @@
 // would: it can reap and resubmit right there (XRP's resubmission, free of
 // the host's software layers), or schedule the waiting thread's wake-up
 // (interrupts().thread_resumes) and the layers it pays on the way back
-// (profile().host).
+// (profile().host.layers).
 #pragma once
 
 #include <cstdint>
