@@ -9,7 +9,9 @@
 //   posted ──interrupt delivery, or the poller's delay──▶ the host sees it
 // Data is moved for real when the command is posted: a read fills the host's
 // buffer from the namespace's file, a write stores the buffer into it, a
-// flush syncs it.
+// flush syncs it. Namespaces share the medium, each starting at its address
+// 0 (no namespace-to-medium mapping yet: two namespaces' block 0 land on the
+// same LUN).
 //
 // What drives the model — a host path, the XRP engine — owns the clock and
 // the device, creates a queue pair per modelled thread, and reacts in the
