@@ -17,5 +17,6 @@ int run_command(const Args& args);
 int jit_command(const Args& args);
 int xrp_command(const Args& args);
 int conformance_plugin_command(const Args& args);
+int device_command(const Args& args);
 
 }  // namespace sbpf::tools

@@ -1,6 +1,7 @@
-// The device build's `sbpf compile` and `sbpf xrp`: both need what only the
-// host has (clang and libbpf; BPF-KV's objects and a file system to read
-// through XRP), so each says where to go instead.
+// The device build's `sbpf compile`, `sbpf xrp` and `sbpf device`: each
+// needs what only the host has (clang and libbpf; BPF-KV's objects and a file
+// system to read through XRP; the device model, which simulates the device
+// rather than running on it), so each says where to go instead.
 #include "tools/command_line.h"
 #include "tools/commands.h"
 
@@ -14,6 +15,10 @@ int compile_command(const Args&) {
 int xrp_command(const Args&) {
   throw UsageError("`sbpf xrp` runs on the host (BPF-KV's objects, a file to read through XRP); "
                    "the device runs programs as images: `sbpf run IMAGE`");
+}
+
+int device_command(const Args&) {
+  throw UsageError("`sbpf device` works with the device model, on the host: run it there");
 }
 
 }  // namespace sbpf::tools

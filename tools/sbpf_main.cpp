@@ -23,6 +23,7 @@ constexpr Subcommand kSubcommands[] = {
     {"jit", sbpf::tools::jit_command, "compile a program to native code and show it"},
     {"xrp", sbpf::tools::xrp_command, "build a BPF-KV database and look keys up through XRP functions"},
     {"conformance-plugin", sbpf::tools::conformance_plugin_command, "the bpf_conformance plugin contract"},
+    {"device", sbpf::tools::device_command, "the device model's profiles: list them, check and show one"},
 };
 
 void print_usage(std::FILE* out) {
