@@ -111,7 +111,7 @@ class XrpProgram {
     std::string in_request = request ? " in request " + std::to_string(*request + 1) : "";
     if (failure.abort && loaded_) {
       std::fputs(runtime::format_abort(loaded_->program(), *failure.abort, path_).c_str(), stderr);
-      std::fprintf(stderr, "note: on the completion of read %" PRIu64 "%s\n", failure.read + 1, in_request.c_str());
+      std::fprintf(stderr, "note: at hop %" PRIu64 "%s\n", failure.hop + 1, in_request.c_str());
     } else {
       std::fprintf(stderr, "%s: error: %s%s\n", path_.c_str(), failure.describe().c_str(), in_request.c_str());
     }
@@ -266,7 +266,7 @@ int run(const CommandLine& cl, const runtime::LoadOptions& options) {
     reads.emplace_back(at, bytes.size());
     return file(at, bytes);
   };
-  xrp::XrpRequest request{.offset = offset, .scratch = scratch, .max_reads = max_reads(cl)};
+  xrp::XrpRequest request{.offset = offset, .scratch = scratch, .max_reads = max_reads(cl), .file_size = std::nullopt};
   xrp::XrpOutcome outcome = xrp::run_xrp_request(program.function(), logged, request);
   for (size_t i = 0; i < reads.size(); ++i)
     std::printf("read %zu: %" PRIu64 " bytes at offset %" PRIu64 "\n", i + 1, reads[i].second, reads[i].first);

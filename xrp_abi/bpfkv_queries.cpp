@@ -18,7 +18,7 @@ XrpOutcome run_query(XrpFunction& function, const BlockReader& read, Query& quer
                      uint64_t max_reads) {
   std::vector<uint8_t> scratch(kScratchBytes, 0);
   std::memcpy(scratch.data(), &query, sizeof query);
-  XrpRequest request{.offset = first_read, .scratch = scratch, .max_reads = max_reads};
+  XrpRequest request{.offset = first_read, .scratch = scratch, .max_reads = max_reads, .file_size = std::nullopt};
   XrpOutcome outcome = run_xrp_request(function, read, request);
   std::memcpy(&query, scratch.data(), sizeof query);
   return outcome;

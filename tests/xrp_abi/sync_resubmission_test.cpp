@@ -1,6 +1,6 @@
-// The synchronous resubmission loop's contract: one read per completion,
-// whole blocks, a bounded number of reads, and every way a function can end
-// a request.
+// The synchronous resubmission loop's contract: whole blocks, fanout (every
+// slot a read, one run on all of them), a bounded number of reads, and every
+// way a function can end a request.
 #include "xrp_abi/sync_resubmission.h"
 
 #include <gtest/gtest.h>
@@ -80,17 +80,81 @@ TEST(SyncResubmission, FollowsTheChainTheFunctionAsksFor) {
   EXPECT_EQ(o.reads, (std::vector<std::pair<uint64_t, uint64_t>>{{0, 512}, {512, 512}, {1024, 512}, {1536, 512}}));
 }
 
-TEST(SyncResubmission, MoreThanOneSlotIsRefused) {
+// Fanout: on its first run the function asks for blocks 5 (slot 0), 9 (slot
+// 3) and 2 (slot 15) at once; on its second it sees them one after another
+// in slot order, and keeps the first byte of each in scratch before it ends.
+TEST(SyncResubmission, FanoutReadsEverySlotAndRunsOnceOnAllOfThem) {
+  auto o = run(
+      "ldxdw %r2, [%r1+272]\n"  // scratch
+      "ldxdw %r3, [%r2+0]\n"
+      "jne %r3, 0, second\n"
+      "mov %r3, 1\n"
+      "stxdw [%r2+0], %r3\n"
+      "mov %r4, 2560\n"
+      "stxdw [%r1+16], %r4\n"   // next_addr[0] = block 5
+      "mov %r4, 4608\n"
+      "stxdw [%r1+40], %r4\n"   // next_addr[3] = block 9
+      "mov %r4, 1024\n"
+      "stxdw [%r1+136], %r4\n"  // next_addr[15] = block 2
+      "mov %r4, 512\n"
+      "stxdw [%r1+144], %r4\n"
+      "stxdw [%r1+168], %r4\n"
+      "stxdw [%r1+264], %r4\n"
+      "mov %r0, 0\n"
+      "exit\n"
+      "second:\n"
+      "ldxdw %r4, [%r1+0]\n"    // data: three blocks
+      "ldxb %r5, [%r4+0]\n"
+      "stxb [%r2+8], %r5\n"
+      "ldxb %r5, [%r4+512]\n"
+      "stxb [%r2+9], %r5\n"
+      "ldxb %r5, [%r4+1024]\n"
+      "stxb [%r2+10], %r5\n"
+      "mov %r3, 1\n"
+      "stxw [%r1+8], %r3\n"     // done
+      "mov %r0, 0\n"
+      "exit\n");
+  ASSERT_TRUE(o.outcome.ok()) << o.outcome.failure->describe();
+  EXPECT_EQ(o.outcome.reads, 4u);
+  EXPECT_EQ(o.reads, (std::vector<std::pair<uint64_t, uint64_t>>{{0, 512}, {2560, 512}, {4608, 512}, {1024, 512}}));
+  EXPECT_EQ(o.scratch[8], 5);
+  EXPECT_EQ(o.scratch[9], 9);
+  EXPECT_EQ(o.scratch[10], 2);
+}
+
+TEST(SyncResubmission, EverySlotOfAFanoutIsChecked) {
   auto o = run(
       "mov %r2, 512\n"
       "stxdw [%r1+144], %r2\n"
-      "stxdw [%r1+152], %r2\n"
+      "mov %r2, 100\n"
+      "stxdw [%r1+32], %r2\n"   // next_addr[2] = 100: not a block
+      "mov %r2, 512\n"
+      "stxdw [%r1+160], %r2\n"
       "mov %r0, 0\n"
       "exit\n");
   ASSERT_FALSE(o.outcome.ok());
   EXPECT_EQ(o.outcome.failure->kind, XrpFailure::Kind::kBadNextRead);
   EXPECT_EQ(o.outcome.failure->describe(),
-            "the function asked for more than one read at once (XRP resubmits one per completion) (after read 1)");
+            "the read in slot 2 (512 bytes at offset 100) is not whole 512-byte blocks of at most 1048576 bytes "
+            "(at hop 1)");
+  EXPECT_EQ(o.outcome.reads, 1u);
+}
+
+TEST(SyncResubmission, AFanoutCountsEveryReadAgainstTheBound) {
+  // Asks for blocks 0 and 1 again and again: 1 + 2 + 2 reads fit in 5, the
+  // next two do not.
+  auto o = run(
+      "mov %r2, 512\n"
+      "stxdw [%r1+24], %r2\n"
+      "stxdw [%r1+144], %r2\n"
+      "stxdw [%r1+152], %r2\n"
+      "mov %r0, 0\n"
+      "exit\n",
+      5);
+  ASSERT_FALSE(o.outcome.ok());
+  EXPECT_EQ(o.outcome.failure->kind, XrpFailure::Kind::kTooManyReads);
+  EXPECT_EQ(o.outcome.failure->describe(), "more than 5 reads for one request (at hop 3)");
+  EXPECT_EQ(o.outcome.reads, 5u);
 }
 
 TEST(SyncResubmission, NeitherDoneNorAReadIsRefused) {
@@ -109,7 +173,7 @@ TEST(SyncResubmission, ReadsAreWholeBlocks) {
       "exit\n");
   ASSERT_FALSE(o.outcome.ok());
   EXPECT_EQ(o.outcome.failure->message,
-            "the next read (512 bytes at offset 100) is not whole 512-byte blocks of at most 1048576 bytes");
+            "the read in slot 0 (512 bytes at offset 100) is not whole 512-byte blocks of at most 1048576 bytes");
 }
 
 TEST(SyncResubmission, ReadsPastTheEndOfTheFileFail) {

@@ -45,9 +45,11 @@ SBPF_STATIC_ASSERT(sizeof(struct bpf_xrp) == 280, "XRP context layout");
  * (sbpf reads the type from BTF); this macro gives the `xrp/` prefix. */
 #define SBPF_XRP(name) __attribute__((section("xrp/" #name), used, visibility("default")))
 
-/* Asks for the next read, `size` bytes at file offset `offset`, in slot 0
- * (XRP resubmits one read per completion). Returns 0, the value for the
- * function to return. */
+/* Asks for the next read, `size` bytes at file offset `offset`, in slot 0.
+ * sbpf reads every slot whose size is not 0 and runs the function again
+ * once all of them have completed, on their blocks one after another in
+ * slot order (XRP's prototype read slot 0 only). Returns 0, the value for
+ * the function to return. */
 static inline unsigned int sbpf_xrp_resubmit(struct bpf_xrp *ctx, sbpf_u64 offset, sbpf_u64 size) {
   ctx->next_addr[0] = offset;
   ctx->size[0] = size;
