@@ -77,10 +77,12 @@ XrpStep XrpRequestState::complete(size_t index, std::span<const uint8_t> data) {
   return run_function();
 }
 
-XrpStep XrpRequestState::read_failed(size_t index, const std::string& reason) {
+XrpStep XrpRequestState::read_failed(size_t index, XrpFailure::Kind kind, const std::string& reason) {
   if (finished_ || index >= batch_.size() || completed_[index])
     throw std::logic_error("failure of a read the XRP request is not waiting for");
-  return fail(XrpFailure::Kind::kBadNextRead, reason);
+  if (kind != XrpFailure::Kind::kBadNextRead && kind != XrpFailure::Kind::kStale)
+    throw std::invalid_argument("a read fails as a bad read or a stale one");
+  return fail(kind, reason);
 }
 
 XrpStep XrpRequestState::run_function() {

@@ -54,7 +54,9 @@ struct BlockRead {
 };
 
 struct XrpFailure {
-  enum class Kind { kAbort, kErrorReturn, kBadNextRead, kTooManyReads };
+  // kStale: the file's layout changed under a read (metadata_digest.h); the
+  // caller falls back to ordinary reads.
+  enum class Kind { kAbort, kErrorReturn, kBadNextRead, kTooManyReads, kStale };
   Kind kind = Kind::kAbort;
   uint64_t hop = 0;                      // which batch's completion (0 = the first read's)
   std::optional<runtime::Abort> abort;  // kAbort
@@ -85,9 +87,10 @@ class XrpRequestState {
   // size). kWaiting until the whole batch has; then the function runs.
   XrpStep complete(size_t index, std::span<const uint8_t> data);
 
-  // Read `index` of the batch could not be done: the request fails with
-  // `reason` (a bad next read: past the end of the file, an I/O error).
-  XrpStep read_failed(size_t index, const std::string& reason);
+  // Read `index` of the batch could not be done, or its data cannot be
+  // trusted: the request fails with `kind` (kBadNextRead: past the end of
+  // the file, an I/O error; kStale: the layout changed) and `reason`.
+  XrpStep read_failed(size_t index, XrpFailure::Kind kind, const std::string& reason);
 
   uint64_t reads_issued() const { return reads_issued_; }
   uint64_t hops() const { return hop_; }

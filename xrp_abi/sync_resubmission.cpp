@@ -37,10 +37,13 @@ XrpOutcome run_xrp_request(XrpFunction& function, const BlockReader& read, const
     const std::vector<BlockRead> batch = std::move(step.reads);
     for (size_t i = 0; i < batch.size(); ++i) {
       data.assign(batch[i].size, 0);
-      step = read(batch[i].offset, data)
-                 ? state.complete(i, data)
-                 : state.read_failed(i, "read of " + std::to_string(batch[i].size) + " bytes at offset " +
-                                            std::to_string(batch[i].offset) + " is past the end of the file");
+      if (read(batch[i].offset, data)) {
+        step = state.complete(i, data);
+      } else {
+        step = state.read_failed(i, XrpFailure::Kind::kBadNextRead,
+                                 "read of " + std::to_string(batch[i].size) + " bytes at offset " +
+                                     std::to_string(batch[i].offset) + " is past the end of the file");
+      }
       if (step.kind == XrpStep::Kind::kFailed) break;
     }
   }

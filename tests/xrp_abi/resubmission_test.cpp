@@ -107,9 +107,10 @@ TEST(Resubmission, AFailedReadEndsTheRequestAtItsHop) {
   XrpRequestState state(f.function, f.request());
   state.start();
   state.complete(0, block(0));
-  XrpStep step = state.read_failed(0, "EIO");
+  XrpStep step = state.read_failed(0, XrpFailure::Kind::kStale, "the file's layout changed");
   ASSERT_EQ(step.kind, XrpStep::Kind::kFailed);
-  EXPECT_EQ(step.failure->describe(), "EIO (at hop 2)");
+  EXPECT_EQ(step.failure->kind, XrpFailure::Kind::kStale);
+  EXPECT_EQ(step.failure->describe(), "the file's layout changed (at hop 2)");
   EXPECT_THROW(state.complete(0, block(0)), std::logic_error);
 }
 
