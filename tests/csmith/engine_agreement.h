@@ -13,6 +13,7 @@
 //
 //   stage NAME              what runs next
 //   stat NAME VALUE         instructions, guards, ...
+//   oracle EXPECTATION      what the paranoid interpreter gave (csmith_corpus.h)
 //   verdict KIND\tREASON\tDETAIL   the last line
 //
 // KIND is `agreed`, `verified` (no engine was run: the twin had no result),
@@ -37,6 +38,9 @@ struct AgreementCheck {
   // Also verify with --prove, and run the engines that use its annotations.
   bool prove = true;
   unsigned prove_timeout_ms = 1000;
+  // Non-empty: once the program verifies, write its image here (for the
+  // device's corpus, csmith_corpus.h).
+  std::string image;
 };
 
 // In the child: does the check, writing the lines above.
@@ -48,6 +52,7 @@ struct AgreementReport {
   std::string reason;
   std::string detail;
   std::string last_stage;
+  std::string oracle;  // the oracle line's EXPECTATION; empty when it never came
   std::map<std::string, std::string> stats;
 };
 AgreementReport parse_agreement(const std::string& child_output);
