@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "frontend/clang_driver.h"
+#include "isa/machine_limits.h"
 #include "tests/csmith/child_process.h"
 #include "tests/csmith/csmith_corpus.h"
 #include "tests/csmith/csmith_program.h"
@@ -57,6 +58,9 @@ constexpr const char* kUsage =
     "  --prove-every N      --prove (and its two engines) only for seeds that are a\n"
     "                       multiple of N (default 1: every seed; 0: none); it costs\n"
     "                       the most\n"
+    "  --loop-budget N      backward jumps an invocation may take through loops the\n"
+    "                       verifier did not bound (default: λ-IO's); a small one\n"
+    "                       makes programs that abort alike on every engine\n"
     "  --emit-corpus DIR    for each program whose engines agree (or run out of loop\n"
     "                       budget alike), write its program image and what the\n"
     "                       interpreter gave into DIR: the device's corpus\n"
@@ -81,6 +85,7 @@ struct Settings {
   std::chrono::milliseconds reference_limit{20000};
   unsigned prove_timeout_ms = 1000;
   uint64_t prove_every = 1;  // 0: never
+  uint64_t loop_budget = isa::kDefaultLoopBudget;
   std::string corpus_dir;
   std::optional<Profile> profile;  // nullopt: both, by turns
   bool quiet = false;
@@ -141,6 +146,8 @@ Settings parse_settings(int argc, char** argv) {
       s.prove_timeout_ms = static_cast<unsigned>(parse_number(value(), "--prove-timeout"));
     } else if (arg == "--prove-every") {
       s.prove_every = parse_number(value(), "--prove-every");
+    } else if (arg == "--loop-budget") {
+      s.loop_budget = parse_number(value(), "--loop-budget");
     } else if (arg == "--emit-corpus") {
       s.corpus_dir = value();
     } else if (arg == "--min-agreed") {
@@ -236,6 +243,7 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
   check.prove = settings.prove_every != 0 && seed % settings.prove_every == 0;
   if (!settings.corpus_dir.empty()) check.image = files.image;
   check.prove_timeout_ms = settings.prove_timeout_ms;
+  check.loop_budget = settings.loop_budget;
   if (native.status == NativeRun::Status::kOk) check.expected = native.output;
   const ChildResult checked =
       run_in_child([&](const ChildWriter& write) { check_agreement(check, write); }, settings.check_limit);

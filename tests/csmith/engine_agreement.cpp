@@ -148,6 +148,7 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
   stage("verify");
   const verifier::ProgramType type = verifier::lambda_program_type();
   verifier::Options options;
+  options.loop_budget = check.loop_budget;
   const verifier::VerificationResult verified = verifier::verify(program, type, options);
   stat("verify_seconds", verified.statistics.seconds);
   if (!verified.accepted) {
@@ -192,9 +193,11 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
     return;
   }
 
-  const runtime::LoadOptions paranoid{.engine = runtime::EngineKind::kInterpreter, .paranoid = true};
-  const runtime::LoadOptions jit{.engine = runtime::EngineKind::kJit};
-  const runtime::LoadOptions unverified{.verify = false, .engine = runtime::EngineKind::kJit};
+  const uint64_t budget = check.loop_budget;
+  const runtime::LoadOptions paranoid{
+      .loop_budget = budget, .engine = runtime::EngineKind::kInterpreter, .paranoid = true};
+  const runtime::LoadOptions jit{.loop_budget = budget, .engine = runtime::EngineKind::kJit};
+  const runtime::LoadOptions unverified{.loop_budget = budget, .verify = false, .engine = runtime::EngineKind::kJit};
   std::vector<EngineSetup> engines{
       {"interpreter (paranoid)", paranoid, &verified},
       {"jit", jit, &verified},

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/machine_limits.h"
 #include "tests/csmith/child_process.h"
 
 namespace sbpf::csmith {
@@ -38,6 +39,8 @@ struct AgreementCheck {
   // Also verify with --prove, and run the engines that use its annotations.
   bool prove = true;
   unsigned prove_timeout_ms = 1000;
+  // What the verifier proves against and each engine's invocation gets.
+  uint64_t loop_budget = isa::kDefaultLoopBudget;
   // Non-empty: once the program verifies, write its image here (for the
   // device's corpus, csmith_corpus.h).
   std::string image;
