@@ -52,13 +52,14 @@ test-sanitize: deps
 # its tests under qemu-user twice, with LSE atomics (-cpu max) and without
 # (-cpu cortex-a53), skipping `large`; the second run skips what does not
 # depend on the CPU too (tests/CMakeLists.txt). They compare with the host
-# build's samples, so the host's sbpf and samples are built first. Release:
+# build's samples and csmith's programs checked there, so the host's sbpf,
+# samples and csmith harness are built first. Release:
 # debug information costs half as much compile time again, on every clone.
 configure_device = cmake -S . -B $(DEVICE_BUILD) -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64.cmake -DCMAKE_BUILD_TYPE=Release \
   -DSBPF_WERROR=ON -DSBPF_HOST_BUILD_DIR=$(abspath $(BUILD)) $(CMAKE_FLAGS)
 device: deps
 	$(configure)
-	cmake --build $(BUILD) -j$(JOBS) --target sbpf samples sbpf-datagen
+	cmake --build $(BUILD) -j$(JOBS) --target sbpf samples sbpf-datagen csmith_differential
 	$(configure_device)
 	cmake --build $(DEVICE_BUILD) -j$(JOBS)
 	cd $(DEVICE_BUILD) && SBPF_QEMU_CPU=max ctest --output-on-failure -j$(JOBS) --label-exclude large

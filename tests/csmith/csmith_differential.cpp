@@ -7,6 +7,10 @@
 //
 //   csmith_differential --seeds FIRST:LAST [--findings DIR] [--keep] ...
 //
+// With --emit-corpus DIR it also writes, for each program whose engines
+// agreed, its image and what the interpreter gave (csmith_corpus.h): the
+// corpus the device build checks its own engines on.
+//
 // Exit status: 0 no bug, 1 bugs, 2 bad usage or a harness that cannot run.
 #include <cinttypes>
 #include <cstdio>
@@ -15,11 +19,14 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "frontend/clang_driver.h"
+#include "isa/machine_limits.h"
 #include "tests/csmith/child_process.h"
+#include "tests/csmith/csmith_corpus.h"
 #include "tests/csmith/csmith_program.h"
 #include "tests/csmith/engine_agreement.h"
 #include "tests/csmith/native_checksum.h"
@@ -49,7 +56,14 @@ constexpr const char* kUsage =
     "                       that takes longer is taken for endless (undefined)\n"
     "  --prove-timeout MS   Z3's time per guard for --prove (default 1000)\n"
     "  --prove-every N      --prove (and its two engines) only for seeds that are a\n"
-    "                       multiple of N (default 1: every seed); it costs the most\n"
+    "                       multiple of N (default 1: every seed; 0: none); it costs\n"
+    "                       the most\n"
+    "  --loop-budget N      backward jumps an invocation may take through loops the\n"
+    "                       verifier did not bound (default: λ-IO's); a small one\n"
+    "                       makes programs that abort alike on every engine\n"
+    "  --emit-corpus DIR    for each program whose engines agree (or run out of loop\n"
+    "                       budget alike), write its program image and what the\n"
+    "                       interpreter gave into DIR: the device's corpus\n"
     "  --quiet              print bugs and the summary only\n"
     "  --min-agreed P       also fail unless P% of the programs whose twin ends\n"
     "                       agree on every engine (a guard against a toolchain\n"
@@ -70,7 +84,9 @@ struct Settings {
   std::chrono::seconds check_limit{900};
   std::chrono::milliseconds reference_limit{20000};
   unsigned prove_timeout_ms = 1000;
-  uint64_t prove_every = 1;
+  uint64_t prove_every = 1;  // 0: never
+  uint64_t loop_budget = isa::kDefaultLoopBudget;
+  std::string corpus_dir;
   std::optional<Profile> profile;  // nullopt: both, by turns
   bool quiet = false;
   std::optional<double> min_agreed;  // percent of the programs whose twin ends
@@ -130,7 +146,10 @@ Settings parse_settings(int argc, char** argv) {
       s.prove_timeout_ms = static_cast<unsigned>(parse_number(value(), "--prove-timeout"));
     } else if (arg == "--prove-every") {
       s.prove_every = parse_number(value(), "--prove-every");
-      if (s.prove_every == 0) usage_error("--prove-every must be at least 1");
+    } else if (arg == "--loop-budget") {
+      s.loop_budget = parse_number(value(), "--loop-budget");
+    } else if (arg == "--emit-corpus") {
+      s.corpus_dir = value();
     } else if (arg == "--min-agreed") {
       s.min_agreed = static_cast<double>(parse_number(value(), "--min-agreed"));
     } else if (arg == "--quiet") {
@@ -154,6 +173,7 @@ struct ProgramReport {
   bool compiled = false;
   bool verified = false;
   bool twin_ended = false;  // the native twin gave its checksum in time
+  std::string oracle;       // what the interpreter gave (csmith_corpus.h), if it ran
   std::map<std::string, std::string> stats;
 };
 
@@ -220,8 +240,10 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
   report.twin_ended = native.status == NativeRun::Status::kOk;
   AgreementCheck check;
   check.object = files.object;
-  check.prove = seed % settings.prove_every == 0;
+  check.prove = settings.prove_every != 0 && seed % settings.prove_every == 0;
+  if (!settings.corpus_dir.empty()) check.image = files.image;
   check.prove_timeout_ms = settings.prove_timeout_ms;
+  check.loop_budget = settings.loop_budget;
   if (native.status == NativeRun::Status::kOk) check.expected = native.output;
   const ChildResult checked =
       run_in_child([&](const ChildWriter& write) { check_agreement(check, write); }, settings.check_limit);
@@ -230,6 +252,7 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
   report.verified = agreement.stats.count("guards") != 0;
   report.reason = agreement.reason;
   report.detail = agreement.detail;
+  report.oracle = agreement.oracle;
 
   if (agreement.kind.empty()) {
     // No verdict: the check crashed or ran out of time in its last stage.
@@ -243,7 +266,8 @@ ProgramReport check_seed(const Settings& settings, const Toolchain& tools, uint6
     }
   } else if (agreement.kind == "bug") {
     report.outcome = Outcome::kBug;
-    if (agreement.reason.rfind("verifier:", 0) != 0) second_opinion(settings, tools, files, native, report);
+    if (agreement.reason.rfind("verifier:", 0) != 0 && agreement.reason.rfind("harness:", 0) != 0)
+      second_opinion(settings, tools, files, native, report);
   } else if (native.status == NativeRun::Status::kTimedOut) {
     // Most often a program that never ends, which clang may compile to code
     // that has no exit at all: nothing to hold sbpf to.
@@ -313,6 +337,23 @@ void record_finding(const Settings& settings, const ProgramReport& r, const Prog
   text << "\n" << r.reason << "\n" << r.detail << "\n";
 }
 
+// The program's image and the interpreter's outcome into the device's
+// corpus; false (and why, on stderr) when either is missing or cannot be written.
+bool add_to_corpus(const std::string& dir, const ProgramReport& r, const ProgramFiles& files) {
+  const std::optional<Expectation> expected = parse_expectation(r.oracle);
+  if (!expected) {
+    std::fprintf(stderr, "csmith_differential: seed %" PRIu64 ": no outcome of the interpreter to record\n", r.seed);
+    return false;
+  }
+  try {
+    write_corpus_entry(dir, {r.seed, profile_name(r.profile), *expected, ""}, files.image);
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "csmith_differential: %s\n", e.what());
+    return false;
+  }
+  return true;
+}
+
 std::string join_counts(const std::map<std::string, uint64_t>& counts) {
   std::string text;
   for (const auto& [reason, count] : counts)
@@ -350,6 +391,7 @@ int run(const Settings& given) {
 
   using Outcome = ProgramReport::Outcome;
   uint64_t programs = 0, compiled = 0, verified = 0, agreed = 0, out_of_budget = 0, bugs = 0, harness = 0;
+  uint64_t in_corpus = 0;
   uint64_t ending = 0, ending_verified = 0;  // programs whose twin ends in time
   std::map<std::string, uint64_t> rejected, skipped;
   std::vector<std::string> bug_lines;
@@ -374,9 +416,18 @@ int run(const Settings& given) {
     }
     print_report(r, settings.quiet);
     const ProgramFiles files = program_files(settings.work_dir, seed);
+    if (!settings.corpus_dir.empty() && (r.outcome == Outcome::kAgreed || r.outcome == Outcome::kOutOfBudget)) {
+      if (!add_to_corpus(settings.corpus_dir, r, files)) {
+        ++harness;
+        bug_lines.push_back("seed " + std::to_string(r.seed) + ": harness: not added to the corpus");
+      } else {
+        ++in_corpus;
+      }
+    }
     if (r.outcome == Outcome::kBug) record_finding(settings, r, files);
     if (!settings.keep && r.outcome != Outcome::kBug) {
-      for (const std::string& path : {files.source, files.object, files.twin, files.reference}) std::filesystem::remove(path);
+      for (const std::string& path : {files.source, files.object, files.twin, files.reference, files.image})
+        std::filesystem::remove(path);
     }
     if (seed == settings.last_seed) break;
   }
@@ -399,6 +450,8 @@ int run(const Settings& given) {
               programs, compiled, verified, agreed, out_of_budget, total(rejected), join_counts(rejected).c_str(),
               total(skipped), join_counts(skipped).c_str(), bugs, harness, percent(verified, programs).c_str(),
               percent(ending_verified, ending).c_str(), ending);
+  if (!settings.corpus_dir.empty())
+    std::printf("corpus: %" PRIu64 " programs in %s\n", in_corpus, settings.corpus_dir.c_str());
   if (harness > 0) return 2;
   if (settings.min_agreed && 100.0 * static_cast<double>(agreed) < *settings.min_agreed * static_cast<double>(ending)) {
     std::printf("fewer than %.0f%% of the programs whose twin ends agreed\n", *settings.min_agreed);

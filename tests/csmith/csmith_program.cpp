@@ -62,7 +62,7 @@ std::vector<std::string> csmith_options(Profile profile) {
 
 ProgramFiles program_files(const std::string& work_dir, uint64_t seed) {
   const std::string stem = work_dir + "/csmith-" + std::to_string(seed);
-  return {stem + ".c", stem + ".o", stem + ".so", stem + ".ref"};
+  return {stem + ".c", stem + ".o", stem + ".so", stem + ".ref", stem + ".img"};
 }
 
 ChildResult generate_program(const Toolchain& tools, uint64_t seed, Profile profile, const ProgramFiles& files) {

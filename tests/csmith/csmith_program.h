@@ -42,6 +42,7 @@ struct ProgramFiles {
   std::string object;     // its BPF object
   std::string twin;       // its native twin (a shared object)
   std::string reference;  // csmith's own build of it (an executable)
+  std::string image;      // its program image, when the device's corpus is made
 };
 ProgramFiles program_files(const std::string& work_dir, uint64_t seed);
 

@@ -1,12 +1,16 @@
 #include "tests/csmith/engine_agreement.h"
 
+#include <cstdio>
 #include <exception>
+#include <memory>
 #include <sstream>
 #include <utility>
 
 #include "frontend/elf_loader.h"
+#include "isa/program_image.h"
 #include "runtime/lambda_runtime.h"
 #include "runtime/loaded_program.h"
+#include "tests/csmith/csmith_corpus.h"
 #include "tests/csmith/native_checksum.h"
 #include "verifier/program_type.h"
 #include "verifier/verifier.h"
@@ -50,7 +54,7 @@ struct EngineSetup {
 // One engine's run of the λ function: its output, or why it has none.
 struct EngineOutcome {
   std::optional<std::vector<uint8_t>> output;
-  std::optional<runtime::AbortKind> abort;
+  std::optional<runtime::Abort> abort;
   std::string failure;
 };
 
@@ -77,7 +81,7 @@ EngineOutcome run_engine(const isa::Program& program, const EngineSetup& engine)
     }
     const runtime::LambdaFailure& failure = *result.failure;
     if (failure.abort) {
-      outcome.abort = failure.abort->kind;
+      outcome.abort = failure.abort;
       outcome.failure = std::string(runtime::abort_kind_name(failure.abort->kind)) + " at pc " +
                         std::to_string(failure.abort->pc) + ": " + failure.abort->message;
     } else {
@@ -93,8 +97,29 @@ EngineOutcome run_engine(const isa::Program& program, const EngineSetup& engine)
 std::string bug_category(const EngineOutcome& outcome) {
   if (outcome.output) return "wrong output";
   if (!outcome.abort) return "failed";
-  if (*outcome.abort == runtime::AbortKind::kVerifierBug) return "paranoid: verifier soundness";
-  return std::string("abort: ") + runtime::abort_kind_name(*outcome.abort);
+  if (outcome.abort->kind == runtime::AbortKind::kVerifierBug) return "paranoid: verifier soundness";
+  return std::string("abort: ") + runtime::abort_kind_name(outcome.abort->kind);
+}
+
+// The outcome as the device's corpus records it; nullopt for a failure that
+// is neither (an error return), which no corpus holds.
+std::optional<Expectation> expectation_of(const EngineOutcome& outcome) {
+  Expectation expectation;
+  if (outcome.output) {
+    expectation.output = outcome.output;
+  } else if (outcome.abort) {
+    expectation.abort_kind = runtime::abort_kind_name(outcome.abort->kind);
+    expectation.abort_pc = outcome.abort->pc;
+    expectation.abort_message = outcome.abort->message;
+  } else {
+    return std::nullopt;
+  }
+  return expectation;
+}
+
+bool write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(path.c_str(), "wb"), fclose);
+  return out && std::fwrite(bytes.data(), 1, bytes.size(), out.get()) == bytes.size() && std::fflush(out.get()) == 0;
 }
 
 }  // namespace
@@ -123,6 +148,7 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
   stage("verify");
   const verifier::ProgramType type = verifier::lambda_program_type();
   verifier::Options options;
+  options.loop_budget = check.loop_budget;
   const verifier::VerificationResult verified = verifier::verify(program, type, options);
   stat("verify_seconds", verified.statistics.seconds);
   if (!verified.accepted) {
@@ -137,6 +163,14 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
   }
   stat("guards", verified.statistics.accesses_guarded);
   stat("counted_loops", verified.statistics.back_edges_counted);
+  if (!check.image.empty()) {
+    stage("write image");
+    // The type and loop budget it was verified for, as `sbpf verify --emit-image` writes them.
+    if (!write_file(check.image, isa::write_image({program, type.name, options.loop_budget}))) {
+      verdict("bug", "harness: cannot write the image", check.image);
+      return;
+    }
+  }
 
   std::optional<verifier::VerificationResult> proved;
   if (check.prove) {
@@ -159,9 +193,11 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
     return;
   }
 
-  const runtime::LoadOptions paranoid{.engine = runtime::EngineKind::kInterpreter, .paranoid = true};
-  const runtime::LoadOptions jit{.engine = runtime::EngineKind::kJit};
-  const runtime::LoadOptions unverified{.verify = false, .engine = runtime::EngineKind::kJit};
+  const uint64_t budget = check.loop_budget;
+  const runtime::LoadOptions paranoid{
+      .loop_budget = budget, .engine = runtime::EngineKind::kInterpreter, .paranoid = true};
+  const runtime::LoadOptions jit{.loop_budget = budget, .engine = runtime::EngineKind::kJit};
+  const runtime::LoadOptions unverified{.loop_budget = budget, .verify = false, .engine = runtime::EngineKind::kJit};
   std::vector<EngineSetup> engines{
       {"interpreter (paranoid)", paranoid, &verified},
       {"jit", jit, &verified},
@@ -177,8 +213,12 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
   for (const EngineSetup& engine : engines) {
     stage(std::string("run ") + engine.name);
     const EngineOutcome outcome = run_engine(program, engine);
+    if (&engine == &engines.front()) {
+      if (const std::optional<Expectation> oracle = expectation_of(outcome))
+        write("oracle " + one_line(format_expectation(*oracle)) + "\n");
+    }
     if (outcome.output == check.expected) continue;
-    if (outcome.abort == runtime::AbortKind::kLoopBudget) {
+    if (outcome.abort && outcome.abort->kind == runtime::AbortKind::kLoopBudget) {
       out_of_budget += (out_of_budget.empty() ? "" : ", ") + std::string(engine.name);
       continue;
     }
@@ -204,6 +244,8 @@ AgreementReport parse_agreement(const std::string& child_output) {
   while (std::getline(lines, line)) {
     if (line.rfind("stage ", 0) == 0) {
       report.last_stage = line.substr(6);
+    } else if (line.rfind("oracle ", 0) == 0) {
+      report.oracle = line.substr(7);
     } else if (line.rfind("stat ", 0) == 0) {
       const size_t space = line.find(' ', 5);
       if (space != std::string::npos) report.stats[line.substr(5, space - 5)] = line.substr(space + 1);

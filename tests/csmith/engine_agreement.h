@@ -13,6 +13,7 @@
 //
 //   stage NAME              what runs next
 //   stat NAME VALUE         instructions, guards, ...
+//   oracle EXPECTATION      what the paranoid interpreter gave (csmith_corpus.h)
 //   verdict KIND\tREASON\tDETAIL   the last line
 //
 // KIND is `agreed`, `verified` (no engine was run: the twin had no result),
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/machine_limits.h"
 #include "tests/csmith/child_process.h"
 
 namespace sbpf::csmith {
@@ -37,6 +39,11 @@ struct AgreementCheck {
   // Also verify with --prove, and run the engines that use its annotations.
   bool prove = true;
   unsigned prove_timeout_ms = 1000;
+  // What the verifier proves against and each engine's invocation gets.
+  uint64_t loop_budget = isa::kDefaultLoopBudget;
+  // Non-empty: once the program verifies, write its image here (for the
+  // device's corpus, csmith_corpus.h).
+  std::string image;
 };
 
 // In the child: does the check, writing the lines above.
@@ -48,6 +55,7 @@ struct AgreementReport {
   std::string reason;
   std::string detail;
   std::string last_stage;
+  std::string oracle;  // the oracle line's EXPECTATION; empty when it never came
   std::map<std::string, std::string> stats;
 };
 AgreementReport parse_agreement(const std::string& child_output);
