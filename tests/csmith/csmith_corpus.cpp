@@ -9,8 +9,6 @@
 
 namespace sbpf::csmith {
 
-namespace {
-
 std::string hex(const std::vector<uint8_t>& bytes) {
   static const char kDigits[] = "0123456789abcdef";
   std::string text;
@@ -20,6 +18,8 @@ std::string hex(const std::vector<uint8_t>& bytes) {
   }
   return text;
 }
+
+namespace {
 
 std::optional<std::vector<uint8_t>> from_hex(const std::string& text) {
   if (text.size() % 2 != 0) return std::nullopt;

@@ -31,6 +31,9 @@ struct Expectation {
   std::string abort_message;
 };
 
+// Bytes as lower-case hex, two digits each.
+std::string hex(const std::vector<uint8_t>& bytes);
+
 // "output HEX" or "abort KIND PC MESSAGE": one line, without its newline.
 std::string format_expectation(const Expectation& expectation);
 // The inverse; nullopt for a line it does not parse.

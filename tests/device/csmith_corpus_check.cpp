@@ -156,16 +156,6 @@ RunOutcome run_once(runtime::LoadedProgram& loaded, SharedMemory& m) {
   return outcome;
 }
 
-std::string hex(const std::vector<uint8_t>& bytes) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string text;
-  for (uint8_t b : bytes) {
-    text += kDigits[b >> 4];
-    text += kDigits[b & 15];
-  }
-  return text;
-}
-
 std::string describe(const RunOutcome& o) {
   if (o.result.ok()) return "r0 = " + std::to_string(o.result.r0) + ", output " + hex(o.output);
   return std::string(runtime::abort_kind_name(o.result.abort->kind)) + " at pc " +
