@@ -9,7 +9,7 @@
 
 namespace sbpf::csmith {
 
-std::string hex(const std::vector<uint8_t>& bytes) {
+std::string hex(std::span<const uint8_t> bytes) {
   static const char kDigits[] = "0123456789abcdef";
   std::string text;
   for (uint8_t b : bytes) {
@@ -18,8 +18,6 @@ std::string hex(const std::vector<uint8_t>& bytes) {
   }
   return text;
 }
-
-namespace {
 
 std::optional<std::vector<uint8_t>> from_hex(const std::string& text) {
   if (text.size() % 2 != 0) return std::nullopt;
@@ -36,6 +34,8 @@ std::optional<std::vector<uint8_t>> from_hex(const std::string& text) {
   }
   return bytes;
 }
+
+namespace {
 
 std::string stem(const std::string& dir, uint64_t seed) { return dir + "/csmith-" + std::to_string(seed); }
 

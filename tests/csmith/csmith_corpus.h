@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,11 @@ struct Expectation {
   std::string abort_message;
 };
 
-// Bytes as lower-case hex, two digits each.
-std::string hex(const std::vector<uint8_t>& bytes);
+// Bytes as lower-case hex, two digits each: how outputs appear in reports,
+// in the corpus and between the native twin's child process and the harness.
+std::string hex(std::span<const uint8_t> bytes);
+// The inverse; nullopt for anything else.
+std::optional<std::vector<uint8_t>> from_hex(const std::string& text);
 
 // "output HEX" or "abort KIND PC MESSAGE": one line, without its newline.
 std::string format_expectation(const Expectation& expectation);

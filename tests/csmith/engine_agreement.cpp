@@ -222,8 +222,8 @@ void check_agreement(const AgreementCheck& check, const ChildWriter& write) {
       out_of_budget += (out_of_budget.empty() ? "" : ", ") + std::string(engine.name);
       continue;
     }
-    std::string problem = outcome.output ? "wrote " + hex_bytes(*outcome.output) + ", the twin " +
-                                               hex_bytes(*check.expected)
+    std::string problem = outcome.output ? "wrote " + hex(*outcome.output) + ", the twin " +
+                                               hex(*check.expected)
                                          : outcome.failure;
     if (first_bug.empty()) first_bug = bug_category(outcome) + " (" + engine.name + ")";
     bugs += (bugs.empty() ? "" : "; ") + std::string(engine.name) + ": " + problem;

@@ -6,30 +6,15 @@
 #include "frontend/native_twin.h"
 #include "runtime/lambda_runtime.h"
 #include "tests/csmith/child_process.h"
+#include "tests/csmith/csmith_corpus.h"
 
 namespace sbpf::csmith {
 
 namespace {
 
-std::vector<uint8_t> unhex(const std::string& text) {
-  std::vector<uint8_t> bytes;
-  for (size_t i = 0; i + 1 < text.size(); i += 2) bytes.push_back(static_cast<uint8_t>(std::stoul(text.substr(i, 2), nullptr, 16)));
-  return bytes;
-}
-
 constexpr char kOutputLine[] = "output ";
 
 }  // namespace
-
-std::string hex_bytes(std::span<const uint8_t> bytes) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string text;
-  for (uint8_t b : bytes) {
-    text += kDigits[b >> 4];
-    text += kDigits[b & 15];
-  }
-  return text;
-}
 
 NativeRun run_native_twin(const std::string& twin_path, std::chrono::milliseconds limit) {
   const ChildResult child = run_in_child(
@@ -44,7 +29,7 @@ NativeRun run_native_twin(const std::string& twin_path, std::chrono::millisecond
           write("failed: " + result.failure->describe() + "\n");
           return;
         }
-        write(kOutputLine + hex_bytes(output) + "\n");
+        write(kOutputLine + hex(output) + "\n");
       },
       limit);
   NativeRun run;
@@ -55,9 +40,11 @@ NativeRun run_native_twin(const std::string& twin_path, std::chrono::millisecond
   const size_t at = child.output.find(kOutputLine);
   if (child.succeeded() && at != std::string::npos) {
     const size_t start = at + sizeof kOutputLine - 1;
-    run.status = NativeRun::Status::kOk;
-    run.output = unhex(child.output.substr(start, child.output.find('\n', start) - start));
-    return run;
+    if (auto output = from_hex(child.output.substr(start, child.output.find('\n', start) - start))) {
+      run.status = NativeRun::Status::kOk;
+      run.output = std::move(*output);
+      return run;
+    }
   }
   run.detail = child.describe() + ": " + child.output;
   return run;

@@ -23,7 +23,5 @@ struct NativeRun {
 
 NativeRun run_native_twin(const std::string& twin_path, std::chrono::milliseconds limit);
 
-// Bytes as lowercase hex: how outputs appear in reports.
-std::string hex_bytes(std::span<const uint8_t> bytes);
 
 }  // namespace sbpf::csmith
