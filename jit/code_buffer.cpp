@@ -11,17 +11,8 @@ namespace {
 constexpr size_t kUnbound = SIZE_MAX;
 }
 
-void CodeBuffer::u16(uint16_t v) {
-  for (int i = 0; i < 2; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
-}
-void CodeBuffer::u32(uint32_t v) {
-  const uint8_t le[4] = {static_cast<uint8_t>(v), static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v >> 16),
-                         static_cast<uint8_t>(v >> 24)};
-  bytes_.insert(bytes_.end(), le, le + 4);
-}
-void CodeBuffer::u64(uint64_t v) {
-  u32(static_cast<uint32_t>(v));
-  u32(static_cast<uint32_t>(v >> 32));
+void CodeBuffer::reserve(size_t bytes) {
+  if (bytes > bytes_.size()) bytes_.resize(std::max(bytes, 2 * bytes_.size()));
 }
 
 Label CodeBuffer::make_label() {
@@ -31,7 +22,8 @@ Label CodeBuffer::make_label() {
 
 void CodeBuffer::bind(Label label) {
   if (labels_.at(label.id) != kUnbound) throw std::logic_error("jit: label bound twice");
-  labels_[label.id] = bytes_.size();
+  labels_[label.id] = size_;
+  bound_.push_back(label.id);
 }
 
 size_t CodeBuffer::offset_of(Label label) const {
@@ -41,12 +33,13 @@ size_t CodeBuffer::offset_of(Label label) const {
 }
 
 void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {
+  if (!fixups_.empty() && field < fixups_.back().field) throw std::logic_error("jit: fixups out of order");
   fixups_.push_back({&kind, field, origin, label});
 }
 
 void CodeBuffer::shortenable_jump(size_t start, Label label, const ShortJump& short_form) {
   if (!shortenable_.empty() && start < shortenable_.back().end) throw std::logic_error("jit: jumps out of order");
-  shortenable_.push_back({start, bytes_.size(), label, short_form});
+  shortenable_.push_back({start, size_, label, short_form});
 }
 
 void CodeBuffer::choose_short_jumps() {
@@ -64,42 +57,52 @@ void CodeBuffer::choose_short_jumps() {
 std::vector<uint8_t> CodeBuffer::finish() {
   choose_short_jumps();
   const std::vector<Shortenable>& shortened = shortenable_;
+  const size_t count = shortened.size();
   // Squeeze the code in place: each shortened jump's short form over the
   // start of its long form, the bytes in between moved down.
   // removed[i]: the bytes the first i shortened jumps gave up.
-  std::vector<size_t> removed(shortened.size() + 1, 0);
+  std::vector<size_t> removed(count + 1, 0);
+  uint8_t* const code = bytes_.data();
   size_t from = 0, to = 0;
-  for (size_t i = 0; i < shortened.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     const Shortenable& j = shortened[i];
-    std::memmove(bytes_.data() + to, bytes_.data() + from, j.start - from);
+    std::memmove(code + to, code + from, j.start - from);
     to += j.start - from;
-    std::memcpy(bytes_.data() + to, j.short_form.bytes, j.short_form.size);
+    std::memcpy(code + to, j.short_form.bytes, j.short_form.size);
     to += j.short_form.size;
     from = j.end;
     removed[i + 1] = from - to;
   }
-  std::memmove(bytes_.data() + to, bytes_.data() + from, bytes_.size() - from);
-  bytes_.resize(to + bytes_.size() - from);
+  std::memmove(code + to, code + from, size_ - from);
+  bytes_.resize(to + size_ - from);
+  size_ = bytes_.size();
 
-  // Where an offset of the long layout went: back by what the shortened
-  // jumps before it gave up.
-  const auto first_at_or_after = [&](size_t offset) {
-    return static_cast<size_t>(
-        std::partition_point(shortened.begin(), shortened.end(), [offset](const Shortenable& j) { return j.start < offset; }) -
-        shortened.begin());
+  // An offset of the long layout moves back by what the shortened jumps
+  // before it gave up. Labels (in the order bound) and fixups come in
+  // the order of their offsets: one walk each over the shortened jumps.
+  // jumps_before(offset, k): the number of shortened jumps that start
+  // before offset, from a guess k.
+  const auto jumps_before = [&](size_t offset, size_t k) {
+    while (k < count && shortened[k].start < offset) ++k;
+    while (k > 0 && shortened[k - 1].start >= offset) --k;
+    return k;
   };
-  const auto moved = [&](size_t offset) { return offset - removed[first_at_or_after(offset)]; };
-  for (size_t& at : labels_)
-    if (at != kUnbound) at = moved(at);
+  size_t k = 0;
+  for (uint32_t id : bound_) {
+    k = jumps_before(labels_[id], k);
+    labels_[id] -= removed[k];
+  }
   // A long form's fixups go with its bytes; the others move with the code.
   size_t kept = 0;
+  k = 0;
   for (const Fixup& f : fixups_) {
-    const size_t next = first_at_or_after(f.field + 1);  // the first jump past the one f may lie in
-    if (next > 0 && f.field < shortened[next - 1].end) continue;
-    fixups_[kept++] = {f.kind, f.field - removed[next], moved(f.origin), f.target};
+    k = jumps_before(f.field, k);
+    const bool in_jump = (k < count && shortened[k].start == f.field) || (k > 0 && f.field < shortened[k - 1].end);
+    if (in_jump) continue;
+    fixups_[kept++] = {f.kind, f.field - removed[k], f.origin - removed[jumps_before(f.origin, k)], f.target};
   }
   fixups_.resize(kept);
-  for (size_t i = 0; i < shortened.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     const Shortenable& j = shortened[i];
     const size_t start = j.start - removed[i];
     fixups_.push_back({j.short_form.kind, start + j.short_form.field, start + j.short_form.origin, j.target});
@@ -114,6 +117,8 @@ std::vector<uint8_t> CodeBuffer::finish() {
   }
   fixups_.clear();
   shortenable_.clear();
+  bound_.clear();
+  size_ = 0;
   return std::move(bytes_);
 }
 

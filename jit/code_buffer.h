@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <vector>
 
@@ -55,14 +56,14 @@ struct ShortJump {
 
 class CodeBuffer {
  public:
-  void byte(uint8_t b) { bytes_.push_back(b); }
-  void bytes(std::initializer_list<uint8_t> bs) { bytes_.insert(bytes_.end(), bs.begin(), bs.end()); }
-  void u16(uint16_t v);
-  void u32(uint32_t v);
-  void u64(uint64_t v);
-  size_t size() const { return bytes_.size(); }
+  void byte(uint8_t b) { *grow(1) = b; }
+  void bytes(std::initializer_list<uint8_t> bs) { std::memcpy(grow(bs.size()), bs.begin(), bs.size()); }
+  void u16(uint16_t v) { little_endian(grow(2), v, 2); }
+  void u32(uint32_t v) { little_endian(grow(4), v, 4); }
+  void u64(uint64_t v) { little_endian(grow(8), v, 8); }
+  size_t size() const { return size_; }
   // Room for about this many bytes, to grow into without copying.
-  void reserve(size_t bytes) { bytes_.reserve(bytes); }
+  void reserve(size_t bytes);
 
   Label make_label();
   void bind(Label label);
@@ -72,6 +73,7 @@ class CodeBuffer {
 
   // The field of `kind` at offset `field` holds the displacement of `label`
   // from offset `origin` (where the instruction's displacements count from).
+  // Fixups are recorded in the order of their fields.
   void fixup(const FixupKind& kind, size_t field, size_t origin, Label label);
 
   // The jump to `label` just emitted, from offset `start` on, is the long
@@ -99,10 +101,23 @@ class CodeBuffer {
     ShortJump short_form;
   };
 
+  // The next n bytes of code, to be written.
+  uint8_t* grow(size_t n) {
+    if (size_ + n > bytes_.size()) reserve(size_ + n);
+    uint8_t* at = bytes_.data() + size_;
+    size_ += n;
+    return at;
+  }
+  static void little_endian(uint8_t* at, uint64_t v, size_t n) {
+    for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
+  }
   // Keeps the jumps that get their short form in shortenable_, in order.
   void choose_short_jumps();
 
-  std::vector<uint8_t> bytes_;
+  std::vector<uint8_t> bytes_;  // the code in its first size_ bytes; the rest is room to grow
+  size_t size_ = 0;
+  // The labels in the order they were bound, which is the order of their offsets.
+  std::vector<uint32_t> bound_;
   std::vector<size_t> labels_;
   std::vector<Fixup> fixups_;
   std::vector<Shortenable> shortenable_;

@@ -105,6 +105,31 @@ TEST(CodeBuffer, ShortensWhatFitsTheAllLongLayout) {
   EXPECT_EQ(code[6], 123);
 }
 
+// Once laid out, labels and the fixups of other instructions move back by
+// what the jumps before them gave up.
+TEST(CodeBuffer, LabelsAndFixupsMoveWithTheCode) {
+  CodeBuffer c;
+  const Label start = c.make_label(), mid = c.make_label(), end = c.make_label();
+  c.bind(start);
+  jump(c, mid);  // short: 3 bytes fewer
+  c.bind(mid);
+  jump(c, end);  // short: 3 more
+  c.byte(0x03);  // an instruction with a long displacement back to mid
+  c.u32(0);
+  c.fixup(kLong, c.size() - 4, c.size(), mid);
+  c.bind(end);
+  const std::vector<uint8_t> code = c.finish();
+  ASSERT_EQ(code.size(), 2u + 2 + 5);
+  EXPECT_EQ(c.offset_of(start), 0u);
+  EXPECT_EQ(c.offset_of(mid), 2u);
+  EXPECT_EQ(c.offset_of(end), 9u);
+  EXPECT_EQ(code[1], 0);  // to the next instruction
+  EXPECT_EQ(code[3], 5);  // over the long one
+  int32_t back;
+  std::memcpy(&back, &code[5], 4);
+  EXPECT_EQ(back, -7);
+}
+
 // Fields inside an instruction word keep the word's other bits, scale the
 // displacement, and refuse one out of range.
 TEST(CodeBuffer, WordFieldsScaleAndRefuseWhatDoesNotFit) {
