@@ -185,13 +185,15 @@ void find_loops(const Program& program, FunctionGraph& g) {
       const int id = static_cast<int>(g.loops.size());
       for (size_t b : component) g.innermost_loop[b] = id;
       if (p.parent >= 0) g.loops[static_cast<size_t>(p.parent)].children.push_back(id);
-      g.loops.push_back(loop);
+      g.loops.push_back(std::move(loop));
       work.push_back({std::move(component), head, id});
     }
   }
 }
 
-FunctionGraph build_function(const Program& program, size_t fi) {
+}  // namespace
+
+FunctionGraph build_function_graph(const Program& program, size_t fi) {
   const Function& fn = program.functions[fi];
   FunctionGraph g;
   g.function = fi;
@@ -262,8 +264,6 @@ FunctionGraph build_function(const Program& program, size_t fi) {
   return g;
 }
 
-}  // namespace
-
 size_t FunctionGraph::block_of(size_t pc) const {
   auto it = std::upper_bound(block_start_.begin(), block_start_.end(), pc);
   return static_cast<size_t>(it - block_start_.begin()) - 1;
@@ -294,7 +294,7 @@ int FunctionGraph::loop_of_edge(size_t from, size_t to) const {
 
 ProgramGraph build_graph(const Program& program) {
   ProgramGraph graph;
-  for (size_t f = 0; f < program.functions.size(); ++f) graph.functions.push_back(build_function(program, f));
+  for (size_t f = 0; f < program.functions.size(); ++f) graph.functions.push_back(build_function_graph(program, f));
   // Reachability across functions: a function is live once a live block calls it.
   graph.reachable.assign(program.size(), false);
   std::vector<bool> function_live(program.functions.size(), false);

@@ -141,17 +141,18 @@ void LoweringPlan::plan_loop_versions() {
   // blinded program keeps its loops as they are.
   if (options_.blind_constants) return;
   // Without a guarded access at a known distance from a register, no loop
-  // has anything to hoist: no need for the loops.
+  // of a function has anything to hoist: no need for its loops.
   const auto hoistable = [&](size_t pc) {
     const verifier::AccessAnnotation& a = annotations_.access[pc];
     return a.check == AccessCheck::kGuarded && a.relative.base < isa::kNumRegisters - 1 &&
            a.relative.low <= a.relative.high && static_cast<int64_t>(a.relative.high) - a.relative.low <= INT32_MAX / 2;
   };
-  bool any = false;
-  for (size_t pc = 0; pc < n && !any; ++pc) any = hoistable(pc);
-  if (!any) return;
-  const isa::ProgramGraph graph = isa::build_graph(program_);
-  for (const isa::FunctionGraph& g : graph.functions) {
+  for (size_t f = 0; f < program_.functions.size(); ++f) {
+    const isa::Function& function = program_.functions[f];
+    bool any = false;
+    for (size_t pc = function.start; pc < function.end && !any; ++pc) any = hoistable(pc);
+    if (!any) continue;
+    const isa::FunctionGraph g = isa::build_function_graph(program_, f);
     std::vector<std::optional<VersionedLoop>> candidates(g.loops.size());
     for (size_t index = 0; index < g.loops.size(); ++index) {
       const isa::Loop& loop = g.loops[index];
