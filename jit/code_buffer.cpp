@@ -7,30 +7,11 @@
 
 namespace sbpf::jit {
 
-namespace {
-constexpr size_t kUnbound = SIZE_MAX;
-}
-
 void CodeBuffer::reserve(size_t bytes) {
   if (bytes > bytes_.size()) bytes_.resize(std::max(bytes, 2 * bytes_.size()));
 }
 
-Label CodeBuffer::make_label() {
-  labels_.push_back(kUnbound);
-  return Label{static_cast<uint32_t>(labels_.size() - 1)};
-}
-
-void CodeBuffer::bind(Label label) {
-  if (labels_.at(label.id) != kUnbound) throw std::logic_error("jit: label bound twice");
-  labels_[label.id] = size_;
-  bound_.push_back(label.id);
-}
-
-size_t CodeBuffer::offset_of(Label label) const {
-  const size_t at = labels_.at(label.id);
-  if (at == kUnbound) throw std::logic_error("jit: label never bound");
-  return at;
-}
+void CodeBuffer::misuse(const char* what) { throw std::logic_error(what); }
 
 void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {
   if (!fixups_.empty() && field < fixups_.back().field) throw std::logic_error("jit: fixups out of order");

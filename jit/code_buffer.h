@@ -18,7 +18,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <initializer_list>
 #include <vector>
 
@@ -57,7 +56,10 @@ struct ShortJump {
 class CodeBuffer {
  public:
   void byte(uint8_t b) { *grow(1) = b; }
-  void bytes(std::initializer_list<uint8_t> bs) { std::memcpy(grow(bs.size()), bs.begin(), bs.size()); }
+  void bytes(std::initializer_list<uint8_t> bs) {
+    uint8_t* at = grow(bs.size());
+    for (uint8_t b : bs) *at++ = b;  // a byte or two: a call to memcpy would cost more
+  }
   void u16(uint16_t v) { little_endian(grow(2), v, 2); }
   void u32(uint32_t v) { little_endian(grow(4), v, 4); }
   void u64(uint64_t v) { little_endian(grow(8), v, 8); }
@@ -65,11 +67,23 @@ class CodeBuffer {
   // Room for about this many bytes, to grow into without copying.
   void reserve(size_t bytes);
 
-  Label make_label();
-  void bind(Label label);
+  Label make_label() {
+    labels_.push_back(kUnbound);
+    return Label{static_cast<uint32_t>(labels_.size() - 1)};
+  }
+  void bind(Label label) {
+    if (label.id >= labels_.size()) misuse("jit: no such label");
+    if (labels_[label.id] != kUnbound) misuse("jit: label bound twice");
+    labels_[label.id] = size_;
+    bound_.push_back(label.id);
+  }
   // Offset of a bound label: in the code so far, or after finish() in the
   // final code.
-  size_t offset_of(Label label) const;
+  size_t offset_of(Label label) const {
+    if (label.id >= labels_.size()) misuse("jit: no such label");
+    if (labels_[label.id] == kUnbound) misuse("jit: label never bound");
+    return labels_[label.id];
+  }
 
   // The field of `kind` at offset `field` holds the displacement of `label`
   // from offset `origin` (where the instruction's displacements count from).
@@ -101,6 +115,9 @@ class CodeBuffer {
     ShortJump short_form;
   };
 
+  static constexpr size_t kUnbound = SIZE_MAX;
+  // Throws std::logic_error: a backend used a label wrongly.
+  [[noreturn]] static void misuse(const char* what);
   // The next n bytes of code, to be written.
   uint8_t* grow(size_t n) {
     if (size_ + n > bytes_.size()) reserve(size_ + n);
