@@ -14,11 +14,19 @@ namespace {
 // Per-block arrays for strong_components, sized once per function: each
 // call touches (and resets) only the blocks of its own set, so a function
 // with many loops costs the sum of their sizes, not loops × blocks.
+// The Tarjan stack and the iteration's frames are kept too, empty between
+// calls.
 struct ComponentScratch {
+  struct Frame {
+    size_t node;
+    size_t edge;
+  };
   explicit ComponentScratch(size_t n) : in_set(n, 0), index(n, SIZE_MAX), low(n, 0), on_stack(n, false) {}
   std::vector<int> in_set;
   std::vector<size_t> index, low;
   std::vector<bool> on_stack;
+  std::vector<size_t> stack;
+  std::vector<Frame> calls;
 };
 
 std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const std::vector<size_t>& nodes,
@@ -28,14 +36,11 @@ std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const
   std::vector<size_t>& low = scratch.low;
   std::vector<bool>& on_stack = scratch.on_stack;
   for (size_t b : nodes) in_set[b] = 1;
-  std::vector<size_t> stack;
+  std::vector<size_t>& stack = scratch.stack;
   std::vector<std::vector<size_t>> components;
   size_t next = 0;
-  struct Frame {
-    size_t node;
-    size_t edge;
-  };
-  std::vector<Frame> calls;
+  using Frame = ComponentScratch::Frame;
+  std::vector<Frame>& calls = scratch.calls;
   for (size_t root : nodes) {
     if (index[root] != SIZE_MAX) continue;
     calls.push_back({root, 0});
@@ -119,20 +124,29 @@ void find_dominators(FunctionGraph& g) {
       }
     }
   }
-  std::vector<std::vector<size_t>> children(n);
+  // The tree's children, block by block in one array: b's are
+  // children[first_child[b] .. first_child[b + 1]), in reverse post-order.
+  std::vector<size_t> first_child(n + 1, 0);
   for (size_t b : g.order)
-    if (b != 0) children[g.idom[b]].push_back(b);
+    if (b != 0) ++first_child[g.idom[b] + 1];
+  for (size_t b = 0; b < n; ++b) first_child[b + 1] += first_child[b];
+  std::vector<size_t> children(first_child[n]);
+  {
+    std::vector<size_t> filled(first_child.begin(), first_child.end() - 1);
+    for (size_t b : g.order)
+      if (b != 0) children[filled[g.idom[b]]++] = b;
+  }
   g.dom_enter_.assign(n, 0);
   g.dom_leave_.assign(n, 0);
   size_t clock = 0;
-  std::vector<std::pair<size_t, size_t>> stack{{0, 0}};
+  std::vector<std::pair<size_t, size_t>> stack{{0, first_child[0]}};
   g.dom_enter_[0] = clock++;
   while (!stack.empty()) {
     auto& [b, child] = stack.back();
-    if (child < children[b].size()) {
-      const size_t next = children[b][child++];
+    if (child < first_child[b + 1]) {
+      const size_t next = children[child++];
       g.dom_enter_[next] = clock++;
-      stack.push_back({next, 0});
+      stack.push_back({next, first_child[next]});
     } else {
       g.dom_leave_[b] = clock++;
       stack.pop_back();
@@ -185,28 +199,31 @@ void find_loops(const Program& program, FunctionGraph& g) {
       const int id = static_cast<int>(g.loops.size());
       for (size_t b : component) g.innermost_loop[b] = id;
       if (p.parent >= 0) g.loops[static_cast<size_t>(p.parent)].children.push_back(id);
-      g.loops.push_back(loop);
+      g.loops.push_back(std::move(loop));
       work.push_back({std::move(component), head, id});
     }
   }
 }
 
-FunctionGraph build_function(const Program& program, size_t fi) {
+}  // namespace
+
+FunctionGraph build_function_graph(const Program& program, size_t fi) {
   const Function& fn = program.functions[fi];
   FunctionGraph g;
   g.function = fi;
   // Leaders: the entry, jump targets, and whatever follows a jump or exit.
-  std::vector<bool> leader(fn.end - fn.start + 1, false);
-  leader[0] = true;
+  std::vector<uint8_t> leader(fn.end - fn.start + 1, 0);
+  leader[0] = 1;
   for (size_t pc = fn.start; pc < fn.end; ++pc) {
     if (program.is_lddw_tail(pc)) continue;
     const Instruction& insn = program.insns[pc];
     const bool jumps = insn.is_branch() || insn.opcode == kOpGotol;
-    if (jumps) leader[static_cast<size_t>(insn.jump_target(pc)) - fn.start] = true;
-    if (jumps || insn.is_exit()) leader[pc + 1 - fn.start] = true;
+    if (jumps) leader[static_cast<size_t>(insn.jump_target(pc)) - fn.start] = 1;
+    if (jumps || insn.is_exit()) leader[pc + 1 - fn.start] = 1;
   }
   for (size_t pc = fn.start; pc < fn.end; ++pc)
     if (leader[pc - fn.start]) g.block_start_.push_back(pc);
+  g.blocks.reserve(g.block_start_.size());
   for (size_t i = 0; i < g.block_start_.size(); ++i) {
     BasicBlock b;
     b.first = g.block_start_[i];
@@ -219,14 +236,21 @@ FunctionGraph build_function(const Program& program, size_t fi) {
     BasicBlock& b = g.blocks[i];
     const Instruction& insn = program.insns[b.last];
     const size_t after = b.last + (insn.is_lddw() ? 2 : 1);
+    if (!insn.is_exit()) b.successors.reserve(2);
     if (!insn.ends_block_unconditionally() && after < fn.end) b.successors.push_back(g.block_of(after));
     if (insn.is_branch() || insn.opcode == kOpGotol) {
       const size_t target = g.block_of(static_cast<size_t>(insn.jump_target(b.last)));
       if (std::find(b.successors.begin(), b.successors.end(), target) == b.successors.end())
         b.successors.push_back(target);
     }
-    for (size_t s : b.successors) g.blocks[s].predecessors.push_back(i);
   }
+  // Predecessors in block order, each list allocated once.
+  std::vector<uint32_t> predecessor_count(g.blocks.size(), 0);
+  for (const BasicBlock& b : g.blocks)
+    for (size_t s : b.successors) ++predecessor_count[s];
+  for (size_t i = 0; i < g.blocks.size(); ++i) g.blocks[i].predecessors.reserve(predecessor_count[i]);
+  for (size_t i = 0; i < g.blocks.size(); ++i)
+    for (size_t s : g.blocks[i].successors) g.blocks[s].predecessors.push_back(i);
   // Reverse post-order from the entry, iteratively; edges to an ancestor on
   // the DFS stack close cycles and mark loop heads.
   const size_t n = g.blocks.size();
@@ -262,8 +286,6 @@ FunctionGraph build_function(const Program& program, size_t fi) {
   return g;
 }
 
-}  // namespace
-
 size_t FunctionGraph::block_of(size_t pc) const {
   auto it = std::upper_bound(block_start_.begin(), block_start_.end(), pc);
   return static_cast<size_t>(it - block_start_.begin()) - 1;
@@ -294,7 +316,7 @@ int FunctionGraph::loop_of_edge(size_t from, size_t to) const {
 
 ProgramGraph build_graph(const Program& program) {
   ProgramGraph graph;
-  for (size_t f = 0; f < program.functions.size(); ++f) graph.functions.push_back(build_function(program, f));
+  for (size_t f = 0; f < program.functions.size(); ++f) graph.functions.push_back(build_function_graph(program, f));
   // Reachability across functions: a function is live once a live block calls it.
   graph.reachable.assign(program.size(), false);
   std::vector<bool> function_live(program.functions.size(), false);

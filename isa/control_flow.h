@@ -80,5 +80,7 @@ struct ProgramGraph {
 };
 
 ProgramGraph build_graph(const Program& program);
+// One function's graph (Program::functions index), as build_graph makes it.
+FunctionGraph build_function_graph(const Program& program, size_t function);
 
 }  // namespace sbpf::isa

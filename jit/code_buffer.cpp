@@ -1,100 +1,106 @@
 #include "jit/code_buffer.h"
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
 namespace sbpf::jit {
 
-namespace {
-constexpr size_t kUnbound = SIZE_MAX;
+void CodeBuffer::reserve(size_t bytes) {
+  if (bytes > bytes_.size()) bytes_.resize(std::max(bytes, 2 * bytes_.size()));
 }
 
-void CodeBuffer::u16(uint16_t v) {
-  for (int i = 0; i < 2; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
-}
-void CodeBuffer::u32(uint32_t v) {
-  const size_t at = bytes_.size();
-  bytes_.resize(at + 4);
-  for (int i = 0; i < 4; ++i) bytes_[at + i] = static_cast<uint8_t>(v >> (8 * i));
-}
-void CodeBuffer::u64(uint64_t v) {
-  for (int i = 0; i < 8; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
-}
-
-Label CodeBuffer::make_label() {
-  labels_.push_back(kUnbound);
-  return Label{static_cast<uint32_t>(labels_.size() - 1)};
-}
-
-void CodeBuffer::bind(Label label) {
-  if (labels_.at(label.id) != kUnbound) throw std::logic_error("jit: label bound twice");
-  labels_[label.id] = bytes_.size();
-}
-
-size_t CodeBuffer::offset_of(Label label) const {
-  const size_t at = labels_.at(label.id);
-  if (at == kUnbound) throw std::logic_error("jit: label never bound");
-  return at;
-}
+void CodeBuffer::misuse(const char* what) { throw std::logic_error(what); }
 
 void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {
+  if (!fixups_.empty() && field < fixups_.back().field) throw std::logic_error("jit: fixups out of order");
   fixups_.push_back({&kind, field, origin, label});
 }
 
-bool CodeBuffer::sized_jump(Label label, const FixupKind& short_kind, size_t short_origin, size_t shrink) {
-  const size_t index = sized_.size();
-  const bool is_short = index < short_jumps_.size() && short_jumps_[index];
-  sized_.push_back({&short_kind, bytes_.size(), short_origin, is_short ? 0 : shrink, label});
-  return is_short;
+void CodeBuffer::shortenable_jump(size_t start, Label label, const ShortJump& short_form) {
+  if (!shortenable_.empty() && start < shortenable_.back().end) throw std::logic_error("jit: jumps out of order");
+  shortenable_.push_back({start, size_, label, short_form});
 }
 
-std::vector<uint8_t> CodeBuffer::assemble(const std::function<void(CodeBuffer&)>& emit) {
-  std::vector<bool> decision;
-  size_t last_size = 0, last_labels = 0, last_fixups = 0;
-  int pass_count = 0;
-  for (;;) {
-    CodeBuffer pass;
-    pass.short_jumps_ = decision;
-    // Each pass is about as large as the one before: no regrowth.
-    pass.bytes_.reserve(last_size);
-    pass.labels_.reserve(last_labels);
-    pass.fixups_.reserve(last_fixups);
-    pass.sized_.reserve(decision.size());
-    emit(pass);
-    last_size = pass.bytes_.size();
-    last_labels = pass.labels_.size();
-    last_fixups = pass.fixups_.size();
-    // The next pass's forms: short wherever this layout allows it. A target
-    // ahead of a jump comes closer by the bytes the jump itself saves; one
-    // behind it does not move. Code only ever shrinks between passes, so
-    // fitting now means fitting then.
-    std::vector<bool> next(pass.sized_.size(), false);
-    bool changed = false;
-    for (size_t i = 0; i < pass.sized_.size(); ++i) {
-      const SizedJump& j = pass.sized_[i];
-      size_t target = pass.offset_of(j.target);
-      if (target > j.start) target -= j.shrink;
-      const int64_t displacement = static_cast<int64_t>(target) - static_cast<int64_t>(j.start + j.short_origin);
-      next[i] = j.shrink == 0 || j.short_kind->fits(displacement);
-      changed |= next[i] != (i < decision.size() && decision[i]);
-    }
-    // Two passes at most: the second pass's forms are final. A jump it
-    // could shorten further only because others shrank (a few bytes in a
-    // hundred thousand) is not worth emitting the whole program again.
-    if (changed && pass_count++ == 0) {
-      decision = std::move(next);
-      continue;
-    }
-    for (const Fixup& f : pass.fixups_) {
-      const int64_t displacement =
-          static_cast<int64_t>(pass.offset_of(f.target)) - static_cast<int64_t>(f.origin);
-      if (!f.kind->fits(displacement))
-        throw std::length_error(std::string("jit: a ") + f.kind->name + " displacement of " +
-                                std::to_string(displacement) + " bytes does not fit (code too large)");
-      f.kind->patch(pass.bytes_.data() + f.field, displacement);
-    }
-    return std::move(pass.bytes_);
+void CodeBuffer::choose_short_jumps() {
+  size_t kept = 0;
+  for (const Shortenable& j : shortenable_) {
+    const size_t shrink = j.end - j.start - j.short_form.size;
+    size_t target = offset_of(j.target);
+    if (target > j.start) target -= shrink;
+    const int64_t displacement = static_cast<int64_t>(target) - static_cast<int64_t>(j.start + j.short_form.origin);
+    if (j.short_form.kind->fits(displacement)) shortenable_[kept++] = j;
   }
+  shortenable_.resize(kept);
+}
+
+std::vector<uint8_t> CodeBuffer::finish() {
+  choose_short_jumps();
+  const std::vector<Shortenable>& shortened = shortenable_;
+  const size_t count = shortened.size();
+  // Squeeze the code in place: each shortened jump's short form over the
+  // start of its long form, the bytes in between moved down.
+  // removed[i]: the bytes the first i shortened jumps gave up.
+  std::vector<size_t> removed(count + 1, 0);
+  uint8_t* const code = bytes_.data();
+  size_t from = 0, to = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const Shortenable& j = shortened[i];
+    std::memmove(code + to, code + from, j.start - from);
+    to += j.start - from;
+    std::memcpy(code + to, j.short_form.bytes, j.short_form.size);
+    to += j.short_form.size;
+    from = j.end;
+    removed[i + 1] = from - to;
+  }
+  std::memmove(code + to, code + from, size_ - from);
+  bytes_.resize(to + size_ - from);
+  size_ = bytes_.size();
+
+  // An offset of the long layout moves back by what the shortened jumps
+  // before it gave up. Labels (in the order bound) and fixups come in
+  // the order of their offsets: one walk each over the shortened jumps.
+  // jumps_before(offset, k): the number of shortened jumps that start
+  // before offset, from a guess k.
+  const auto jumps_before = [&](size_t offset, size_t k) {
+    while (k < count && shortened[k].start < offset) ++k;
+    while (k > 0 && shortened[k - 1].start >= offset) --k;
+    return k;
+  };
+  size_t k = 0;
+  for (uint32_t id : bound_) {
+    k = jumps_before(labels_[id], k);
+    labels_[id] -= removed[k];
+  }
+  // A long form's fixups go with its bytes; the others move with the code.
+  size_t kept = 0;
+  k = 0;
+  for (const Fixup& f : fixups_) {
+    k = jumps_before(f.field, k);
+    const bool in_jump = (k < count && shortened[k].start == f.field) || (k > 0 && f.field < shortened[k - 1].end);
+    if (in_jump) continue;
+    fixups_[kept++] = {f.kind, f.field - removed[k], f.origin - removed[jumps_before(f.origin, k)], f.target};
+  }
+  fixups_.resize(kept);
+  for (size_t i = 0; i < count; ++i) {
+    const Shortenable& j = shortened[i];
+    const size_t start = j.start - removed[i];
+    fixups_.push_back({j.short_form.kind, start + j.short_form.field, start + j.short_form.origin, j.target});
+  }
+
+  for (const Fixup& f : fixups_) {
+    const int64_t displacement = static_cast<int64_t>(offset_of(f.target)) - static_cast<int64_t>(f.origin);
+    if (!f.kind->fits(displacement))
+      throw std::length_error(std::string("jit: a ") + f.kind->name + " displacement of " +
+                              std::to_string(displacement) + " bytes does not fit (code too large)");
+    f.kind->patch(bytes_.data() + f.field, displacement);
+  }
+  fixups_.clear();
+  shortenable_.clear();
+  bound_.clear();
+  size_ = 0;
+  return std::move(bytes_);
 }
 
 }  // namespace sbpf::jit

@@ -6,27 +6,24 @@
 // 32-bit word); the buffer records where each field is, what it counts from
 // and which label it names, and patches them all once the code is laid out.
 //
-// Jumps with a short and a long form are sized by emitting the whole
-// program twice. The first pass gives every such jump its long form; the
-// second gives the short form to every jump whose displacement fitted it in
-// the first. Shortening a jump only brings code closer together, so a jump
-// that fitted keeps fitting. (A third pass would shorten the few jumps that
-// fit only once others have shrunk: tens of bytes in 100 KiB of code, for
-// half as much compile time again.) A backend drives this with
-// `assemble()`, handing it a function that emits the whole program.
+// Jumps with a short and a long form are emitted once, long, and shortened
+// when the code is laid out (finish()): every such jump whose displacement
+// fits its short form in the all-long layout gets it. A target ahead of a
+// jump comes closer by the bytes the jump itself saves; one behind it does
+// not move. Shortening a jump only brings code closer together, so a jump
+// that fitted keeps fitting. (Deciding again on the shortened layout would
+// shorten the few jumps that fit only once others have shrunk: tens of
+// bytes in 100 KiB of code, for another walk over every jump.)
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <vector>
 
 namespace sbpf::jit {
 
-// A position in the code, bound once per pass. Labels are numbered in the
-// order they are made, so a backend that makes them in the same order on
-// every pass names the same places.
+// A position in the code, bound once.
 struct Label {
   uint32_t id = UINT32_MAX;
 };
@@ -45,37 +42,65 @@ struct FixupKind {
   }
 };
 
+// The short form of a jump (see CodeBuffer::shortenable_jump): its bytes
+// with a zero displacement, and where its field of `kind` lies and its
+// displacement counts from, in bytes from its start.
+struct ShortJump {
+  const FixupKind* kind;
+  uint8_t bytes[4];
+  uint8_t size;
+  uint8_t field;
+  uint8_t origin;
+};
+
 class CodeBuffer {
  public:
-  void byte(uint8_t b) { bytes_.push_back(b); }
+  void byte(uint8_t b) { *grow(1) = b; }
   void bytes(std::initializer_list<uint8_t> bs) {
-    for (uint8_t b : bs) bytes_.push_back(b);
+    uint8_t* at = grow(bs.size());
+    for (uint8_t b : bs) *at++ = b;  // a byte or two: a call to memcpy would cost more
   }
-  void u16(uint16_t v);
-  void u32(uint32_t v);
-  void u64(uint64_t v);
-  size_t size() const { return bytes_.size(); }
+  void u16(uint16_t v) { little_endian(grow(2), v, 2); }
+  void u32(uint32_t v) { little_endian(grow(4), v, 4); }
+  void u64(uint64_t v) { little_endian(grow(8), v, 8); }
+  size_t size() const { return size_; }
+  // Room for about this many bytes, to grow into without copying.
+  void reserve(size_t bytes);
 
-  Label make_label();
-  void bind(Label label);
-  // Offset of a bound label in this pass.
-  size_t offset_of(Label label) const;
+  Label make_label() {
+    labels_.push_back(kUnbound);
+    return Label{static_cast<uint32_t>(labels_.size() - 1)};
+  }
+  void bind(Label label) {
+    if (label.id >= labels_.size()) misuse("jit: no such label");
+    if (labels_[label.id] != kUnbound) misuse("jit: label bound twice");
+    labels_[label.id] = size_;
+    bound_.push_back(label.id);
+  }
+  // Offset of a bound label: in the code so far, or after finish() in the
+  // final code.
+  size_t offset_of(Label label) const {
+    if (label.id >= labels_.size()) misuse("jit: no such label");
+    if (labels_[label.id] == kUnbound) misuse("jit: label never bound");
+    return labels_[label.id];
+  }
 
   // The field of `kind` at offset `field` holds the displacement of `label`
   // from offset `origin` (where the instruction's displacements count from).
+  // Fixups are recorded in the order of their fields.
   void fixup(const FixupKind& kind, size_t field, size_t origin, Label label);
 
-  // Before emitting a jump to `label` that has two forms: this pass's choice,
-  // true for the short form. The short form's displacement field is of
-  // `short_kind` and counts from `short_origin` bytes past the jump's start;
-  // it is `shrink` bytes shorter than the long form. The backend then emits
-  // the form chosen, with its fixup.
-  bool sized_jump(Label label, const FixupKind& short_kind, size_t short_origin, size_t shrink);
+  // The jump to `label` just emitted, from offset `start` on, is the long
+  // form of a jump that has the short form `short_form`: finish() puts the
+  // short form in its place when the displacement fits it. A long form's
+  // fixups are dropped with its bytes.
+  void shortenable_jump(size_t start, Label label, const ShortJump& short_form);
 
-  // Emits the program with `emit` until the jump forms settle; returns the
-  // final code. `emit` receives a fresh buffer each pass. Throws
-  // std::length_error when a displacement does not fit its field.
-  static std::vector<uint8_t> assemble(const std::function<void(CodeBuffer&)>& emit);
+  // Lays the code out (shortening what jumps it can), patches every
+  // displacement and returns the code; the buffer is then empty, and
+  // offset_of() answers for the final code. Throws std::length_error when a
+  // displacement does not fit its field.
+  std::vector<uint8_t> finish();
 
  private:
   struct Fixup {
@@ -84,19 +109,35 @@ class CodeBuffer {
     size_t origin;
     Label target;
   };
-  struct SizedJump {
-    const FixupKind* short_kind;
-    size_t start;
-    size_t short_origin;  // from start
-    size_t shrink;        // 0 when short already
+  struct Shortenable {
+    size_t start, end;  // the long form's bytes
     Label target;
+    ShortJump short_form;
   };
 
-  std::vector<uint8_t> bytes_;
+  static constexpr size_t kUnbound = SIZE_MAX;
+  // Throws std::logic_error: a backend used a label wrongly.
+  [[noreturn]] static void misuse(const char* what);
+  // The next n bytes of code, to be written.
+  uint8_t* grow(size_t n) {
+    if (size_ + n > bytes_.size()) reserve(size_ + n);
+    uint8_t* at = bytes_.data() + size_;
+    size_ += n;
+    return at;
+  }
+  static void little_endian(uint8_t* at, uint64_t v, size_t n) {
+    for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
+  }
+  // Keeps the jumps that get their short form in shortenable_, in order.
+  void choose_short_jumps();
+
+  std::vector<uint8_t> bytes_;  // the code in its first size_ bytes; the rest is room to grow
+  size_t size_ = 0;
+  // The labels in the order they were bound, which is the order of their offsets.
+  std::vector<uint32_t> bound_;
   std::vector<size_t> labels_;
   std::vector<Fixup> fixups_;
-  std::vector<SizedJump> sized_;
-  std::vector<bool> short_jumps_;  // the previous pass's decision, per sized jump
+  std::vector<Shortenable> shortenable_;
 };
 
 }  // namespace sbpf::jit

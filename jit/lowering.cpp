@@ -21,8 +21,23 @@ Label Lowering::jump_label(size_t from, int64_t target) const {
   return pc_labels_[d.pc];
 }
 
-void Lowering::emit_program(CodeBuffer& code) {
+LoweredCode Lowering::lower() {
+  CodeBuffer code;
+  // About what x86-64 and arm64 make of a slot, so that the code rarely
+  // grows by copying.
+  code.reserve(16 * plan_.size() + 256);
   code_ = &code;
+  emit_program();
+  LoweredCode lowered;
+  lowered.code = code.finish();
+  lowered.pc_offsets.reserve(pc_labels_.size());
+  for (Label label : pc_labels_) lowered.pc_offsets.push_back(static_cast<uint32_t>(code.offset_of(label)));
+  code_ = nullptr;
+  return lowered;
+}
+
+void Lowering::emit_program() {
+  CodeBuffer& code = *code_;
   copying_ = nullptr;
   stubs_.clear();
   const size_t n = plan_.size();
@@ -41,10 +56,8 @@ void Lowering::emit_program(CodeBuffer& code) {
   }
 
   emit_prologue();
-  pc_offsets_.assign(n + 1, 0);
   for (size_t pc = 0; pc < n; ++pc) {
     code.bind(pc_labels_[pc]);
-    pc_offsets_[pc] = static_cast<uint32_t>(code.size());
     if (const int index = plan_.loop_headed_at(pc); index >= 0) {
       const VersionedLoop& loop = loops[static_cast<size_t>(index)];
       const auto i = static_cast<size_t>(index);
@@ -61,7 +74,6 @@ void Lowering::emit_program(CodeBuffer& code) {
     if (!plan_.folded(pc)) emit_instruction(pc);
   }
   code.bind(pc_labels_[n]);
-  pc_offsets_[n] = static_cast<uint32_t>(code.size());
 
   // Stubs may add stubs of their own (a guard's slow path ends in an abort).
   for (size_t i = 0; i < stubs_.size(); ++i) {

@@ -28,12 +28,8 @@ class Lowering {
   explicit Lowering(const LoweringPlan& plan) : plan_(plan) {}
   virtual ~Lowering() = default;
 
-  // Emits the whole program into `code` (one pass of CodeBuffer::assemble).
-  void emit_program(CodeBuffer& code);
-
-  // After emit_program: per BPF slot, where its native code starts in the
-  // main body (size() entries plus one for the end of the body).
-  const std::vector<uint32_t>& pc_offsets() const { return pc_offsets_; }
+  // Emits the whole program and lays it out.
+  LoweredCode lower();
 
  protected:
   // ---- what a backend encodes ----
@@ -75,6 +71,7 @@ class Lowering {
   Label stub(Label label, std::function<void()> body);
 
  private:
+  void emit_program();
   void emit_loop_copy(const VersionedLoop& loop);
 
   const LoweringPlan& plan_;
@@ -92,7 +89,6 @@ class Lowering {
     std::function<void()> body;
   };
   std::vector<Stub> stubs_;
-  std::vector<uint32_t> pc_offsets_;
 };
 
 }  // namespace sbpf::jit

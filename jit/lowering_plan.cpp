@@ -46,23 +46,23 @@ LoweringPlan::LoweringPlan(const isa::Program& program, const verifier::Annotati
 
 void LoweringPlan::find_jump_targets() {
   const size_t n = program_.size();
-  jump_target_.assign(n + 1, false);
+  jump_target_.assign(n + 1, 0);
   for (size_t pc = 0; pc < n; ++pc) {
     const isa::Instruction& insn = program_.insns[pc];
     if (program_.is_lddw_tail(pc) || !insn.is_jmp() || insn.is_exit() || insn.is_callx() || insn.is_helper_call())
       continue;
     const int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
-    if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = true;
+    if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = 1;
   }
 }
 
 void LoweringPlan::find_selects() {
   const size_t n = program_.size();
   select_.assign(n, std::nullopt);
-  folded_.assign(n, false);
+  folded_.assign(n, 0);
   for (size_t pc = 0; pc < n; ++pc) {
     if (program_.is_lddw_tail(pc)) {
-      folded_[pc] = true;
+      folded_[pc] = 1;
       continue;
     }
     if (folded_[pc]) continue;
@@ -71,7 +71,7 @@ void LoweringPlan::find_selects() {
     select_[pc] = select_shape(pc);
     if (!select_[pc]) continue;
     const size_t end = select_[pc]->block_end + (select_[pc]->then_jump ? 1 : 0);
-    for (size_t at = pc + 1; at < end; ++at) folded_[at] = true;
+    for (size_t at = pc + 1; at < end; ++at) folded_[at] = 1;
   }
 }
 
@@ -141,17 +141,18 @@ void LoweringPlan::plan_loop_versions() {
   // blinded program keeps its loops as they are.
   if (options_.blind_constants) return;
   // Without a guarded access at a known distance from a register, no loop
-  // has anything to hoist: no need for the loops.
+  // of a function has anything to hoist: no need for its loops.
   const auto hoistable = [&](size_t pc) {
     const verifier::AccessAnnotation& a = annotations_.access[pc];
     return a.check == AccessCheck::kGuarded && a.relative.base < isa::kNumRegisters - 1 &&
            a.relative.low <= a.relative.high && static_cast<int64_t>(a.relative.high) - a.relative.low <= INT32_MAX / 2;
   };
-  bool any = false;
-  for (size_t pc = 0; pc < n && !any; ++pc) any = hoistable(pc);
-  if (!any) return;
-  const isa::ProgramGraph graph = isa::build_graph(program_);
-  for (const isa::FunctionGraph& g : graph.functions) {
+  for (size_t f = 0; f < program_.functions.size(); ++f) {
+    const isa::Function& function = program_.functions[f];
+    bool any = false;
+    for (size_t pc = function.start; pc < function.end && !any; ++pc) any = hoistable(pc);
+    if (!any) continue;
+    const isa::FunctionGraph g = isa::build_function_graph(program_, f);
     std::vector<std::optional<VersionedLoop>> candidates(g.loops.size());
     for (size_t index = 0; index < g.loops.size(); ++index) {
       const isa::Loop& loop = g.loops[index];

@@ -90,12 +90,12 @@ class LoweringPlan {
   size_t source_pc(size_t pc) const { return source_pc_.empty() ? pc : source_pc_[pc]; }
 
   // Some jump or local call lands at pc.
-  bool is_jump_target(size_t pc) const { return jump_target_[pc]; }
+  bool is_jump_target(size_t pc) const { return jump_target_[pc] != 0; }
   // The select a conditional jump at pc starts, if any.
   const std::optional<Select>& select_at(size_t pc) const { return select_[pc]; }
   // The slot is emitted as part of an earlier instruction (an lddw's second
   // slot, a select's moves and its `ja`): nothing of its own, no label use.
-  bool folded(size_t pc) const { return folded_[pc]; }
+  bool folded(size_t pc) const { return folded_[pc] != 0; }
   // The pc whose code follows pc's (past an lddw's second slot or a
   // select's folded slots); size() at the end.
   size_t successor(size_t pc) const;
@@ -148,9 +148,11 @@ class LoweringPlan {
   const verifier::Annotations& annotations_;
   const CompileOptions& options_;
   std::vector<uint32_t> source_pc_;  // empty: the identity
-  std::vector<bool> jump_target_;
+  // Per-pc flags as bytes: read once per instruction by every walk, where
+  // vector<bool>'s bit arithmetic shows.
+  std::vector<uint8_t> jump_target_;
   std::vector<std::optional<Select>> select_;
-  std::vector<bool> folded_;
+  std::vector<uint8_t> folded_;
   std::vector<VersionedLoop> loops_;
   std::vector<int> loop_at_;  // per pc: the versioned loop headed there, or -1
   std::vector<int> loop_of_;  // per pc: the versioned loop it belongs to, or -1 (they are disjoint)

@@ -188,29 +188,30 @@ class Emitter {
     c_.fixup(kImm26, field, field, target);
   }
   // b.cond reaches ±1 MiB; past that, the inverted condition skips a `b`.
+  // The code buffer shortens the pair to the b.cond when it reaches.
   void b_cond(Cond cond, Label target) {
-    if (c_.sized_jump(target, kImm19, 0, 4)) {
-      const size_t field = c_.size();
-      word(a64::b_cond(cond, 0));
-      c_.fixup(kImm19, field, field, target);
-      return;
-    }
+    const size_t start = c_.size();
     word(a64::b_cond(invert(cond), 8));
     b(target);
+    c_.shortenable_jump(start, target, short_branch(a64::b_cond(cond, 0)));
   }
   void cbz(bool sf, Reg rt, Label target, bool nonzero = false) {
-    if (c_.sized_jump(target, kImm19, 0, 4)) {
-      const size_t field = c_.size();
-      word(nonzero ? a64::cbnz(sf, rt, 0) : a64::cbz(sf, rt, 0));
-      c_.fixup(kImm19, field, field, target);
-      return;
-    }
+    const size_t start = c_.size();
     word(nonzero ? a64::cbz(sf, rt, 8) : a64::cbnz(sf, rt, 8));
     b(target);
+    c_.shortenable_jump(start, target, short_branch(nonzero ? a64::cbnz(sf, rt, 0) : a64::cbz(sf, rt, 0)));
   }
   void cbnz(bool sf, Reg rt, Label target) { cbz(sf, rt, target, true); }
 
  private:
+  // A branch word whose imm19 counts from itself.
+  static ShortJump short_branch(uint32_t w) {
+    return {&kImm19,
+            {static_cast<uint8_t>(w), static_cast<uint8_t>(w >> 8), static_cast<uint8_t>(w >> 16),
+             static_cast<uint8_t>(w >> 24)},
+            4, 0, 0};
+  }
+
   CodeBuffer& c_;
 };
 
@@ -882,11 +883,7 @@ bool arm64_uses_lse(Arm64Atomics choice) {
 }
 
 LoweredCode lower_arm64(const LoweringPlan& plan) {
-  Compiler compiler(plan, arm64_uses_lse(plan.options().arm64_atomics));
-  LoweredCode lowered;
-  lowered.code = CodeBuffer::assemble([&](CodeBuffer& buffer) { compiler.emit_program(buffer); });
-  lowered.pc_offsets = compiler.pc_offsets();
-  return lowered;
+  return Compiler(plan, arm64_uses_lse(plan.options().arm64_atomics)).lower();
 }
 
 }  // namespace sbpf::jit

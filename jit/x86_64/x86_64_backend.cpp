@@ -291,16 +291,18 @@ class Emitter {
   void call_mem(Mem m) { rm(false, {0xFF}, 2, m); }
   void ret() { c_.byte(0xC3); }
   // jmp rel8 (EB) is 3 bytes shorter than jmp rel32 (E9); jcc rel8 (7x)
-  // 4 shorter than jcc rel32 (0F 8x).
+  // 4 shorter than jcc rel32 (0F 8x). The code buffer shortens them.
   void jmp(Label target) {
-    if (c_.sized_jump(target, kRel8, 2, 3)) return short_jump(0xEB, target);
+    const size_t start = c_.size();
     c_.byte(0xE9);
     rel32(target);
+    c_.shortenable_jump(start, target, short_jump(0xEB));
   }
   void jcc(Cond cond, Label target) {
-    if (c_.sized_jump(target, kRel8, 2, 4)) return short_jump(static_cast<uint8_t>(0x70 + cond), target);
+    const size_t start = c_.size();
     c_.bytes({0x0F, static_cast<uint8_t>(0x80 + cond)});
     rel32(target);
+    c_.shortenable_jump(start, target, short_jump(static_cast<uint8_t>(0x70 + cond)));
   }
 
  private:
@@ -309,12 +311,8 @@ class Emitter {
     c_.u32(0);
     c_.fixup(kRel32, field, field + 4, target);
   }
-  void short_jump(uint8_t opcode, Label target) {
-    c_.byte(opcode);
-    const size_t field = c_.size();
-    c_.byte(0);
-    c_.fixup(kRel8, field, field + 1, target);
-  }
+  // The opcode and a rel8 counting from the end.
+  static ShortJump short_jump(uint8_t opcode) { return {&kRel8, {opcode, 0}, 2, 1, 2}; }
 
   CodeBuffer& c_;
 };
@@ -959,12 +957,6 @@ void Compiler::emit_entry_check(const VersionedLoop& loop) {
 
 }  // namespace
 
-LoweredCode lower_x86_64(const LoweringPlan& plan) {
-  Compiler compiler(plan);
-  LoweredCode lowered;
-  lowered.code = CodeBuffer::assemble([&](CodeBuffer& buffer) { compiler.emit_program(buffer); });
-  lowered.pc_offsets = compiler.pc_offsets();
-  return lowered;
-}
+LoweredCode lower_x86_64(const LoweringPlan& plan) { return Compiler(plan).lower(); }
 
 }  // namespace sbpf::jit

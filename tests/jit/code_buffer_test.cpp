@@ -29,19 +29,23 @@ constexpr FixupKind kWord{"word", -128 * 4, 127 * 4, 4,
                           [](uint8_t* field, int64_t d) { field[0] = static_cast<uint8_t>(d / 4); }};
 
 void jump(CodeBuffer& c, Label target) {
-  if (c.sized_jump(target, kByte, 2, 3)) {
-    c.byte(0x01);
-    c.byte(0);
-    c.fixup(kByte, c.size() - 1, c.size(), target);
-  } else {
-    c.byte(0x02);
-    c.u32(0);
-    c.fixup(kLong, c.size() - 4, c.size(), target);
-  }
+  const size_t start = c.size();
+  c.byte(0x02);
+  c.u32(0);
+  c.fixup(kLong, c.size() - 4, c.size(), target);
+  c.shortenable_jump(start, target, {&kByte, {0x01, 0}, 2, 1, 2});
+}
+
+// The code `emit` writes, laid out.
+template <typename Emit>
+std::vector<uint8_t> assemble(Emit emit) {
+  CodeBuffer c;
+  emit(c);
+  return c.finish();
 }
 
 std::vector<uint8_t> jump_over(size_t gap) {
-  return CodeBuffer::assemble([gap](CodeBuffer& c) {
+  return assemble([gap](CodeBuffer& c) {
     const Label target = c.make_label();
     jump(c, target);
     for (size_t i = 0; i < gap; ++i) c.byte(0x90);
@@ -63,7 +67,7 @@ TEST(CodeBuffer, ForwardJumpsAreShortExactlyWhenTheyFit) {
 
 TEST(CodeBuffer, BackwardJumpsCountFromTheirOrigin) {
   auto back_over = [](size_t gap) {
-    return CodeBuffer::assemble([gap](CodeBuffer& c) {
+    return assemble([gap](CodeBuffer& c) {
       const Label top = c.make_label();
       c.bind(top);
       for (size_t i = 0; i < gap; ++i) c.byte(0x90);
@@ -81,13 +85,14 @@ TEST(CodeBuffer, BackwardJumpsCountFromTheirOrigin) {
   EXPECT_EQ(displacement, -132);
 }
 
-// Two passes: the first jump fits a byte only once the second has shrunk,
-// which the second pass learns too late; it keeps its long form, and its
-// displacement counts the second jump's short form.
-TEST(CodeBuffer, TwoPassesShortenWhatFitsTheFirstLayout) {
-  const std::vector<uint8_t> code = CodeBuffer::assemble([](CodeBuffer& c) {
+// Jumps are shortened where they fit the all-long layout: the first jump
+// fits a byte only once the second has shrunk, which is learnt too late; it
+// keeps its long form, and its displacement counts the second jump's short
+// form.
+TEST(CodeBuffer, ShortensWhatFitsTheAllLongLayout) {
+  const std::vector<uint8_t> code = assemble([](CodeBuffer& c) {
     const Label far = c.make_label(), near = c.make_label();
-    jump(c, far);   // short, it would jump 2 + 5 + 123 - 2 = 128 in pass 1: long
+    jump(c, far);   // short, it would jump 2 + 5 + 123 - 2 = 128 in the long layout: long
     jump(c, near);  // over 123: short
     for (int i = 0; i < 123; ++i) c.byte(0x90);
     c.bind(near);
@@ -100,11 +105,36 @@ TEST(CodeBuffer, TwoPassesShortenWhatFitsTheFirstLayout) {
   EXPECT_EQ(code[6], 123);
 }
 
+// Once laid out, labels and the fixups of other instructions move back by
+// what the jumps before them gave up.
+TEST(CodeBuffer, LabelsAndFixupsMoveWithTheCode) {
+  CodeBuffer c;
+  const Label start = c.make_label(), mid = c.make_label(), end = c.make_label();
+  c.bind(start);
+  jump(c, mid);  // short: 3 bytes fewer
+  c.bind(mid);
+  jump(c, end);  // short: 3 more
+  c.byte(0x03);  // an instruction with a long displacement back to mid
+  c.u32(0);
+  c.fixup(kLong, c.size() - 4, c.size(), mid);
+  c.bind(end);
+  const std::vector<uint8_t> code = c.finish();
+  ASSERT_EQ(code.size(), 2u + 2 + 5);
+  EXPECT_EQ(c.offset_of(start), 0u);
+  EXPECT_EQ(c.offset_of(mid), 2u);
+  EXPECT_EQ(c.offset_of(end), 9u);
+  EXPECT_EQ(code[1], 0);  // to the next instruction
+  EXPECT_EQ(code[3], 5);  // over the long one
+  int32_t back;
+  std::memcpy(&back, &code[5], 4);
+  EXPECT_EQ(back, -7);
+}
+
 // Fields inside an instruction word keep the word's other bits, scale the
 // displacement, and refuse one out of range.
 TEST(CodeBuffer, WordFieldsScaleAndRefuseWhatDoesNotFit) {
   auto word_jump = [](size_t words) {
-    return CodeBuffer::assemble([words](CodeBuffer& c) {
+    return assemble([words](CodeBuffer& c) {
       const Label target = c.make_label();
       c.fixup(kWord, c.size(), c.size(), target);
       c.u32(0xAB000000);
@@ -116,7 +146,7 @@ TEST(CodeBuffer, WordFieldsScaleAndRefuseWhatDoesNotFit) {
   EXPECT_EQ(code[0], 10);
   EXPECT_EQ(code[3], 0xAB);
   EXPECT_THROW(word_jump(127), std::length_error);
-  EXPECT_THROW(CodeBuffer::assemble([](CodeBuffer& c) {
+  EXPECT_THROW(assemble([](CodeBuffer& c) {
                  const Label target = c.make_label();
                  c.fixup(kWord, c.size(), c.size(), target);
                  c.u32(0);
@@ -127,13 +157,13 @@ TEST(CodeBuffer, WordFieldsScaleAndRefuseWhatDoesNotFit) {
 }
 
 TEST(CodeBuffer, LabelMisuseIsAnInternalError) {
-  EXPECT_THROW(CodeBuffer::assemble([](CodeBuffer& c) {
+  EXPECT_THROW(assemble([](CodeBuffer& c) {
                  const Label l = c.make_label();
                  c.bind(l);
                  c.bind(l);
                }),
                std::logic_error);
-  EXPECT_THROW(CodeBuffer::assemble([](CodeBuffer& c) { jump(c, c.make_label()); }), std::logic_error);
+  EXPECT_THROW(assemble([](CodeBuffer& c) { jump(c, c.make_label()); }), std::logic_error);
 }
 
 // Native code has no type signature in front of it for UBSan's check of
