@@ -80,6 +80,11 @@ step "the same code for the device's cores: the arm64 JIT, cross-compiled on thi
 step "what crosses to the device: a verified program image (the device verifies it again)" \
   bash -c "'$sbpf' verify '$work/stats64.o' --emit-image '$work/stats64.img' && '$sbpf' disasm '$work/stats64.img' | head -5"
 if command -v qemu-aarch64 > /dev/null && [ -x "$root/build-aarch64/tools/sbpf" ]; then
+  device_sbpf=("$root/cmake/qemu-aarch64.sh" "$root/build-aarch64/tools/sbpf")
+  step "the device's twin: the same C for aarch64" \
+    "$sbpf" compile --native --target aarch64 "$root/samples/lambda/stats64.c" -o "$work/stats64.aarch64.so"
   step "the device's sbpf (make device) runs the image through its arm64 JIT under qemu-aarch64" \
-    bash -c "'$root/cmake/qemu-aarch64.sh' '$root/build-aarch64/tools/sbpf' run '$work/stats64.img' --input '$work/stats.in' --out '$work/stats.device' --engine jit && cmp '$work/stats.device' '$work/stats.native' && echo 'equal to the native twin, byte for byte'"
+    bash -c "${device_sbpf[*]@Q} run '$work/stats64.img' --input '$work/stats.in' --out '$work/stats.device' --engine jit && ${device_sbpf[*]@Q} run '$work/stats64.aarch64.so' --input '$work/stats.in' --out '$work/stats.device-twin' > /dev/null && cmp '$work/stats.device' '$work/stats.device-twin' && cmp '$work/stats.device' '$work/stats.native' && echo 'equal to the aarch64 twin on the device and to the x86-64 twin here, byte for byte'"
 fi
+step "the device model's profiles (device_model/profiles): what the experiments will run on" \
+  "$sbpf" device profiles
