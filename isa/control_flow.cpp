@@ -21,23 +21,32 @@ struct ComponentScratch {
     size_t node;
     size_t edge;
   };
-  explicit ComponentScratch(size_t n) : in_set(n, 0), index(n, SIZE_MAX), low(n, 0), on_stack(n, false) {}
+  explicit ComponentScratch(size_t n) : in_set(n, 0), index(n, SIZE_MAX), low(n, 0), on_stack(n, 0) {}
   std::vector<int> in_set;
   std::vector<size_t> index, low;
-  std::vector<bool> on_stack;
+  std::vector<uint8_t> on_stack;
   std::vector<size_t> stack;
   std::vector<Frame> calls;
 };
 
-std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const std::vector<size_t>& nodes,
-                                                   size_t cut, ComponentScratch& scratch) {
+// The components, each a run of `nodes`: component i is
+// nodes[ends[i - 1] .. ends[i]) (from 0 for the first). One flat array, as
+// most components are single blocks that loop nowhere.
+struct Components {
+  std::vector<size_t> nodes;
+  std::vector<size_t> ends;
+};
+
+Components strong_components(const FunctionGraph& g, const std::vector<size_t>& nodes, size_t cut,
+                             ComponentScratch& scratch) {
   std::vector<int>& in_set = scratch.in_set;
   std::vector<size_t>& index = scratch.index;
   std::vector<size_t>& low = scratch.low;
-  std::vector<bool>& on_stack = scratch.on_stack;
+  std::vector<uint8_t>& on_stack = scratch.on_stack;
   for (size_t b : nodes) in_set[b] = 1;
   std::vector<size_t>& stack = scratch.stack;
-  std::vector<std::vector<size_t>> components;
+  Components components;
+  components.nodes.reserve(nodes.size());
   size_t next = 0;
   using Frame = ComponentScratch::Frame;
   std::vector<Frame>& calls = scratch.calls;
@@ -46,7 +55,7 @@ std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const
     calls.push_back({root, 0});
     index[root] = low[root] = next++;
     stack.push_back(root);
-    on_stack[root] = true;
+    on_stack[root] = 1;
     while (!calls.empty()) {
       Frame& f = calls.back();
       const auto& succ = g.blocks[f.node].successors;
@@ -56,7 +65,7 @@ std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const
         if (index[s] == SIZE_MAX) {
           index[s] = low[s] = next++;
           stack.push_back(s);
-          on_stack[s] = true;
+          on_stack[s] = 1;
           calls.push_back({s, 0});
         } else if (on_stack[s]) {
           low[f.node] = std::min(low[f.node], index[s]);
@@ -67,22 +76,21 @@ std::vector<std::vector<size_t>> strong_components(const FunctionGraph& g, const
       calls.pop_back();
       if (!calls.empty()) low[calls.back().node] = std::min(low[calls.back().node], low[v]);
       if (low[v] != index[v]) continue;
-      std::vector<size_t> component;
       size_t w;
       do {
         w = stack.back();
         stack.pop_back();
-        on_stack[w] = false;
-        component.push_back(w);
+        on_stack[w] = 0;
+        components.nodes.push_back(w);
       } while (w != v);
-      components.push_back(std::move(component));
+      components.ends.push_back(components.nodes.size());
     }
   }
   for (size_t b : nodes) {
     in_set[b] = 0;
     index[b] = SIZE_MAX;
     low[b] = 0;
-    on_stack[b] = false;
+    on_stack[b] = 0;
   }
   return components;
 }
@@ -168,10 +176,14 @@ void find_loops(const Program& program, FunctionGraph& g) {
   while (!work.empty()) {
     Pending p = std::move(work.back());
     work.pop_back();
-    for (auto& component : strong_components(g, p.nodes, p.cut, scratch)) {
+    const Components components = strong_components(g, p.nodes, p.cut, scratch);
+    for (size_t i = 0; i < components.ends.size(); ++i) {
+      const auto first = components.nodes.begin() + static_cast<ptrdiff_t>(i == 0 ? 0 : components.ends[i - 1]);
+      const auto last = components.nodes.begin() + static_cast<ptrdiff_t>(components.ends[i]);
       // A single block loops only through an edge to itself, which does
       // not count once that block is the cut head.
-      if (component.size() == 1 && (component[0] == p.cut || !has_self_edge(g, component[0]))) continue;
+      if (last - first == 1 && (*first == p.cut || !has_self_edge(g, *first))) continue;
+      std::vector<size_t> component(first, last);
       // The head is the block first in reverse post-order: for a reducible
       // loop, its only entry.
       size_t head = component[0];
@@ -236,7 +248,6 @@ FunctionGraph build_function_graph(const Program& program, size_t fi) {
     BasicBlock& b = g.blocks[i];
     const Instruction& insn = program.insns[b.last];
     const size_t after = b.last + (insn.is_lddw() ? 2 : 1);
-    if (!insn.is_exit()) b.successors.reserve(2);
     if (!insn.ends_block_unconditionally() && after < fn.end) b.successors.push_back(g.block_of(after));
     if (insn.is_branch() || insn.opcode == kOpGotol) {
       const size_t target = g.block_of(static_cast<size_t>(insn.jump_target(b.last)));

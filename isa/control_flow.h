@@ -22,10 +22,26 @@ namespace sbpf::isa {
 
 constexpr size_t kNoBlock = SIZE_MAX;
 
+// A block's successors, at most two, held in the block: a heap list for
+// each block would cost more than building the rest of the graph.
+class Successors {
+ public:
+  const size_t* begin() const { return at_; }
+  const size_t* end() const { return at_ + count_; }
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  size_t operator[](size_t i) const { return at_[i]; }
+  void push_back(size_t block) { at_[count_++] = block; }
+
+ private:
+  size_t at_[2] = {};
+  size_t count_ = 0;
+};
+
 struct BasicBlock {
-  size_t first = 0;                // first pc
-  size_t last = 0;                 // pc of the last instruction (its first slot)
-  std::vector<size_t> successors;  // block indices: fall-through first, then the jump target
+  size_t first = 0;        // first pc
+  size_t last = 0;         // pc of the last instruction (its first slot)
+  Successors successors;   // block indices: fall-through first, then the jump target
   std::vector<size_t> predecessors;
 };
 

@@ -202,7 +202,7 @@ void validate(Program& p) {
   if (n == 0) throw FormatError(std::nullopt, "program has no instructions");
 
   // Pass 1: each slot on its own, and where the lddw tails are.
-  p.lddw_tail_.assign(n, false);
+  p.lddw_tail_.assign(n, 0);
   for (size_t pc = 0; pc < n; ++pc) {
     const Instruction& insn = p.insns[pc];
     std::string reason = SlotChecker(insn).check();
@@ -222,7 +222,7 @@ void validate(Program& p) {
         throw FormatError(pc, "lddw offset " + std::to_string(offset) + " is past the end of section " +
                                   p.sections[index].name);
     }
-    p.lddw_tail_[++pc] = true;
+    p.lddw_tail_[++pc] = 1;
   }
 
   // Global data's address slots: in their section, apart, pointing into one.

@@ -94,7 +94,9 @@ struct Program {
 
  private:
   friend void validate(Program&);
-  std::vector<bool> lddw_tail_;  // filled by validate()
+  // Filled by validate(). Bytes, not vector<bool>: every pass over the
+  // program asks per slot, and the bit arithmetic shows.
+  std::vector<uint8_t> lddw_tail_;
 };
 
 // Splits raw bytecode into slots and validates it. Throws FormatError.

@@ -60,6 +60,10 @@ class CodeBuffer {
     uint8_t* at = grow(bs.size());
     for (uint8_t b : bs) *at++ = b;  // a byte or two: a call to memcpy would cost more
   }
+  void bytes(const uint8_t* from, size_t n) {
+    uint8_t* at = grow(n);
+    for (size_t i = 0; i < n; ++i) at[i] = from[i];
+  }
   void u16(uint16_t v) { little_endian(grow(2), v, 2); }
   void u32(uint32_t v) { little_endian(grow(4), v, 4); }
   void u64(uint64_t v) { little_endian(grow(8), v, 8); }

@@ -98,36 +98,58 @@ constexpr FixupKind kRel32{"rel32", INT32_MIN, INT32_MAX, 1, [](uint8_t* field, 
                                field[i] = static_cast<uint8_t>(static_cast<uint32_t>(displacement) >> (8 * i));
                            }};
 
-class Emitter {
- public:
-  explicit Emitter(CodeBuffer& code) : c_(code) {}
+// One instruction's prefix, opcode and operand bytes, gathered here and
+// appended at once: the buffer checks its room once per instruction, not
+// once per byte.
+struct Encoding {
+  uint8_t bytes[16];
+  uint8_t size = 0;
 
+  void byte(uint8_t b) { bytes[size++] = b; }
+  void u32(uint32_t v) {
+    for (int i = 0; i < 4; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
+  }
   // REX: W for 64-bit operands, R/X/B extend reg/index/base. `byte_regs`
   // forces it so that registers 4..7 name spl/bpl/sil/dil, not ah..bh.
-  void rex(bool w, unsigned reg, unsigned base, bool byte_regs = false) {
+  void rex(bool w, unsigned reg, unsigned base, bool byte_regs) {
     const uint8_t r = static_cast<uint8_t>(0x40 | (w << 3) | ((reg >> 3) & 1) << 2 | ((base >> 3) & 1));
-    if (r != 0x40 || byte_regs) c_.byte(r);
+    if (r != 0x40 || byte_regs) byte(r);
   }
-  void modrm_reg(unsigned reg, unsigned rm) { c_.byte(static_cast<uint8_t>(0xC0 | (reg & 7) << 3 | (rm & 7))); }
+  void modrm_reg(unsigned reg, unsigned rm) { byte(static_cast<uint8_t>(0xC0 | (reg & 7) << 3 | (rm & 7))); }
   // [base + disp]: rsp and r12 as base need a SIB byte; rbp and r13 have no
   // displacement-free form (it means rip-relative).
   void modrm_mem(unsigned reg, Mem m) {
     const unsigned base = m.base & 7;
     const uint8_t mod = m.disp == 0 && base != 5 ? 0 : fits8(m.disp) ? 1 : 2;
-    c_.byte(static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | base));
-    if (base == 4) c_.byte(0x24);
-    if (mod == 1) c_.byte(static_cast<uint8_t>(m.disp));
-    if (mod == 2) c_.u32(static_cast<uint32_t>(m.disp));
+    byte(static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | base));
+    if (base == 4) byte(0x24);
+    if (mod == 1) byte(static_cast<uint8_t>(m.disp));
+    if (mod == 2) u32(static_cast<uint32_t>(m.disp));
+  }
+};
+
+class Emitter {
+ public:
+  explicit Emitter(CodeBuffer& code) : c_(code) {}
+
+  void rex(bool w, unsigned reg, unsigned base, bool byte_regs = false) {
+    Encoding e;
+    e.rex(w, reg, base, byte_regs);
+    c_.bytes(e.bytes, e.size);
   }
   void rr(bool w, std::initializer_list<uint8_t> opcode, unsigned reg, unsigned rm, bool byte_regs = false) {
-    rex(w, reg, rm, byte_regs);
-    c_.bytes(opcode);
-    modrm_reg(reg, rm);
+    Encoding e;
+    e.rex(w, reg, rm, byte_regs);
+    for (uint8_t b : opcode) e.byte(b);
+    e.modrm_reg(reg, rm);
+    c_.bytes(e.bytes, e.size);
   }
   void rm(bool w, std::initializer_list<uint8_t> opcode, unsigned reg, Mem m, bool byte_regs = false) {
-    rex(w, reg, m.base, byte_regs);
-    c_.bytes(opcode);
-    modrm_mem(reg, m);
+    Encoding e;
+    e.rex(w, reg, m.base, byte_regs);
+    for (uint8_t b : opcode) e.byte(b);
+    e.modrm_mem(reg, m);
+    c_.bytes(e.bytes, e.size);
   }
 
   void mov_rr(bool w, Reg dst, Reg src) { rr(w, {0x89}, src, dst); }
