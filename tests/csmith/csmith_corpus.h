@@ -24,6 +24,10 @@
 
 namespace sbpf::csmith {
 
+// The λ output capacity every engine runs the programs with, on the host and
+// on the device: room for the program's checksum.
+inline constexpr uint64_t kOutputCapacity = 8;
+
 // What one run of a λ function gave: the output it reported, or an abort.
 struct Expectation {
   std::optional<std::vector<uint8_t>> output;  // it ended: the bytes it reported

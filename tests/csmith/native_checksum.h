@@ -9,10 +9,9 @@
 #include <string>
 #include <vector>
 
-namespace sbpf::csmith {
+#include "tests/csmith/csmith_corpus.h"
 
-// The λ output every engine must reproduce: the program's checksum.
-inline constexpr uint64_t kOutputCapacity = 8;
+namespace sbpf::csmith {
 
 struct NativeRun {
   enum class Status { kOk, kTimedOut, kFailed };

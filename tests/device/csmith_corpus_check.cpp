@@ -61,9 +61,6 @@ constexpr const char* kUsage =
     "                     against a corpus that lost its programs)\n"
     "  --verbose          a line per program, not only per failure\n";
 
-// The λ output capacity the host ran the programs with (native_checksum.h).
-constexpr size_t kOutputCapacity = 8;
-
 struct Settings {
   std::string dir;
   uint64_t blind_every = 1;
