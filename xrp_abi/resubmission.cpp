@@ -90,6 +90,7 @@ XrpStep XrpRequestState::run_function() {
   context.data = reinterpret_cast<char*>(data_.data());
   context.scratch = reinterpret_cast<char*>(request_.scratch.data());
   runtime::ExecutionResult result = function_.invoke(context, data_, request_.scratch);
+  last_data_.swap(data_);
   if (result.abort) {
     finished_ = true;
     return {XrpStep::Kind::kFailed, {}, XrpFailure{XrpFailure::Kind::kAbort, hop_, result.abort, ""}};

@@ -93,6 +93,9 @@ class XrpRequestState {
   XrpStep read_failed(size_t index, XrpFailure::Kind kind, const std::string& reason);
 
   uint64_t reads_issued() const { return reads_issued_; }
+  // The blocks the function last ran on, in slot order (read_xrp's `buf`
+  // takes its first bytes once the request is done).
+  std::span<const uint8_t> last_data() const { return last_data_; }
   uint64_t hops() const { return hop_; }
 
  private:
@@ -107,6 +110,7 @@ class XrpRequestState {
   std::vector<bool> completed_;
   size_t outstanding_ = 0;
   std::vector<uint8_t> data_;
+  std::vector<uint8_t> last_data_;
   uint64_t reads_issued_ = 0;
   uint64_t hop_ = 0;
   bool finished_ = false;
