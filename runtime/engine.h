@@ -37,6 +37,8 @@ struct EngineOptions {
   // Interpreter only: check everything and report what the verifier got
   // wrong (InterpreterOptions::paranoid).
   bool paranoid = false;
+  // Interpreter only: count the work done (InterpreterOptions::metered).
+  bool metered = false;
   EngineKind kind = EngineKind::kInterpreter;
   // JIT only: hide constants from the native code (jit::CompileOptions).
   bool blind_constants = false;

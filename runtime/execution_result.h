@@ -37,6 +37,12 @@ std::string format_abort(const isa::Program& program, const Abort& abort, std::s
 struct ExecutionResult {
   uint64_t r0 = 0;
   std::optional<Abort> abort;
+  // A metered run's work (InterpreterOptions::metered), which the device
+  // model turns into time: the instructions it retired (an lddw counts once,
+  // an aborting instruction too) and the bytes its helpers moved or compared
+  // (Helper::length_argument). Both 0 when the engine does not meter.
+  uint64_t instructions = 0;
+  uint64_t helper_bytes = 0;
 
   bool ok() const { return !abort.has_value(); }
 };

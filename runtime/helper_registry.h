@@ -56,6 +56,9 @@ struct Helper {
   // Set when the helper is exactly this memory function (λ-IO's memcpy,
   // memcmp, memset): the JIT may then run it inline.
   std::optional<jit::MemoryHelper> memory_function;
+  // Which argument (0 for r1) counts the bytes the helper moves or compares:
+  // what a metered run reports as helper bytes (ExecutionResult).
+  std::optional<uint8_t> length_argument;
 };
 
 // Runs `helper` on r1..r5 (`args`) against the invocation's memory. Returns

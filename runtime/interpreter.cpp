@@ -145,7 +145,7 @@ bool slot_access_allowed(const RegionTable& regions, const Plan& plan, uint64_t 
 }  // namespace
 
 Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& helpers, InterpreterOptions options)
-    : program_(program), helpers_(helpers), paranoid_(options.paranoid) {
+    : program_(program), helpers_(helpers), paranoid_(options.paranoid), metered_(options.metered) {
   const size_t n = program.size();
   if (options.paranoid && options.annotations == nullptr)
     throw std::invalid_argument("paranoid mode checks annotations; the program has none");
@@ -203,6 +203,11 @@ Interpreter::Interpreter(const isa::Program& program, const HelperRegistry& help
 Interpreter::~Interpreter() = default;
 
 ExecutionResult Interpreter::run(Invocation& invocation) {
+  return metered_ ? run_with<true>(invocation) : run_with<false>(invocation);
+}
+
+template <bool kMetered>
+ExecutionResult Interpreter::run_with(Invocation& invocation) {
   check_loop_budget(invocation, max_loop_budget_);
   const Instruction* const code = program_.insns.data();
   RunMemory memory(invocation, program_, sections_);
@@ -245,7 +250,11 @@ ExecutionResult Interpreter::run(Invocation& invocation) {
   for (auto& entry : table) entry = &&invalid;
 
   const Instruction* ip = code;
-#define DISPATCH() goto* table[ip->opcode]
+#define DISPATCH()                            \
+  do {                                        \
+    if constexpr (kMetered) ++result.instructions; \
+    goto* table[ip->opcode];                  \
+  } while (0)
 #define NEXT()   \
   do {           \
     ++ip;        \
@@ -593,6 +602,9 @@ callx : {
     return abort(AbortKind::kHelper, ip, callx_message(ip->callx_register(), id));
 }
 invoke_helper:
+  if constexpr (kMetered) {
+    if (helper->length_argument) result.helper_bytes += reg[1 + *helper->length_argument];
+  }
   if (!call_helper(*helper, regions, invocation.heap, reg, helper_failure)) goto helper_failed;
   NEXT();
 

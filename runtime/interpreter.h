@@ -39,6 +39,11 @@ struct InterpreterOptions {
   // a loop proven bounded outruns the budget: the oracle the differential
   // fuzzers hold the verifier to. Needs annotations.
   bool paranoid = false;
+  // Count the instructions retired and the helpers' bytes into the result
+  // (ExecutionResult::instructions), for the device model's timing. A
+  // separate instantiation of the dispatch loop: an unmetered run pays
+  // nothing for it.
+  bool metered = false;
 };
 
 class Interpreter : public Engine {
@@ -59,6 +64,9 @@ class Interpreter : public Engine {
   ExecutionResult run(Invocation& invocation) override;
 
  private:
+  template <bool kMetered>
+  ExecutionResult run_with(Invocation& invocation);
+
   const isa::Program& program_;
   const HelperRegistry& helpers_;
   std::vector<const Helper*> helper_at_;  // per pc: the helper a call names (nullptr if unknown)
@@ -78,6 +86,7 @@ class Interpreter : public Engine {
   std::vector<PcPlan> plans_;
   uint64_t max_loop_budget_ = UINT64_MAX;  // the annotations' (Annotations::max_loop_budget)
   bool paranoid_ = false;
+  bool metered_ = false;
   bool has_pointer_slots_ = false;  // some global data holds an address (isa::DataPointer)
   // Paranoid mode, per pc: the guarded accesses' ranges against another
   // register, which the JIT relies on; empty when there are none.

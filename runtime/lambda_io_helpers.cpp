@@ -86,17 +86,19 @@ uint64_t memset_helper(HelperCall& call, const uint64_t a[5]) {
 void add_lambda_io_helpers(HelperRegistry& registry) {
   const verifier::ProgramType lambda = verifier::lambda_program_type();
   using jit::MemoryHelper;
-  const std::tuple<int32_t, HelperFunction, std::optional<MemoryHelper>> helpers[] = {
-      {kHelperMemcpy, memcpy_helper, MemoryHelper::kMemmove},
-      {kHelperMalloc, malloc_helper, std::nullopt},
-      {kHelperFree, free_helper, std::nullopt},
-      {kHelperMemRead, mem_read_helper, std::nullopt},
-      {kHelperMemWrite, mem_write_helper, std::nullopt},
-      {kHelperMemcmp, memcmp_helper, MemoryHelper::kMemcmp},
-      {kHelperMemset, memset_helper, MemoryHelper::kMemset},
+  // The length is r3 for memcpy(dst, src, len), memcmp and memset, r4 for
+  // mem_read(dst, src, off, size, boundary) and mem_write.
+  const std::tuple<int32_t, HelperFunction, std::optional<MemoryHelper>, std::optional<uint8_t>> helpers[] = {
+      {kHelperMemcpy, memcpy_helper, MemoryHelper::kMemmove, 2},
+      {kHelperMalloc, malloc_helper, std::nullopt, std::nullopt},
+      {kHelperFree, free_helper, std::nullopt, std::nullopt},
+      {kHelperMemRead, mem_read_helper, std::nullopt, 3},
+      {kHelperMemWrite, mem_write_helper, std::nullopt, 3},
+      {kHelperMemcmp, memcmp_helper, MemoryHelper::kMemcmp, 2},
+      {kHelperMemset, memset_helper, MemoryHelper::kMemset, 2},
   };
-  for (const auto& [id, function, memory_function] : helpers)
-    registry.add({id, *lambda.helper(id), function, memory_function});
+  for (const auto& [id, function, memory_function, length_argument] : helpers)
+    registry.add({id, *lambda.helper(id), function, memory_function, length_argument});
 }
 
 }  // namespace sbpf::runtime

@@ -73,6 +73,8 @@ std::unique_ptr<LoadedProgram::State> start(isa::Program&& program, const verifi
                                             const LoadOptions& options) {
   if (options.paranoid && options.engine == EngineKind::kJit)
     throw std::invalid_argument("paranoid mode is the interpreter's; the JIT trusts the annotations");
+  if (options.metered && options.engine == EngineKind::kJit)
+    throw std::invalid_argument("metering is the interpreter's; the JIT does not count");
   auto state = std::make_unique<LoadedProgram::State>();
   state->program = std::move(program);
   state->type = type;
@@ -117,6 +119,7 @@ void build_engine(LoadedProgram::State& state, const LoadOptions& options) {
   engine.kind = *options.engine;
   engine.annotations = annotations;
   engine.paranoid = options.paranoid;
+  engine.metered = options.metered;
   engine.blind_constants = options.blind_constants;
   engine.count_versioned_trips = options.count_versioned_trips;
   try {

@@ -53,6 +53,9 @@ struct LoadOptions {
   // The interpreter checks everything anyway and reports where the verifier
   // was wrong (InterpreterOptions::paranoid); needs verification.
   bool paranoid = false;
+  // The interpreter counts the instructions and helper bytes of each run
+  // (ExecutionResult::instructions), which the device model costs.
+  bool metered = false;
   // The JIT hides the program's constants from the code (jit::CompileOptions).
   bool blind_constants = false;
   // The JIT counts runs of versioned loops' unguarded copies

@@ -67,7 +67,7 @@ int conformance_plugin_command(const Args& raw_args) {
   }
 
   options.helpers.emplace();
-  options.helpers->add({5, {"suite_helper", runtime::ReturnType::kScalar, {runtime::ArgType::kScalar}}, suite_helper, {}});
+  options.helpers->add({5, {"suite_helper", runtime::ReturnType::kScalar, {runtime::ArgType::kScalar}}, suite_helper, {}, {}});
   runtime::LoadedProgram loaded = runtime::load(std::move(program), verifier::memory_program_type(), options);
   if (!loaded.ok()) {
     std::fprintf(stderr, "%s\n", loaded.failure()->reason.c_str());

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "isa/assembler.h"
+#include "runtime/lambda_io_helpers.h"
 
 namespace sbpf::runtime {
 namespace {
@@ -174,8 +175,8 @@ uint64_t failing_helper(HelperCall& call, const uint64_t a[5]) {
 
 TEST(Interpreter, HelpersGetR1ToR5AndFailCleanly) {
   HelperRegistry helpers;
-  helpers.add({1, {"add"}, add_helper, {}});
-  helpers.add({2, {"touch"}, failing_helper, {}});
+  helpers.add({1, {"add"}, add_helper, {}, {}});
+  helpers.add({2, {"touch"}, failing_helper, {}, {}});
   auto run = run_asm("mov %r1, 1\nmov %r2, 2\nmov %r3, 3\nmov %r4, 4\nmov %r5, 5\ncall 1\nexit\n", {}, helpers);
   ASSERT_TRUE(run.result.ok());
   EXPECT_EQ(run.result.r0, 15u);
@@ -184,6 +185,57 @@ TEST(Interpreter, HelpersGetR1ToR5AndFailCleanly) {
   EXPECT_EQ(bad.result.abort->kind, AbortKind::kHelper);
   EXPECT_EQ(bad.result.abort->pc, 1u);
   EXPECT_EQ(bad.result.abort->message, "touch: write of 8 bytes at 0x10 is outside every region");
+}
+
+// A metered run counts what it executed, for the device model's timing.
+ExecutionResult run_metered(const std::string& text, std::vector<uint8_t>& memory, const HelperRegistry& helpers = {},
+                            uint64_t budget = kDefaultLoopBudget) {
+  isa::Program program = isa::assemble(text, "test.s");
+  InterpreterOptions options;
+  options.metered = true;
+  Interpreter interpreter(program, helpers, options);
+  Invocation inv;
+  inv.pass_memory(memory);
+  inv.loop_budget = budget;
+  return interpreter.run(inv);
+}
+
+TEST(Interpreter, MeteredRunCountsEachInstructionItRetires) {
+  std::vector<uint8_t> memory(16);
+  // 1 + 10 × 2 + 1: the loop's add and jlt ten times each; lddw is one.
+  ExecutionResult loop = run_metered("mov %r0, 0\nloop:\nadd %r0, 1\njlt %r0, 10, loop\nexit\n", memory);
+  ASSERT_TRUE(loop.ok());
+  EXPECT_EQ(loop.instructions, 22u);
+  ExecutionResult wide = run_metered("lddw %r0, 0x100000000\nexit\n", memory);
+  EXPECT_EQ(wide.instructions, 2u);
+  // Local calls and their exits count like any other instruction.
+  ExecutionResult call = run_metered("call local f\nexit\nf:\nmov %r0, 1\nexit\n", memory);
+  EXPECT_EQ(call.instructions, 4u);
+  // An abort counts the instruction that aborted.
+  ExecutionResult bad = run_metered("mov %r0, 0\nldxdw %r0, [%r1+16]\nexit\n", memory);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.instructions, 2u);
+  ExecutionResult endless = run_metered("loop:\nja loop\n", memory, {}, 5);
+  EXPECT_EQ(endless.instructions, 6u);
+  // Unmetered, nothing is counted.
+  EXPECT_EQ(run_asm("mov %r0, 0\nexit\n").result.instructions, 0u);
+}
+
+TEST(Interpreter, MeteredRunCountsTheBytesHelpersMove) {
+  HelperRegistry helpers;
+  add_lambda_io_helpers(helpers);
+  std::vector<uint8_t> memory(64);
+  // memcpy(r1 + 32, r1, 24), then memset(r1, 0, 8), then memcmp(r1, r1 + 8, 3).
+  ExecutionResult result = run_metered(
+      "mov %r6, %r1\n"
+      "mov %r1, %r6\nadd %r1, 32\nmov %r2, %r6\nmov %r3, 24\ncall 156\n"
+      "mov %r1, %r6\nmov %r2, 0\nmov %r3, 8\ncall 162\n"
+      "mov %r1, %r6\nmov %r2, %r6\nadd %r2, 8\nmov %r3, 3\ncall 161\n"
+      "mov %r0, 0\nexit\n",
+      memory, helpers);
+  ASSERT_TRUE(result.ok()) << result.abort->message;
+  EXPECT_EQ(result.helper_bytes, 24u + 8u + 3u);
+  EXPECT_EQ(result.instructions, 17u);
 }
 
 TEST(Interpreter, MisalignedAtomicAborts) {

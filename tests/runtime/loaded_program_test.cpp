@@ -164,7 +164,7 @@ TEST(LoadedProgram, HelpersAreTheTypesUnlessGiven) {
   EXPECT_NE(helpers_for(verifier::memory_program_type()).find(kHelperMemcpy), nullptr);
   EXPECT_TRUE(helpers_for(verifier::xrp_program_type()).all().empty());
   HelperRegistry one;
-  one.add({5, {"five", ReturnType::kScalar, {}}, [](HelperCall&, const uint64_t*) -> uint64_t { return 5; }, {}});
+  one.add({5, {"five", ReturnType::kScalar, {}}, [](HelperCall&, const uint64_t*) -> uint64_t { return 5; }, {}, {}});
   LoadedProgram loaded = load(assemble("call 5\nexit\n"), verifier::memory_program_type(),
                               {.verify = false, .helpers = one});
   ASSERT_TRUE(loaded.ok());
