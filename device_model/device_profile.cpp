@@ -190,6 +190,10 @@ DeviceProfile parse_profile(std::string_view json_text, const std::string& sourc
 
   ObjectReader host = top.object("host");
   profile.host.cores = read_cores(host.object("cores"));
+  ObjectReader scheduler = host.object("scheduler");
+  profile.host.scheduler.latency_ns = scheduler.number("latency_ns");
+  profile.host.scheduler.min_granularity_ns = scheduler.number("min_granularity_ns");
+  scheduler.finish();
   ObjectReader layers = host.object("layers");
   profile.host.layers.crossing_ns = layers.number("crossing_ns");
   profile.host.layers.syscall_ns = layers.number("syscall_ns");
@@ -197,6 +201,7 @@ DeviceProfile parse_profile(std::string_view json_text, const std::string& sourc
   profile.host.layers.block_layer_ns = layers.number("block_layer_ns");
   profile.host.layers.driver_ns = layers.number("driver_ns");
   layers.finish();
+  profile.host.xrp_digest_lookup_ns = host.number("xrp_digest_lookup_ns");
   host.finish();
 
   top.finish();
@@ -217,12 +222,16 @@ std::string profile_to_json(const DeviceProfile& profile) {
                       {"poll_ns", profile.interrupt.poll_ns}};
   const HostStackCosts& layers = profile.host.layers;
   out["host"] = {{"cores", cores_json(profile.host.cores)},
+                 {"scheduler",
+                  {{"latency_ns", profile.host.scheduler.latency_ns},
+                   {"min_granularity_ns", profile.host.scheduler.min_granularity_ns}}},
                  {"layers",
                   {{"crossing_ns", layers.crossing_ns},
                    {"syscall_ns", layers.syscall_ns},
                    {"file_system_ns", layers.file_system_ns},
                    {"block_layer_ns", layers.block_layer_ns},
-                   {"driver_ns", layers.driver_ns}}}};
+                   {"driver_ns", layers.driver_ns}}},
+                 {"xrp_digest_lookup_ns", profile.host.xrp_digest_lookup_ns}};
   return out.dump(2) + "\n";
 }
 

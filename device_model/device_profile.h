@@ -9,13 +9,18 @@
 //     "interrupt": {"delivery_ns", "wakeup_ns", "poll_ns"},
 //     "host": {
 //       "cores": {"count", "ps_per_instruction", "ps_per_helper_byte"},
-//       "layers": {"crossing_ns", "syscall_ns", "file_system_ns", "block_layer_ns", "driver_ns"}
+//       "scheduler": {"latency_ns", "min_granularity_ns"},
+//       "layers": {"crossing_ns", "syscall_ns", "file_system_ns", "block_layer_ns", "driver_ns"},
+//       "xrp_digest_lookup_ns"
 //     }
 //   }
 //
 // "cores" are the device's (0 for a drive that runs no programs);
 // "host.cores" the host's, which run the host's side of a request: XRP's
-// functions on the completion path, and the modelled threads themselves.
+// functions on the completion path, and the modelled threads themselves,
+// shared between threads by "host.scheduler" (host_cpu.h).
+// "host.xrp_digest_lookup_ns" is what translating a file offset through
+// XRP's metadata digest costs the completion path, per read.
 //
 // Every field is required and every number is a non-negative integer (times
 // in ns, or ps where the name says so; MB is 10^6 bytes); an unknown key is
@@ -37,6 +42,7 @@
 
 #include "device_model/core_pool.h"
 #include "device_model/fixed_latency_medium.h"
+#include "device_model/host_cpu.h"
 #include "device_model/host_stack_costs.h"
 #include "device_model/interrupt_model.h"
 #include "device_model/nand_medium.h"
@@ -62,7 +68,9 @@ struct ControllerConfig {
 // an I/O crosses.
 struct HostConfig {
   CorePool::Config cores;
+  SchedulerConfig scheduler;
   HostStackCosts layers;
+  Nanoseconds xrp_digest_lookup_ns = 0;
 
   bool operator==(const HostConfig&) const = default;
 };
