@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include <sbpf/bpfkv.h>
 
@@ -14,12 +15,12 @@ static_assert(sizeof(bpfkv_range_query) <= kScratchBytes);
 // One request with `query` at the start of a zeroed scratch buffer, as
 // BPF-KV's user space sends it; the query comes back in `query`.
 template <typename Query>
-XrpOutcome run_query(XrpFunction& function, const BlockReader& read, Query& query, uint64_t first_read,
+XrpOutcome run_query(XrpFunction& function, const XrpRunner& run, Query& query, uint64_t first_read,
                      uint64_t max_reads) {
   std::vector<uint8_t> scratch(kScratchBytes, 0);
   std::memcpy(scratch.data(), &query, sizeof query);
   XrpRequest request{.offset = first_read, .scratch = scratch, .max_reads = max_reads, .file_size = std::nullopt};
-  XrpOutcome outcome = run_xrp_request(function, read, request);
+  XrpOutcome outcome = run(function, request);
   std::memcpy(&query, scratch.data(), sizeof query);
   return outcome;
 }
@@ -39,34 +40,72 @@ std::string BpfkvQueryFailure::describe() const {
   return protocol + " (request " + std::to_string(request + 1) + ")";
 }
 
-BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const BlockReader& read, std::span<const uint64_t> keys,
+XrpRunner block_reader_runner(BlockReader read) {
+  return [read = std::move(read)](XrpFunction& function, const XrpRequest& request) {
+    return run_xrp_request(function, read, request);
+  };
+}
+
+XrpRunner queue_runner(XrpQueue& queue) {
+  return [&queue](XrpFunction& function, const XrpRequest& request) {
+    std::vector<uint8_t> buffer(request.size);
+    return read_xrp(queue, buffer, request.offset, function, request.scratch, request.max_reads);
+  };
+}
+
+void bpfkv_get_scratch(std::span<const uint64_t> keys, std::span<uint8_t> scratch) {
+  if (keys.size() > BPFKV_SG_KEYS || scratch.size() < sizeof(bpfkv_scatter_gather_query))
+    throw std::invalid_argument("a BPF-KV get request takes at most 32 keys in a 4,096-byte scratch");
+  bpfkv_scatter_gather_query query{};
+  query.root_pointer = 0;
+  query.n_keys = static_cast<int32_t>(keys.size());
+  std::copy(keys.begin(), keys.end(), query.keys);
+  std::fill(scratch.begin(), scratch.end(), 0);
+  std::memcpy(scratch.data(), &query, sizeof query);
+}
+
+std::vector<std::optional<BpfkvValue>> bpfkv_get_answers(std::span<const uint8_t> scratch, size_t count) {
+  if (count > BPFKV_SG_KEYS || scratch.size() < sizeof(bpfkv_scatter_gather_query))
+    throw std::invalid_argument("a BPF-KV get request answers at most 32 keys in a 4,096-byte scratch");
+  bpfkv_scatter_gather_query query;
+  std::memcpy(&query, scratch.data(), sizeof query);
+  std::vector<std::optional<BpfkvValue>> values;
+  for (size_t i = 0; i < count; ++i) {
+    const bpfkv_maybe_value& answer = query.values[i];
+    if (answer.found == 0) {
+      values.emplace_back(std::nullopt);
+      continue;
+    }
+    BpfkvValue value;
+    std::memcpy(value.data(), answer.value, value.size());
+    values.emplace_back(value);
+  }
+  return values;
+}
+
+BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const XrpRunner& run, std::span<const uint64_t> keys,
                               uint64_t max_reads) {
   BpfkvGetOutcome outcome;
+  std::vector<uint8_t> scratch(kScratchBytes);
   for (size_t first = 0; first < keys.size(); first += BPFKV_SG_KEYS) {
     const size_t count = std::min<size_t>(BPFKV_SG_KEYS, keys.size() - first);
-    bpfkv_scatter_gather_query query{};
-    query.root_pointer = 0;
-    query.n_keys = static_cast<int32_t>(count);
-    std::copy_n(keys.begin() + first, count, query.keys);
-    XrpOutcome request = run_query(function, read, query, query.root_pointer, max_reads);
-    outcome.reads += request.reads;
-    if (!request.ok()) {
-      outcome.failure = request_failed(outcome.requests, *request.failure);
+    bpfkv_get_scratch(keys.subspan(first, count), scratch);
+    XrpRequest request{.offset = 0, .scratch = scratch, .max_reads = max_reads, .file_size = std::nullopt};
+    XrpOutcome result = run(function, request);
+    outcome.reads += result.reads;
+    if (!result.ok()) {
+      outcome.failure = request_failed(outcome.requests, *result.failure);
       return outcome;
     }
     ++outcome.requests;
-    for (size_t i = 0; i < count; ++i) {
-      const bpfkv_maybe_value& answer = query.values[i];
-      if (answer.found == 0) {
-        outcome.values.emplace_back(std::nullopt);
-        continue;
-      }
-      BpfkvValue value;
-      std::memcpy(value.data(), answer.value, value.size());
-      outcome.values.emplace_back(value);
-    }
+    for (auto& value : bpfkv_get_answers(scratch, count)) outcome.values.push_back(value);
   }
   return outcome;
+}
+
+BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const BlockReader& read, std::span<const uint64_t> keys,
+                              uint64_t max_reads) {
+  return bpfkv_xrp_get(function, block_reader_runner(read), keys, max_reads);
 }
 
 bool BpfkvRange::contains(uint64_t key) const {
@@ -75,6 +114,11 @@ bool BpfkvRange::contains(uint64_t key) const {
 }
 
 BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const BlockReader& read, const BpfkvRange& range,
+                                  uint64_t max_reads) {
+  return bpfkv_xrp_range(function, block_reader_runner(read), range, max_reads);
+}
+
+BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const XrpRunner& read, const BpfkvRange& range,
                                   uint64_t max_reads) {
   BpfkvRangeOutcome outcome;
   bpfkv_range_query query{};

@@ -15,6 +15,7 @@
 
 #include "xrp_abi/bpfkv_database.h"
 #include "xrp_abi/sync_resubmission.h"
+#include "xrp_abi/xrp_queue.h"
 
 namespace sbpf::xrp {
 
@@ -37,8 +38,23 @@ struct BpfkvGetOutcome {
   std::optional<BpfkvQueryFailure> failure;
 };
 
+// Runs one request to its end, whatever does the I/O.
+using XrpRunner = std::function<XrpOutcome(XrpFunction& function, const XrpRequest& request)>;
+// The synchronous loop over `read` (run_xrp_request).
+XrpRunner block_reader_runner(BlockReader read);
+// read_xrp on `queue`, which must outlive the runner.
+XrpRunner queue_runner(XrpQueue& queue);
+
+// One get request's scratch, as BPF-KV's user space fills it: a zeroed
+// ScatterGatherQuery for `keys` (at most BPFKV_SG_KEYS) from the root; and
+// the answers the request left there. std::invalid_argument past 32 keys.
+void bpfkv_get_scratch(std::span<const uint64_t> keys, std::span<uint8_t> scratch);
+std::vector<std::optional<BpfkvValue>> bpfkv_get_answers(std::span<const uint8_t> scratch, size_t count);
+
 // Looks `keys` up, BPFKV_SG_KEYS per request, each request's first read at
 // the root (offset 0). `max_reads` bounds each request.
+BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const XrpRunner& run, std::span<const uint64_t> keys,
+                              uint64_t max_reads = kDefaultMaxReads);
 BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const BlockReader& read, std::span<const uint64_t> keys,
                               uint64_t max_reads = kDefaultMaxReads);
 
@@ -70,6 +86,8 @@ struct BpfkvRangeOutcome {
 // range, and each request must take a pair or move the scan on: a function
 // that does not fails the scan instead of looping. `max_reads` bounds each
 // request (a sum is a single request).
+BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const XrpRunner& run, const BpfkvRange& range,
+                                  uint64_t max_reads = kDefaultMaxReads);
 BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const BlockReader& read, const BpfkvRange& range,
                                   uint64_t max_reads = kDefaultMaxReads);
 
