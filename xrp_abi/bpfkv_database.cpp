@@ -51,17 +51,17 @@ struct TreeShape {
   uint64_t log_blocks = 0;
 };
 
-TreeShape shape_for(uint64_t keys) {
+TreeShape shape_for(uint64_t keys, uint64_t fill) {
   TreeShape shape;
   // The empty database still has its root, an empty leaf.
-  uint64_t count = std::max<uint64_t>(1, ceil_div(keys, kFanout));
+  uint64_t count = std::max<uint64_t>(1, ceil_div(keys, fill));
   shape.nodes.push_back(count);
-  uint64_t span = kFanout;
+  uint64_t span = fill;
   while (count > 1) {
     shape.span.push_back(span);
-    count = ceil_div(count, kFanout);
+    count = ceil_div(count, fill);
     shape.nodes.push_back(count);
-    if (count > 1) span *= kFanout;
+    if (count > 1) span *= fill;
   }
 
   // Counted in blocks, which cannot overflow for any key count, and then
@@ -83,6 +83,9 @@ TreeShape shape_for(uint64_t keys) {
 
 void validate(const BpfkvBuildOptions& options) {
   if (options.stride == 0) throw std::invalid_argument("BPF-KV build: the key stride must be at least 1");
+  if (options.node_fill < 2 || options.node_fill > kFanout)
+    throw std::invalid_argument("BPF-KV build: nodes hold 2 to " + std::to_string(kFanout) + " entries, not " +
+                                std::to_string(options.node_fill));
   // The largest key, (keys - 1) * stride, must be at most UINT64_MAX - 1.
   if (options.keys > 1 && options.keys - 1 > (UINT64_MAX - 1) / options.stride)
     throw std::invalid_argument("BPF-KV build: " + std::to_string(options.keys) + " keys with stride " +
@@ -149,7 +152,7 @@ void pad_node(bpfkv_node& node, size_t used) {
   }
 }
 
-void write_internal_level(BufferedFile& file, const TreeShape& shape, size_t level, uint64_t stride) {
+void write_internal_level(BufferedFile& file, const TreeShape& shape, size_t level, uint64_t stride, uint64_t fill) {
   const uint64_t children = shape.nodes[level - 1];
   for (uint64_t i = 0; i < shape.nodes[level]; ++i) {
     bpfkv_node node{};
@@ -158,7 +161,7 @@ void write_internal_level(BufferedFile& file, const TreeShape& shape, size_t lev
     // key[c] is the first key under child c, so the search rule sends a key
     // to the last child whose first key is not above it.
     size_t used = 0;
-    for (uint64_t child = i * kFanout; child < children && used < kFanout; ++child, ++used) {
+    for (uint64_t child = i * fill; child < children && used < fill; ++child, ++used) {
       node.key[used] = child * shape.span[level - 1] * stride;
       node.ptr[used] = bpfkv_encode(shape.offset[level - 1] + child * kBlock);
     }
@@ -175,7 +178,8 @@ void write_leaf_level(BufferedFile& file, const TreeShape& shape, const BpfkvBui
     node.type = BPFKV_LEAF;
     if (i + 1 < leaves) node.next = shape.offset[0] + (i + 1) * kBlock;
     size_t used = 0;
-    for (uint64_t index = i * kFanout; index < options.keys && used < kFanout; ++index, ++used) {
+    for (uint64_t index = i * options.node_fill; index < options.keys && used < options.node_fill;
+         ++index, ++used) {
       node.key[used] = index * options.stride;
       node.ptr[used] = bpfkv_encode(shape.log_offset + index * kBpfkvValueSize);
     }
@@ -279,13 +283,28 @@ bool holds_key(const bpfkv_node& leaf, size_t slot) {
 
 void build_bpfkv_database(const std::string& path, const BpfkvBuildOptions& options) {
   validate(options);
-  const TreeShape shape = shape_for(options.keys);
+  const TreeShape shape = shape_for(options.keys, options.node_fill);
   BufferedFile file(path);
   for (size_t level = shape.nodes.size() - 1; level > 0; --level)
-    write_internal_level(file, shape, level, options.stride);
+    write_internal_level(file, shape, level, options.stride, options.node_fill);
   write_leaf_level(file, shape, options);
   write_value_log(file, options);
   file.close();
+}
+
+uint64_t bpfkv_depth(uint64_t keys, uint64_t node_fill) {
+  if (node_fill < 2) throw std::invalid_argument("BPF-KV nodes hold at least 2 entries");
+  uint64_t depth = 1;
+  for (uint64_t nodes = std::max<uint64_t>(1, ceil_div(keys, node_fill)); nodes > 1; nodes = ceil_div(nodes, node_fill))
+    ++depth;
+  return depth;
+}
+
+std::optional<uint64_t> bpfkv_fill_for_depth(uint64_t keys, uint64_t depth) {
+  // Depth only falls as nodes fill: the fullest nodes that still give it.
+  for (uint64_t fill = kFanout; fill >= 2; --fill)
+    if (bpfkv_depth(keys, fill) == depth) return fill;
+  return std::nullopt;
 }
 
 BpfkvValue bpfkv_value_for_key(uint64_t key) {

@@ -23,15 +23,25 @@ using BpfkvValue = std::array<uint8_t, kBpfkvValueSize>;
 struct BpfkvBuildOptions {
   uint64_t keys = 0;
   uint64_t stride = 1;
+  // Entries per node, 2 to 31: fewer make a deeper tree of the same keys
+  // (bpfkv_fill_for_depth), the unused slots padded as the format says.
+  uint64_t node_fill = 31;
 };
 
 // Writes the database for `options` to `path`, replacing the file. Leaves
-// hold up to 31 keys and parents up to 31 children, all full but the last of
-// each level; no keys gives the empty database (a lone empty leaf, see
-// <sbpf/bpfkv.h>). Throws std::invalid_argument for options the format
+// hold up to node_fill keys and parents up to node_fill children, all full
+// but the last of each level; no keys gives the empty database (a lone
+// empty leaf, see <sbpf/bpfkv.h>). Throws std::invalid_argument for options the format
 // cannot hold, std::runtime_error("path: reason") when the file cannot be
 // written.
 void build_bpfkv_database(const std::string& path, const BpfkvBuildOptions& options);
+
+// The tree's depth — the nodes a lookup reads, root to leaf — for `keys`
+// keys at `node_fill` entries a node.
+uint64_t bpfkv_depth(uint64_t keys, uint64_t node_fill);
+// The largest node fill that gives `keys` keys a tree of `depth` levels;
+// nothing when none does (too few keys for that depth, or too many).
+std::optional<uint64_t> bpfkv_fill_for_depth(uint64_t keys, uint64_t depth);
 
 // The value the builder stores for `key`: its decimal digits right-aligned
 // in 63 characters, space padded, then a NUL. Readable in a hex dump, and

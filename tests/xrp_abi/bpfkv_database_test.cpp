@@ -250,6 +250,43 @@ TEST_F(BpfkvDatabaseTest, TheLargestKeyStopsJustBelowUint64Max) {
   EXPECT_EQ(bpfkv_reference_range(path, 1, UINT64_MAX), expected_range(2, UINT64_MAX - 1, 1, UINT64_MAX));
 }
 
+TEST(BpfkvDepth, FollowsTheNodeFill) {
+  EXPECT_EQ(bpfkv_depth(0, 31), 1u);
+  EXPECT_EQ(bpfkv_depth(31, 31), 1u);
+  EXPECT_EQ(bpfkv_depth(32, 31), 2u);
+  EXPECT_EQ(bpfkv_depth(100000, 31), 4u);
+  EXPECT_EQ(bpfkv_depth(100000, 9), 6u);
+  EXPECT_EQ(bpfkv_depth(100000, 10), 5u);
+  // The fullest nodes that give each depth; none for a depth the keys cannot make.
+  EXPECT_EQ(bpfkv_fill_for_depth(100000, 6), 9u);
+  EXPECT_EQ(bpfkv_fill_for_depth(100000, 4), 31u);
+  EXPECT_EQ(bpfkv_fill_for_depth(100000, 3), std::nullopt);  // 31^3 < 100,000
+  EXPECT_EQ(bpfkv_fill_for_depth(100, 8), std::nullopt);     // 2^7 ≥ 100: even 2 a node is too many
+  EXPECT_EQ(bpfkv_fill_for_depth(31, 1), 31u);
+}
+
+TEST_F(BpfkvDatabaseTest, PartlyFilledNodesPadWithTheirLastEntry) {
+  // 10 keys, 3 to a node: leaves {0,1,2} {3,4,5} {6,7,8} {9}, then a
+  // parent over three of them and one over the last, under a root.
+  const std::string path = (dir_ / "partly").string();
+  build_bpfkv_database(path, {10, 1, 3});
+  const std::vector<uint8_t> file = read_bytes(path);
+  const bpfkv_node root = node_at(file, 0);
+  EXPECT_EQ(root.type, BPFKV_INTERNAL);
+  EXPECT_EQ(root.key[0], 0u);
+  EXPECT_EQ(root.key[1], 9u);
+  for (size_t slot = 2; slot < BPFKV_NODE_CAPACITY; ++slot) {
+    EXPECT_EQ(root.key[slot], root.key[1]);
+    EXPECT_EQ(root.ptr[slot], root.ptr[1]);
+  }
+  const bpfkv_node first_leaf = node_at(file, 3 * 512);
+  EXPECT_EQ(first_leaf.type, BPFKV_LEAF);
+  EXPECT_EQ(first_leaf.key[2], 2u);
+  EXPECT_EQ(first_leaf.key[30], 2u);
+  for (uint64_t key = 0; key < 10; ++key) EXPECT_EQ(bpfkv_reference_get(path, key), bpfkv_value_for_key(key));
+  EXPECT_EQ(bpfkv_reference_get(path, 10), std::nullopt);
+}
+
 TEST_F(BpfkvDatabaseTest, RejectsOptionsThatReachUint64MaxOrRepeatKeys) {
   auto message = [&](BpfkvBuildOptions options) -> std::string {
     try {
@@ -264,6 +301,8 @@ TEST_F(BpfkvDatabaseTest, RejectsOptionsThatReachUint64MaxOrRepeatKeys) {
             "be below 2^64-1");
   EXPECT_NE(message({(1ull << 32) + 1, 1ull << 32}).find("reach key 2^64-1 or beyond"), std::string::npos);
   EXPECT_EQ(message({3, 0}), "BPF-KV build: the key stride must be at least 1");
+  EXPECT_EQ(message({3, 1, 1}), "BPF-KV build: nodes hold 2 to 31 entries, not 1");
+  EXPECT_EQ(message({3, 1, 32}), "BPF-KV build: nodes hold 2 to 31 entries, not 32");
   EXPECT_NE(message({1ull << 60, 1}).find("past 2^63 bytes"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "rejected"));
 }

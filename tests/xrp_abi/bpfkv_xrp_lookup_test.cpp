@@ -107,6 +107,38 @@ TEST_F(BpfkvXrp, EveryKeyOfA100000KeyDatabaseIsFound) {
   });
 }
 
+// Partly filled nodes (sbpf xrp build-db --depth): the unused slots repeat
+// the last entry, and every conforming lookup must still find every key,
+// and no key that is absent, at every depth the experiments use.
+TEST_F(BpfkvXrp, PartlyFilledTreesAnswerLikeFullOnes) {
+  const std::filesystem::path path = *dir_ / "deep";
+  for (uint64_t depth = 2; depth <= 6; ++depth) {
+    const uint64_t keys_in_db = depth == 2 ? 900 : 5000;
+    const std::optional<uint64_t> fill = bpfkv_fill_for_depth(keys_in_db, depth);
+    ASSERT_TRUE(fill) << depth;
+    build_bpfkv_database(path.string(), {keys_in_db, 3, *fill});
+    std::vector<uint64_t> keys;
+    for (uint64_t i = 0; i < keys_in_db; ++i) keys.push_back(3 * i);
+    keys.push_back(1);
+    keys.push_back(3 * keys_in_db);
+    for_each_program_and_engine({sample("bpfkv_get.o"), bpfkv_style("get.o")}, [&](XrpFunction& function) {
+      SCOPED_TRACE("depth " + std::to_string(depth) + ", " + std::to_string(*fill) + " entries a node");
+      std::vector<BlockRead> reads;
+      BlockReader file = file_block_reader(path.string());
+      BpfkvGetOutcome outcome = bpfkv_xrp_get(function, file, keys);
+      ASSERT_FALSE(outcome.failure) << outcome.failure->describe();
+      size_t wrong = 0;
+      for (size_t i = 0; i + 2 < keys.size(); ++i)
+        if (outcome.values[i] != bpfkv_value_for_key(keys[i]) && ++wrong <= 5) ADD_FAILURE() << "key " << keys[i];
+      EXPECT_FALSE(outcome.values[keys.size() - 2]);
+      EXPECT_FALSE(outcome.values[keys.size() - 1]);
+      // Each lookup reads `depth` nodes and its value's block.
+      BpfkvGetOutcome one = bpfkv_xrp_get(function, file, std::span<const uint64_t>(keys).first(1));
+      EXPECT_EQ(one.reads, depth + 1);
+    });
+  }
+}
+
 TEST_F(BpfkvXrp, AbsentKeysAreNotFound) {
   // Mixed with present keys in one batch, and a batch that is not full.
   std::vector<uint64_t> keys{199999, 200000, 200001, 1ull << 40, UINT64_MAX - 1, UINT64_MAX, 0, 1, 2};
