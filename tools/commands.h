@@ -16,6 +16,8 @@ int verify_command(const Args& args);
 int run_command(const Args& args);
 int jit_command(const Args& args);
 int xrp_command(const Args& args);
+// `sbpf xrp bench`: the paper's lookup experiment on the device model.
+int xrp_bench_command(const Args& args);
 int conformance_plugin_command(const Args& args);
 int device_command(const Args& args);
 

@@ -9,6 +9,7 @@
 #include "frontend/elf_loader.h"
 #include "frontend/native_twin.h"
 #include "frontend/sdk/include/sbpf/bpfkv.h"
+#include "tools/bundled_sample.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
 #include "tools/load_flags.h"
@@ -26,6 +27,7 @@ constexpr const char* kHelp =
     "       sbpf xrp get DB KEY... [--prog OBJ] [OPTIONS]\n"
     "       sbpf xrp scan DB LOW HIGH [--begin-exclusive] [--end-inclusive] [--sum] [--prog OBJ] [OPTIONS]\n"
     "       sbpf xrp run FILE --prog OBJ [--offset O] [--scratch-in F] [--scratch-out F] [OPTIONS]\n"
+    "       sbpf xrp bench [--profile P] [--path PATH] [--depth D[-D2]] [--threads T[-T2]] ... (sbpf xrp bench --help)\n"
     "\n"
     "build-db  writes a BPF-KV database with the keys 0, K, 2K, ... (N of them);\n"
     "          the value of key k is k in decimal, right-aligned in 63 characters.\n"
@@ -65,18 +67,6 @@ constexpr const char* kHelp =
     "A function the verifier rejects is not run: its report is printed, exit 1.\n"
     "A function that fails a request, or answers against the query's layout,\n"
     "ends the command with an error, exit 1.\n";
-
-// Where the samples this build compiled live: next to an installed `sbpf`,
-// else in the build tree.
-std::string bundled_sample(const std::string& name) {
-  std::error_code error;
-  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) {
-    std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "sbpf" / "samples" / name;
-    if (std::filesystem::exists(installed, error)) return installed.string();
-  }
-  return std::string(SBPF_SAMPLES_BUILD_DIR) + "/" + name;
-}
 
 // The XRP function named on the command line, in whichever form it came.
 class XrpProgram {
@@ -285,6 +275,7 @@ int run(const CommandLine& cl, const runtime::LoadOptions& options) {
 }  // namespace
 
 int xrp_command(const Args& args) {
+  if (!args.empty() && args[0] == "bench") return xrp_bench_command(args);
   CommandLine cl(args,
                  {"--keys", "--stride", "--prog", "--section", "--max-reads", "--offset", "--scratch-in",
                   "--scratch-out", "--loop-budget"},
