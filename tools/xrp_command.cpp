@@ -23,7 +23,7 @@ namespace sbpf::tools {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: sbpf xrp build-db DB --keys N [--stride K]\n"
+    "usage: sbpf xrp build-db DB --keys N [--stride K] [--depth D]\n"
     "       sbpf xrp get DB KEY... [--prog OBJ] [OPTIONS]\n"
     "       sbpf xrp scan DB LOW HIGH [--begin-exclusive] [--end-inclusive] [--sum] [--prog OBJ] [OPTIONS]\n"
     "       sbpf xrp run FILE --prog OBJ [--offset O] [--scratch-in F] [--scratch-out F] [OPTIONS]\n"
@@ -31,6 +31,10 @@ constexpr const char* kHelp =
     "\n"
     "build-db  writes a BPF-KV database with the keys 0, K, 2K, ... (N of them);\n"
     "          the value of key k is k in decimal, right-aligned in 63 characters.\n"
+    "          Nodes hold 31 entries, or as many as make a tree of depth D\n"
+    "          (index reads per lookup) with --depth.\n"
+    "bench     the XRP paper's lookup experiment on the device model: see\n"
+    "          sbpf xrp bench --help.\n"
     "get       looks each KEY up and prints its value or 'not found'. Keys go\n"
     "          32 to a request in BPF-KV's ScatterGatherQuery, each request's\n"
     "          first read at the root (offset 0).\n"
@@ -148,6 +152,13 @@ int build_db(const CommandLine& cl) {
   if (!keys) throw UsageError("missing --keys N");
   xrp::BpfkvBuildOptions options{*keys, cl.get_number("--stride").value_or(1)};
   if (options.stride == 0) throw UsageError("--stride must be at least 1");
+  if (auto depth = cl.get_number("--depth")) {
+    std::optional<uint64_t> fill = xrp::bpfkv_fill_for_depth(options.keys, *depth);
+    if (!fill)
+      throw UsageError(std::to_string(options.keys) + " keys make no tree of depth " + std::to_string(*depth) +
+                       " (with 2 to 31 entries a node)");
+    options.node_fill = *fill;
+  }
   const std::string& path = cl.positionals()[1];
   try {
     xrp::build_bpfkv_database(path, options);
@@ -156,7 +167,8 @@ int build_db(const CommandLine& cl) {
   } catch (const std::runtime_error& e) {
     throw UsageError(e.what());
   }
-  std::printf("%s: %" PRIu64 " keys, %ju bytes\n", path.c_str(), options.keys,
+  std::printf("%s: %" PRIu64 " keys, depth %" PRIu64 ", %ju bytes\n", path.c_str(), options.keys,
+              xrp::bpfkv_depth(options.keys, options.node_fill),
               static_cast<uintmax_t>(std::filesystem::file_size(path)));
   return kExitOk;
 }
@@ -277,7 +289,7 @@ int run(const CommandLine& cl, const runtime::LoadOptions& options) {
 int xrp_command(const Args& args) {
   if (!args.empty() && args[0] == "bench") return xrp_bench_command(args);
   CommandLine cl(args,
-                 {"--keys", "--stride", "--prog", "--section", "--max-reads", "--offset", "--scratch-in",
+                 {"--keys", "--stride", "--depth", "--prog", "--section", "--max-reads", "--offset", "--scratch-in",
                   "--scratch-out", "--loop-budget"},
                  {"--help", "--no-verify", "--prove", "--begin-exclusive", "--end-inclusive", "--sum"});
   if (cl.has("--help")) {
@@ -291,7 +303,8 @@ int xrp_command(const Args& args) {
       throw UsageError("--loop-budget, --prove and --no-verify apply to get, scan and run");
     return build_db(cl);
   }
-  if (cl.has("--keys") || cl.has("--stride")) throw UsageError("--keys and --stride apply to build-db");
+  if (cl.has("--keys") || cl.has("--stride") || cl.has("--depth"))
+    throw UsageError("--keys, --stride and --depth apply to build-db");
   if (sub != "get" && sub != "scan" && sub != "run")
     throw UsageError("unknown subcommand '" + sub + "': expected build-db, get, scan or run");
   if (sub != "scan" && (cl.has("--begin-exclusive") || cl.has("--end-inclusive") || cl.has("--sum")))
