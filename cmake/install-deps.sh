@@ -43,6 +43,7 @@ packages=(
   liburing-dev
   qemu-user g++-aarch64-linux-gnu googletest
   csmith libcsmith-dev
+  gnuplot-nox
 )
 
 missing=()

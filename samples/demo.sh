@@ -61,6 +61,8 @@ step "look keys up through the XRP function samples/xrp/bpfkv_get.c (one request
   "$sbpf" xrp get "$work/kv.db" 0 31337 31338 199998 200000
 step "scan [1000, 1010] through samples/xrp/bpfkv_range.c" \
   "$sbpf" xrp scan "$work/kv.db" 1000 1010 --end-inclusive
+step "the XRP paper's lookup experiment on a modelled Optane P5800X: four paths, trees of depth 1 to 6" \
+  "$sbpf" xrp bench --profile p5800x --path all --depth 1-6 --requests 2000 --db-dir "$work"
 
 step "an out-of-bounds access is stopped with the source line (exit 1 expected)" \
   bash -c "printf 'ldxdw %%r0, [%%r1+8]\nexit\n' > '$work/oob.s' && '$sbpf' run '$work/oob.s' --mem 00 || echo \"exit code \$?\""
