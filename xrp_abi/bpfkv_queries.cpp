@@ -14,12 +14,12 @@ static_assert(sizeof(bpfkv_range_query) <= kScratchBytes);
 // One request with `query` at the start of a zeroed scratch buffer, as
 // BPF-KV's user space sends it; the query comes back in `query`.
 template <typename Query>
-XrpOutcome run_query(XrpFunction& function, const BlockReader& read, Query& query, uint64_t first_read,
+XrpOutcome run_query(XrpFunction& function, const XrpRequestRunner& run, Query& query, uint64_t first_read,
                      uint64_t max_reads) {
   std::vector<uint8_t> scratch(kScratchBytes, 0);
   std::memcpy(scratch.data(), &query, sizeof query);
   XrpRequest request{.offset = first_read, .scratch = scratch, .max_reads = max_reads, .file_size = std::nullopt};
-  XrpOutcome outcome = run_xrp_request(function, read, request);
+  XrpOutcome outcome = run(function, request);
   std::memcpy(&query, scratch.data(), sizeof query);
   return outcome;
 }
@@ -39,7 +39,16 @@ std::string BpfkvQueryFailure::describe() const {
   return protocol + " (request " + std::to_string(request + 1) + ")";
 }
 
+XrpRequestRunner synchronous_runner(const BlockReader& read) {
+  return [read](XrpFunction& function, const XrpRequest& request) { return run_xrp_request(function, read, request); };
+}
+
 BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const BlockReader& read, std::span<const uint64_t> keys,
+                              uint64_t max_reads) {
+  return bpfkv_xrp_get(function, synchronous_runner(read), keys, max_reads);
+}
+
+BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const XrpRequestRunner& run, std::span<const uint64_t> keys,
                               uint64_t max_reads) {
   BpfkvGetOutcome outcome;
   for (size_t first = 0; first < keys.size(); first += BPFKV_SG_KEYS) {
@@ -48,7 +57,7 @@ BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const BlockReader& read, st
     query.root_pointer = 0;
     query.n_keys = static_cast<int32_t>(count);
     std::copy_n(keys.begin() + first, count, query.keys);
-    XrpOutcome request = run_query(function, read, query, query.root_pointer, max_reads);
+    XrpOutcome request = run_query(function, run, query, query.root_pointer, max_reads);
     outcome.reads += request.reads;
     if (!request.ok()) {
       outcome.failure = request_failed(outcome.requests, *request.failure);
@@ -76,6 +85,11 @@ bool BpfkvRange::contains(uint64_t key) const {
 
 BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const BlockReader& read, const BpfkvRange& range,
                                   uint64_t max_reads) {
+  return bpfkv_xrp_range(function, synchronous_runner(read), range, max_reads);
+}
+
+BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const XrpRequestRunner& run, const BpfkvRange& range,
+                                  uint64_t max_reads) {
   BpfkvRangeOutcome outcome;
   bpfkv_range_query query{};
   query.range_begin = range.begin;
@@ -95,7 +109,7 @@ BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const BlockReader& read
       return outcome;
     }
     const bpfkv_range_query before = query;
-    XrpOutcome request = run_query(function, read, query, query._resume_from_leaf, max_reads);
+    XrpOutcome request = run_query(function, run, query, query._resume_from_leaf, max_reads);
     outcome.reads += request.reads;
     if (!request.ok()) {
       outcome.failure = request_failed(outcome.requests, *request.failure);

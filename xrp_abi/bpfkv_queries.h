@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -37,9 +38,16 @@ struct BpfkvGetOutcome {
   std::optional<BpfkvQueryFailure> failure;
 };
 
+// How a query's requests run: to their end, the scratch buffer updated.
+// The overloads taking a BlockReader run them with run_xrp_request.
+using XrpRequestRunner = std::function<XrpOutcome(XrpFunction& function, const XrpRequest& request)>;
+XrpRequestRunner synchronous_runner(const BlockReader& read);
+
 // Looks `keys` up, BPFKV_SG_KEYS per request, each request's first read at
 // the root (offset 0). `max_reads` bounds each request.
 BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const BlockReader& read, std::span<const uint64_t> keys,
+                              uint64_t max_reads = kDefaultMaxReads);
+BpfkvGetOutcome bpfkv_xrp_get(XrpFunction& function, const XrpRequestRunner& run, std::span<const uint64_t> keys,
                               uint64_t max_reads = kDefaultMaxReads);
 
 // A range as BPF-KV's RangeQuery states it: [begin, end) unless the flags
@@ -71,6 +79,8 @@ struct BpfkvRangeOutcome {
 // that does not fails the scan instead of looping. `max_reads` bounds each
 // request (a sum is a single request).
 BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const BlockReader& read, const BpfkvRange& range,
+                                  uint64_t max_reads = kDefaultMaxReads);
+BpfkvRangeOutcome bpfkv_xrp_range(XrpFunction& function, const XrpRequestRunner& run, const BpfkvRange& range,
                                   uint64_t max_reads = kDefaultMaxReads);
 
 }  // namespace sbpf::xrp
