@@ -1,12 +1,15 @@
 // `sbpf xrp`: BPF-KV databases and lookups through XRP functions, on a real
 // file through io_uring (xrp_abi/uring_xrp_queue.h).
+#include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "frontend/elf_loader.h"
 #include "frontend/native_twin.h"
@@ -38,9 +41,9 @@ constexpr const char* kHelp =
     "          first read at the root (offset 0).\n"
     "          With --random N: N lookups of random keys between 0 and the\n"
     "          largest key, one key per request, K requests in flight through\n"
-    "          io_uring; then the same lookups with a pread per hop, one request\n"
-    "          at a time; every answer is checked against the reference lookup,\n"
-    "          and the lookups per second of both are printed.\n"
+    "          io_uring; then the same lookups with a pread per hop on 1 thread\n"
+    "          and on K threads; every answer is checked against the reference\n"
+    "          lookup, and the lookups per second of each are printed.\n"
     "scan      prints the keys in [LOW, HIGH) with their values, then their\n"
     "          count, in BPF-KV's RangeQuery: the first request reads the root,\n"
     "          each next one the leaf the function says to go on with, until the\n"
@@ -265,11 +268,12 @@ int get(const CommandLine& cl, const runtime::LoadOptions& options) {
 }
 
 // `sbpf xrp get DB --random N`: section 4 of XRP's claim on a real file.
-// The same keys go through two paths, in the same run, with the same
+// The same keys go through these paths, in the same run, with the same
 // function: io_uring with resubmission from the completion loop, K requests
-// in flight; and a loop that preads each hop (O_DIRECT like the queue), one
-// request at a time, which is what a single-threaded BPF-KV without XRP
-// does. Both answers are checked against the reference lookup.
+// in flight; a loop that preads each hop (O_DIRECT like the queue) on one
+// thread, which is what a single-threaded BPF-KV without XRP does; and the
+// same loop on K threads, the same concurrency as XRP's. Every answer is
+// checked against the reference lookup.
 struct TimedPath {
   std::vector<std::optional<xrp::BpfkvValue>> answers;
   double seconds = 0;
@@ -300,8 +304,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Throws FailedLookup when a request fails for a reason other than a stale
-// file: the function's own failure, which the command reports.
+// A lookup whose request failed for a reason other than a stale file: the
+// function's own failure, which the command reports.
 struct FailedLookup {
   uint64_t key;
   xrp::XrpFailure failure;
@@ -352,22 +356,57 @@ TimedPath run_through_queue(xrp::UringXrpQueue& queue, xrp::XrpFunction& functio
   return path;
 }
 
-TimedPath run_by_pread(xrp::DirectFile& file, xrp::XrpFunction& function, const std::vector<uint64_t>& keys,
-                       uint64_t max_reads) {
-  std::vector<uint8_t> scratch(xrp::kScratchBytes);
-  const xrp::BlockReader read = xrp::direct_block_reader(file);
+// The pread path on `workers.size()` threads, each with its own copy of the
+// function (a loaded program runs on one thread at a time) and its own
+// descriptor, taking the next key as it finishes one.
+struct PreadWorker {
+  std::unique_ptr<XrpProgram> program;
+  std::unique_ptr<xrp::DirectFile> file;
+};
+
+TimedPath run_by_pread(std::vector<PreadWorker>& workers, const std::vector<uint64_t>& keys, uint64_t max_reads) {
   TimedPath path;
-  path.answers.reserve(keys.size());
+  path.answers.resize(keys.size());
+  std::atomic<size_t> next{0};
+  std::atomic<uint64_t> reads{0};
+  std::mutex failure_lock;
+  std::optional<FailedLookup> failed;
+  std::exception_ptr error;
+  auto work = [&](PreadWorker& worker) {
+    try {
+      std::vector<uint8_t> scratch(xrp::kScratchBytes);
+      const xrp::BlockReader read = xrp::direct_block_reader(*worker.file);
+      for (size_t k = next++; k < keys.size(); k = next++) {
+        set_query(scratch, keys[k]);
+        xrp::XrpRequest request{.offset = 0, .scratch = scratch, .max_reads = max_reads, .file_size = std::nullopt};
+        xrp::XrpOutcome outcome = xrp::run_xrp_request(worker.program->function(), read, request);
+        reads += outcome.reads;
+        if (!outcome.ok()) {
+          std::lock_guard lock(failure_lock);
+          if (!failed) failed = FailedLookup{keys[k], *outcome.failure};
+          next = keys.size();
+          return;
+        }
+        path.answers[k] = query_answer(scratch);
+      }
+    } catch (...) {
+      std::lock_guard lock(failure_lock);
+      if (!error) error = std::current_exception();
+      next = keys.size();
+    }
+  };
   const auto start = std::chrono::steady_clock::now();
-  for (uint64_t key : keys) {
-    set_query(scratch, key);
-    xrp::XrpRequest request{.offset = 0, .scratch = scratch, .max_reads = max_reads, .file_size = std::nullopt};
-    xrp::XrpOutcome outcome = xrp::run_xrp_request(function, read, request);
-    path.reads += outcome.reads;
-    if (!outcome.ok()) throw FailedLookup{key, *outcome.failure};
-    path.answers.push_back(query_answer(scratch));
+  if (workers.size() == 1) {
+    work(workers.front());
+  } else {
+    std::vector<std::thread> threads;
+    for (PreadWorker& worker : workers) threads.emplace_back(work, std::ref(worker));
+    for (std::thread& thread : threads) thread.join();
   }
   path.seconds = seconds_since(start);
+  if (error) std::rethrow_exception(error);
+  if (failed) throw *failed;
+  path.reads = reads;
   return path;
 }
 
@@ -396,35 +435,52 @@ int random_get(const CommandLine& cl, const runtime::LoadOptions& options) {
   std::vector<uint64_t> keys(count);
   for (uint64_t& key : keys) key = any_key(random);
 
-  xrp::DirectFile pread_file(path);
+  // The pread path on one thread, then on as many as XRP has requests in
+  // flight: the first is what XRP saves per hop, the second what it saves
+  // at the same concurrency.
+  std::vector<PreadWorker> workers(in_flight);
+  for (PreadWorker& worker : workers) {
+    worker.program = std::make_unique<XrpProgram>(cl.get_or("--prog", bundled_sample("xrp/bpfkv_get.o")),
+                                                  cl.get_or("--section", ""), options);
+    worker.file = std::make_unique<xrp::DirectFile>(path);
+  }
+  std::vector<PreadWorker> one_worker;
+  one_worker.push_back(std::move(workers.back()));
+  workers.pop_back();
   TimedPath xrp_path;
   TimedPath pread_path;
+  std::optional<TimedPath> threaded_path;
   try {
     xrp_path = run_through_queue(*queue, program.function(), keys, reads_allowed);
-    pread_path = run_by_pread(pread_file, program.function(), keys, reads_allowed);
+    pread_path = run_by_pread(one_worker, keys, reads_allowed);
+    if (in_flight > 1) {
+      workers.push_back(std::move(one_worker.front()));
+      threaded_path = run_by_pread(workers, keys, reads_allowed);
+    }
   } catch (const FailedLookup& failed) {
     std::fflush(stdout);
     program.report(failed.failure);
     std::fprintf(stderr, "note: looking up key %" PRIu64 "\n", failed.key);
     return kExitRejected;
+  } catch (const std::system_error& e) {
+    throw UsageError(std::string("cannot read ") + e.what());
   }
 
   uint64_t found = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     const std::optional<xrp::BpfkvValue> expected = xrp::bpfkv_reference_get(path, keys[i]);
-    for (const auto* answers : {&xrp_path.answers, &pread_path.answers}) {
-      if ((*answers)[i] == expected) continue;
-      const char* which = answers == &xrp_path.answers ? "io_uring XRP" : "pread";
+    for (const TimedPath* timed : {&xrp_path, &pread_path, threaded_path ? &*threaded_path : &pread_path}) {
+      if (timed->answers[i] == expected) continue;
+      const char* which = timed == &xrp_path ? "io_uring XRP" : "pread";
       std::fprintf(stderr, "%s: error: key %" PRIu64 ": the %s lookup answered %s, the reference %s\n", path.c_str(),
-                   keys[i], which, (*answers)[i] ? show_value((*answers)[i]->data()).c_str() : "not found",
+                   keys[i], which, timed->answers[i] ? show_value(timed->answers[i]->data()).c_str() : "not found",
                    expected ? show_value(expected->data()).c_str() : "not found");
       return kExitRejected;
     }
     if (expected) ++found;
   }
 
-  const double xrp_rate = static_cast<double>(count) / xrp_path.seconds;
-  const double pread_rate = static_cast<double>(count) / pread_path.seconds;
+  auto rate = [count](const TimedPath& timed) { return static_cast<double>(count) / timed.seconds; };
   std::printf("%s: %" PRIu64 " random lookups (seed %" PRIu64 ") of keys 0 to %" PRIu64
               ", one key per request; %" PRIu64 " found\n",
               path.c_str(), count, seed, *largest, found);
@@ -432,12 +488,17 @@ int random_get(const CommandLine& cl, const runtime::LoadOptions& options) {
                                                      : ("buffered: " + queue->file().buffered_reason()).c_str());
   std::printf("xrp   (io_uring, %" PRIu64 " in flight, resubmitted from the completion loop): %.3f s, %.0f lookups/s, "
               "mean latency %.1f us, %.2f reads/lookup, %" PRIu64 " fell back to pread\n",
-              in_flight, xrp_path.seconds, xrp_rate,
+              in_flight, xrp_path.seconds, rate(xrp_path),
               static_cast<double>(xrp_path.latency_ns) / 1000.0 / static_cast<double>(count),
               static_cast<double>(xrp_path.reads) / static_cast<double>(count), xrp_path.fell_back);
-  std::printf("pread (one request at a time, a pread per hop): %.3f s, %.0f lookups/s, mean latency %.1f us\n",
-              pread_path.seconds, pread_rate, pread_path.seconds * 1e6 / static_cast<double>(count));
-  std::printf("xrp / pread: %.2fx; every answer agrees with the reference lookup\n", xrp_rate / pread_rate);
+  std::printf("pread (1 thread, a pread per hop): %.3f s, %.0f lookups/s, mean latency %.1f us\n", pread_path.seconds,
+              rate(pread_path), pread_path.seconds * 1e6 / static_cast<double>(count));
+  if (threaded_path)
+    std::printf("pread (%" PRIu64 " threads, a pread per hop): %.3f s, %.0f lookups/s\n", in_flight,
+                threaded_path->seconds, rate(*threaded_path));
+  std::printf("xrp / pread: %.2fx against 1 thread", rate(xrp_path) / rate(pread_path));
+  if (threaded_path) std::printf(", %.2fx against %" PRIu64 " threads", rate(xrp_path) / rate(*threaded_path), in_flight);
+  std::printf("; every answer agrees with the reference lookup\n");
   return kExitOk;
 }
 
