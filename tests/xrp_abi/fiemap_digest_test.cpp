@@ -89,8 +89,9 @@ TEST(FileVersion, AFileRenamedIntoPlaceIsAnotherFile) {
   ASSERT_GE(reopened, 0);
   EXPECT_NE(file_version(reopened).inode, old_version.inode);
   ::close(reopened);
-  // The old descriptor still names the old file, which has not changed.
-  EXPECT_EQ(file_version(file.fd()), old_version);
+  // The old descriptor still names the old file (losing its name may stamp
+  // its ctime, which only makes the version more careful).
+  EXPECT_EQ(file_version(file.fd()).inode, old_version.inode);
 }
 
 TEST(FileVersion, AVersionIsTrustedOnlyOnceItHasSettled) {
