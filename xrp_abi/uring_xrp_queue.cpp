@@ -1,5 +1,6 @@
 #include "xrp_abi/uring_xrp_queue.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -258,7 +259,12 @@ FallbackOutcome run_xrp_with_fallback(UringXrpQueue& queue, XrpFunction& functio
   result.stale = std::move(result.outcome.failure);
   std::memcpy(request.scratch.data(), initial.data(), initial.size());
   const uint64_t xrp_reads = result.outcome.reads;
-  result.outcome = run_xrp_by_pread(queue.file(), function, request, {}, buffer);
+  // The retries span twice the settle window, so that a file that stops
+  // changing is read.
+  PreadValidation validation;
+  validation.settle_ns = queue.options().settle_ns;
+  validation.retry_pause_ns = std::max(validation.retry_pause_ns, validation.settle_ns / 4);
+  result.outcome = run_xrp_by_pread(queue.file(), function, request, validation, buffer);
   result.outcome.reads += xrp_reads;
   return result;
 }

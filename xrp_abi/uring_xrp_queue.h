@@ -18,6 +18,10 @@
 // requests are for the caller to run again by pread: run_xrp_with_fallback()
 // does it, and vouches for that answer too, so that no wrong answer is ever
 // returned while the file changes under the requests.
+//
+// What the checks cost: one fstat per submit and per completed read (XRP's
+// kernel compares a counter instead), and a new FIEMAP, which flushes the
+// file's dirty pages, at the first submit after the version has moved.
 #pragma once
 
 #include <liburing.h>
@@ -61,6 +65,7 @@ class UringXrpQueue : public XrpQueue {
   size_t capacity() const override { return slots_.size(); }
 
   DirectFile& file() { return file_; }
+  const UringXrpOptions& options() const { return options_; }
   // The digest requests start on now; taken again whenever the file's
   // version has moved on.
   const FiemapDigest& digest() const { return digest_; }
@@ -116,8 +121,8 @@ class UringXrpQueue : public XrpQueue {
 
 // One request to its end, the way an XRP caller runs it: through `queue`
 // (read_xrp: the queue must be idle) and, when that fails as stale, again
-// from the start by pread (run_xrp_by_pread) with the scratch buffer as it
-// was on entry. The outcome's reads count both runs. A failure other than
+// from the start by pread (run_xrp_by_pread, with the queue's settle window)
+// with the scratch buffer as it was on entry. The outcome's reads count both runs. A failure other than
 // stale is the function's own answer and is returned as it is.
 struct FallbackOutcome {
   XrpOutcome outcome;

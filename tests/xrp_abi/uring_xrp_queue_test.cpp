@@ -341,11 +341,14 @@ TEST(UringXrpQueue, AVersionTooYoungToTrustFailsAtOnceAndFallsBack) {
   EXPECT_EQ(outcome.failure->kind, XrpFailure::Kind::kStale);
   EXPECT_NE(outcome.failure->message.find("too recently"), std::string::npos);
 
-  // The fallback waits for the file to settle (20 ms by default), then reads
-  // it by pread; the scratch buffer starts again from what it held.
+  // The fallback waits for the file to settle (a window of 200 ms here),
+  // then reads it by pread, the scratch buffer started again from what it
+  // held.
+  file.retag(0, 0);
+  UringXrpQueue settling_queue(file.path(), UringXrpOptions{.capacity = 1, .settle_ns = 200'000'000});
   Scratch fresh;
   std::vector<uint8_t> buffer(kBlockBytes);
-  FallbackOutcome fallback = run_xrp_with_fallback(queue, function, request_at(0, fresh.bytes), buffer);
+  FallbackOutcome fallback = run_xrp_with_fallback(settling_queue, function, request_at(0, fresh.bytes), buffer);
   EXPECT_TRUE(fallback.fell_back);
   ASSERT_TRUE(fallback.outcome.ok()) << fallback.outcome.failure->describe();
   EXPECT_EQ(fresh.u64(0), 16u);
