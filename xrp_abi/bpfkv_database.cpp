@@ -326,6 +326,16 @@ std::optional<BpfkvValue> bpfkv_reference_get(const std::string& path, uint64_t 
   return reader.value_at(leaf.ptr[slot]);
 }
 
+std::optional<uint64_t> bpfkv_reference_largest_key(const std::string& path) {
+  DatabaseReader reader(path);
+  // The search rule sends the largest possible key to the last leaf.
+  bpfkv_node leaf = reader.leaf_for(UINT64_MAX);
+  std::optional<uint64_t> largest;
+  for (size_t slot = 0; slot < kFanout; ++slot)
+    if (holds_key(leaf, slot)) largest = leaf.key[slot];
+  return largest;
+}
+
 std::vector<std::pair<uint64_t, BpfkvValue>> bpfkv_reference_range(const std::string& path, uint64_t low,
                                                                    uint64_t high) {
   std::vector<std::pair<uint64_t, BpfkvValue>> results;

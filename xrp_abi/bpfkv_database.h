@@ -52,6 +52,10 @@ BpfkvValue bpfkv_value_for_key(uint64_t key);
 // ("path: reason") on I/O errors and on a file that breaks the format.
 std::optional<BpfkvValue> bpfkv_reference_get(const std::string& path, uint64_t key);
 
+// The largest key in the database (the last key of its last leaf), or
+// nullopt for the empty database. Throws like bpfkv_reference_get.
+std::optional<uint64_t> bpfkv_reference_largest_key(const std::string& path);
+
 // The keys in [low, high] with their values, in key order; empty when
 // low > high. Throws like bpfkv_reference_get.
 std::vector<std::pair<uint64_t, BpfkvValue>> bpfkv_reference_range(const std::string& path, uint64_t low,
