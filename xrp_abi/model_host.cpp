@@ -125,6 +125,7 @@ class ModelHost::Thread : public XrpQueue {
 
   size_t in_flight() const override { return in_flight_; }
   size_t capacity() const override { return host_.options_.in_flight_per_thread; }
+  void set_read_observer(ReadObserver observer) override { observer_ = std::move(observer); }
 
  private:
   struct PendingRead {
@@ -197,6 +198,7 @@ class ModelHost::Thread : public XrpQueue {
                   clock().now());
         return;
       }
+      if (observer_) observer_(r.submission.user_data, reads[i]);
       PendingRead& read = r.reads[i];
       read.data.assign(reads[i].size, 0);
       read.version = digest.version();
@@ -320,6 +322,7 @@ class ModelHost::Thread : public XrpQueue {
   uint64_t next_request_ = 0;
   size_t in_flight_ = 0;
   std::vector<XrpCompletion> done_;
+  ReadObserver observer_;
 };
 
 ModelHost::ModelHost(device_model::NvmeDevice& device, const ModelFile& file, const ModelHostOptions& options)

@@ -71,11 +71,7 @@ class UringXrpQueue : public XrpQueue {
   const FiemapDigest& digest() const { return digest_; }
   uint64_t digests_taken() const { return digests_taken_; }
 
-  // Called for every read put on the ring, in order (for tracing, `sbpf
-  // xrp run`): the submission's user_data and the read.
-  void set_read_observer(std::function<void(uint64_t user_data, const BlockRead&)> observer) {
-    observer_ = std::move(observer);
-  }
+  void set_read_observer(ReadObserver observer) override { observer_ = std::move(observer); }
 
  private:
   struct Slot {

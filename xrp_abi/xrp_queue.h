@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -47,6 +48,11 @@ class XrpQueue {
 
   virtual size_t in_flight() const = 0;
   virtual size_t capacity() const = 0;
+
+  // Called for every read as it is issued, in order (for tracing, `sbpf
+  // xrp run`): the submission's user_data and the read.
+  using ReadObserver = std::function<void(uint64_t user_data, const BlockRead&)>;
+  virtual void set_read_observer(ReadObserver observer) = 0;
 };
 
 // One request to its end on `queue`, synchronously: XRP's

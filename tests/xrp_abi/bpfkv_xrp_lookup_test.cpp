@@ -15,7 +15,10 @@
 #include "frontend/sdk/include/sbpf/bpfkv.h"
 #include "xrp_abi/bpfkv_database.h"
 #include "xrp_abi/bpfkv_queries.h"
+#include "xrp_abi/model_host.h"
 #include "xrp_abi/sync_resubmission.h"
+#include "xrp_abi/uring_xrp_queue.h"
+#include "device_model/device_profile.h"
 
 namespace sbpf::xrp {
 namespace {
@@ -105,6 +108,66 @@ TEST_F(BpfkvXrp, EveryKeyOfA100000KeyDatabaseIsFound) {
     }
     EXPECT_EQ(wrong, 0u);
   });
+}
+
+// The same database through both I/O backends: the file through io_uring
+// (O_DIRECT where the file system takes it), and the file on the device
+// model, where XRP resubmits at the modelled completions.
+TEST_F(BpfkvXrp, EveryKeyAnswersThroughBothBackends) {
+  std::vector<uint64_t> keys;
+  for (uint64_t i = 0; i < 100000; ++i) keys.push_back(2 * i);
+  keys.push_back(1);
+  isa::Program program = frontend::load_elf_program(sample("bpfkv_get.o").path);
+  runtime::LoadedProgram loaded = runtime::load(program, verifier::xrp_program_type());
+  BytecodeXrp function(loaded);
+  // BPF-KV's get requests, 32 keys each, as many in flight as the queue takes.
+  auto check = [&](XrpQueue& queue) {
+    const size_t requests = (keys.size() + BPFKV_SG_KEYS - 1) / BPFKV_SG_KEYS;
+    std::vector<std::vector<uint8_t>> scratch(requests, std::vector<uint8_t>(kScratchBytes));
+    size_t next = 0;
+    size_t wrong = 0;
+    for (size_t answered = 0; answered < requests;) {
+      while (next < requests && queue.in_flight() < queue.capacity()) {
+        const size_t first = next * BPFKV_SG_KEYS;
+        bpfkv_get_scratch(std::span<const uint64_t>(keys).subspan(first, std::min<size_t>(BPFKV_SG_KEYS, keys.size() - first)),
+                          scratch[next]);
+        XrpSubmission submission;
+        submission.function = &function;
+        submission.request.scratch = scratch[next];
+        submission.user_data = next++;
+        ASSERT_TRUE(queue.submit(submission));
+      }
+      for (XrpCompletion& done : queue.wait(1)) {
+        ++answered;
+        ASSERT_TRUE(done.outcome.ok()) << done.outcome.failure->describe();
+        const size_t first = done.user_data * BPFKV_SG_KEYS;
+        const size_t count = std::min<size_t>(BPFKV_SG_KEYS, keys.size() - first);
+        std::vector<std::optional<BpfkvValue>> values = bpfkv_get_answers(scratch[done.user_data], count);
+        for (size_t i = 0; i < count; ++i) {
+          const uint64_t key = keys[first + i];
+          const std::optional<BpfkvValue> want =
+              key % 2 == 0 ? std::optional<BpfkvValue>(bpfkv_value_for_key(key)) : std::nullopt;
+          if (values[i] != want && ++wrong <= 5) ADD_FAILURE() << "key " << key;
+        }
+      }
+    }
+    EXPECT_EQ(wrong, 0u);
+  };
+  {
+    SCOPED_TRACE("io_uring");
+    UringXrpQueue queue(db(), UringXrpOptions{.capacity = 64});
+    check(queue);
+  }
+  {
+    SCOPED_TRACE("device model");
+    device_model::EventQueue clock;
+    device_model::NvmeDevice device(device_model::find_profile("nand-tlc"), clock, 1);
+    device.attach_namespace(1, device_model::NamespaceFile::open_existing(db()));
+    ModelFile file;
+    file.layout = {std::filesystem::file_size(db()), 1, {{0, 0, device.namespace_file(1).block_count()}}};
+    ModelHost host(device, file, {.path = IoPath::kXrp, .in_flight_per_thread = 64});
+    check(host.thread(0));
+  }
 }
 
 // Partly filled nodes (sbpf xrp build-db --depth): the unused slots repeat
