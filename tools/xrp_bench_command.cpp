@@ -151,9 +151,14 @@ class ProgressBar {
 };
 
 // Mean latency against depth (at the fewest threads) and throughput against
-// threads (at the deepest tree), one line per path.
-void plot(const std::vector<Row>& rows, const std::string& png, const std::string& profile, uint32_t threads,
-          uint64_t depth) {
+// threads (at the deepest tree), one line per path: the panels whose axis
+// the run swept, or the latency one when it swept neither.
+void plot(const std::vector<Row>& rows, const std::string& png, const std::string& profile, const Range& depths,
+          const Range& thread_counts) {
+  const uint32_t threads = static_cast<uint32_t>(thread_counts.first);
+  const uint64_t depth = depths.last;
+  const bool by_threads = thread_counts.last > thread_counts.first;
+  const bool by_depth = depths.last > depths.first || !by_threads;
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("sbpf-plot-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   std::string latency_plots;
@@ -182,17 +187,20 @@ void plot(const std::vector<Row>& rows, const std::string& png, const std::strin
     if (any_throughput) add(throughput_plots, name + "-throughput.dat");
   }
   std::ofstream script(dir / "plot.gp");
-  script << "set terminal pngcairo size 1200,500\n"
+  const int panels = (by_depth ? 1 : 0) + (by_threads ? 1 : 0);
+  script << "set terminal pngcairo size " << 600 * panels << ",500\n"
          << "set output '" << png << "'\n"
-         << "set multiplot layout 1,2 title 'BPF-KV lookups on the device model (" << profile << ")'\n"
-         << "set grid\nset key top left\n"
-         << "set xlabel 'index reads per lookup (tree depth)'\nset ylabel 'mean latency (us)'\n"
-         << "set title '" << threads << " thread(s)'\n"
-         << "plot " << latency_plots << "\n"
-         << "set xlabel 'threads'\nset ylabel 'throughput (k lookups/s)'\n"
-         << "set title 'depth " << depth << "'\n"
-         << "plot " << throughput_plots << "\n"
-         << "unset multiplot\n";
+         << "set multiplot layout 1," << panels << " title 'BPF-KV lookups on the device model (" << profile << ")'\n"
+         << "set grid\nset key top left\nset offsets 0.5, 0.5, 0, 0\n";
+  if (by_depth)
+    script << "set xlabel 'index reads per lookup (tree depth)'\nset ylabel 'mean latency (us)'\n"
+           << "set title '" << threads << " thread(s)'\n"
+           << "plot " << latency_plots << "\n";
+  if (by_threads)
+    script << "set xlabel 'threads'\nset ylabel 'throughput (k lookups/s)'\n"
+           << "set title 'depth " << depth << "'\n"
+           << "plot " << throughput_plots << "\n";
+  script << "unset multiplot\n";
   script.close();
   const std::string command = "gnuplot '" + (dir / "plot.gp").string() + "'";
   const int status = std::system(command.c_str());
@@ -295,8 +303,7 @@ int xrp_bench_command(const Args& args) {
     }
   }
   print_rows(rows, format);
-  if (auto png = cl.get("--plot"))
-    plot(rows, *png, profile.name, static_cast<uint32_t>(threads.first), depths.last);
+  if (auto png = cl.get("--plot")) plot(rows, *png, profile.name, depths, threads);
   return kExitOk;
 }
 
