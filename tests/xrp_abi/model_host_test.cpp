@@ -237,6 +237,53 @@ TEST_F(ModelHostTest, AFileMovedUnderXrpFailsItsReadsAsStale) {
   EXPECT_EQ(after.values[0], bpfkv_value_for_key(4242));
 }
 
+// Fanout on a scattered file: every slot its own read, translated through
+// its own extent, all in flight together; one run sees them in slot order.
+TEST_F(ModelHostTest, FanoutReadsEverySlotAtOnceAndRunsOnceInSlotOrder) {
+  std::vector<uint8_t> bytes(64 * 512);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i / 512 * 7 + i % 13);
+  dm::EventQueue clock;
+  dm::NvmeDevice device(dm::find_profile("p5800x"), clock, 1);
+  device.attach_namespace(1, dm::NamespaceFile((*dir_ / "fanout").string(), 256));
+  dm::NamespaceAllocator allocator(256, 512);
+  ModelFile file;
+  file.layout = allocator.allocate(bytes.size(), {.extent_blocks = 1, .gap_blocks = 1, .scatter = true, .seed = 5});
+  dm::store_file(device.namespace_file(1), file.layout, bytes);
+
+  // First run: blocks 9, 3 and 40 in slots 0, 2 and 5; second: done.
+  struct Fan : XrpFunction {
+    std::vector<std::vector<uint8_t>> seen;
+    runtime::ExecutionResult invoke(Context& context, std::span<const uint8_t> data, std::span<uint8_t>) override {
+      seen.emplace_back(data.begin(), data.end());
+      if (seen.size() == 2) {
+        context.done = 1;
+      } else {
+        const std::pair<int, uint64_t> asks[] = {{0, 9}, {2, 3}, {5, 40}};
+        for (auto [slot, block] : asks) {
+          context.next_addr[slot] = block * 512;
+          context.size[slot] = 512;
+        }
+      }
+      return {};
+    }
+  } fan;
+  ModelHost host(device, file, {.path = IoPath::kXrp});
+  std::vector<uint64_t> issued;
+  host.thread(0).set_read_observer([&](uint64_t, const BlockRead& read) { issued.push_back(read.offset); });
+  std::vector<uint8_t> scratch(kScratchBytes);
+  ASSERT_TRUE(host.thread(0).submit(lookup(fan, scratch, 0)));
+  std::vector<XrpCompletion> done = host.thread(0).wait(1);
+  ASSERT_TRUE(done[0].outcome.ok()) << done[0].outcome.failure->describe();
+  EXPECT_EQ(done[0].outcome.reads, 4u);
+  EXPECT_EQ(issued, (std::vector<uint64_t>{0, 9 * 512, 3 * 512, 40 * 512}));
+  ASSERT_EQ(fan.seen.size(), 2u);
+  std::vector<uint8_t> want;
+  for (uint64_t block : {9, 3, 40}) want.insert(want.end(), bytes.begin() + block * 512, bytes.begin() + (block + 1) * 512);
+  EXPECT_EQ(fan.seen[1], want);
+  // The three reads overlapped: two hops of device time, not four.
+  EXPECT_LT(done[0].latency_ns, 6272u + 2 * 3224u + 1000u);
+}
+
 // SPDK's threads spin: with more threads than cores they take turns of
 // milliseconds, and a lookup waits for its thread's turn.
 TEST_F(ModelHostTest, SpdkTailGrowsWhenThreadsOutnumberCores) {
