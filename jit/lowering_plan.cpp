@@ -140,19 +140,21 @@ void LoweringPlan::plan_loop_versions() {
   // The entry check's immediates come from the program's constants: a
   // blinded program keeps its loops as they are.
   if (options_.blind_constants) return;
-  // Without a guarded access at a known distance from a register, no loop
-  // of a function has anything to hoist: no need for its loops.
   const auto hoistable = [&](size_t pc) {
     const verifier::AccessAnnotation& a = annotations_.access[pc];
     return a.check == AccessCheck::kGuarded && a.relative.base < isa::kNumRegisters - 1 &&
            a.relative.low <= a.relative.high && static_cast<int64_t>(a.relative.high) - a.relative.low <= INT32_MAX / 2;
   };
+  // Only loops that hold such an access can be versioned, or have a
+  // versioned loop inside them: the others are not looked for.
+  std::vector<size_t> accesses;
   for (size_t f = 0; f < program_.functions.size(); ++f) {
     const isa::Function& function = program_.functions[f];
-    bool any = false;
-    for (size_t pc = function.start; pc < function.end && !any; ++pc) any = hoistable(pc);
-    if (!any) continue;
-    const isa::FunctionGraph g = isa::build_function_graph(program_, f);
+    accesses.clear();
+    for (size_t pc = function.start; pc < function.end; ++pc)
+      if (hoistable(pc)) accesses.push_back(pc);
+    if (accesses.empty()) continue;
+    const isa::FunctionLoops g = isa::find_loops_holding(program_, f, accesses);
     std::vector<std::optional<VersionedLoop>> candidates(g.loops.size());
     for (size_t index = 0; index < g.loops.size(); ++index) {
       const isa::Loop& loop = g.loops[index];
