@@ -75,6 +75,13 @@ class CodeBuffer {
     labels_.push_back(kUnbound);
     return Label{static_cast<uint32_t>(labels_.size() - 1)};
   }
+  // `count` labels at once, numbered consecutively: the first of them.
+  Label make_labels(size_t count) {
+    const auto first = static_cast<uint32_t>(labels_.size());
+    labels_.resize(labels_.size() + count, kUnbound);
+    bound_.reserve(labels_.size());
+    return Label{first};
+  }
   void bind(Label label) {
     if (label.id >= labels_.size()) misuse("jit: no such label");
     if (labels_[label.id] != kUnbound) misuse("jit: label bound twice");

@@ -18,7 +18,7 @@ Label Lowering::jump_label(size_t from, int64_t target) const {
     case JumpDestination::kCheckedHead: return checked_head_[d.loop];
     case JumpDestination::kInstruction: break;
   }
-  return pc_labels_[d.pc];
+  return pc_label(d.pc);
 }
 
 LoweredCode Lowering::lower() {
@@ -30,8 +30,9 @@ LoweredCode Lowering::lower() {
   emit_program();
   LoweredCode lowered;
   lowered.code = code.finish();
-  lowered.pc_offsets.reserve(pc_labels_.size());
-  for (Label label : pc_labels_) lowered.pc_offsets.push_back(static_cast<uint32_t>(code.offset_of(label)));
+  lowered.pc_offsets.resize(plan_.size() + 1);
+  for (size_t pc = 0; pc <= plan_.size(); ++pc)
+    lowered.pc_offsets[pc] = static_cast<uint32_t>(code.offset_of(pc_label(pc)));
   code_ = nullptr;
   return lowered;
 }
@@ -42,8 +43,7 @@ void Lowering::emit_program() {
   stubs_.clear();
   const size_t n = plan_.size();
   const std::vector<VersionedLoop>& loops = plan_.versioned_loops();
-  pc_labels_.clear();
-  for (size_t pc = 0; pc <= n; ++pc) pc_labels_.push_back(code.make_label());
+  first_pc_label_ = code.make_labels(n + 1);
   epilogue_ = code.make_label();
   abort_exit_ = code.make_label();
   copy_label_.assign(n, Label{});
@@ -57,7 +57,7 @@ void Lowering::emit_program() {
 
   emit_prologue();
   for (size_t pc = 0; pc < n; ++pc) {
-    code.bind(pc_labels_[pc]);
+    code.bind(pc_label(pc));
     if (const int index = plan_.loop_headed_at(pc); index >= 0) {
       const VersionedLoop& loop = loops[static_cast<size_t>(index)];
       const auto i = static_cast<size_t>(index);
@@ -73,7 +73,7 @@ void Lowering::emit_program() {
     }
     if (!plan_.folded(pc)) emit_instruction(pc);
   }
-  code.bind(pc_labels_[n]);
+  code.bind(pc_label(n));
 
   // Stubs may add stubs of their own (a guard's slow path ends in an abort).
   for (size_t i = 0; i < stubs_.size(); ++i) {

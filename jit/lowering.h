@@ -55,7 +55,7 @@ class Lowering {
   // The loop whose copy is being emitted, or nullptr in the main body.
   const VersionedLoop* copying() const { return copying_; }
   Label jump_label(size_t from, int64_t target) const;
-  Label pc_label(size_t pc) const { return pc_labels_[pc]; }
+  Label pc_label(size_t pc) const { return Label{first_pc_label_.id + static_cast<uint32_t>(pc)}; }
   Label epilogue() const { return epilogue_; }
   Label abort_exit() const { return abort_exit_; }
   // A versioned loop's header in the main body, past its entry check.
@@ -77,7 +77,7 @@ class Lowering {
   const LoweringPlan& plan_;
   CodeBuffer* code_ = nullptr;
   const VersionedLoop* copying_ = nullptr;
-  std::vector<Label> pc_labels_;
+  Label first_pc_label_;  // per pc, and one for the end of the body: consecutive labels
   // Per versioned loop: its entry check, and its header past the jump there.
   std::vector<Label> entry_, checked_head_;
   // Per pc of a versioned loop: its code in the copy (innermost loops only,
