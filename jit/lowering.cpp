@@ -5,8 +5,8 @@
 
 namespace sbpf::jit {
 
-Label Lowering::stub(Label label, std::function<void()> body) {
-  stubs_.push_back({label, std::move(body)});
+Label Lowering::stub(Label label, const Stub& stub) {
+  stubs_.push_back({label, stub});
   return label;
 }
 
@@ -61,11 +61,7 @@ void Lowering::emit_program() {
     if (const int index = plan_.loop_headed_at(pc); index >= 0) {
       const VersionedLoop& loop = loops[static_cast<size_t>(index)];
       const auto i = static_cast<size_t>(index);
-      stub(entry_[i], [this, &loop] {
-        emit_entry_check(loop);
-        if (plan_.options().count_versioned_trips) emit_count(offsetof(NativeContext, versioned_entries));
-        emit_loop_copy(loop);
-      });
+      stub(entry_[i], stub::LoopEntry{i});
       // Falling in from the loop itself goes round; from anywhere else
       // (code before the loop, a call to a function headed by it), enters.
       if (!plan_.falls_through_from(pc, loop)) emit_jump(entry_[i]);
@@ -78,8 +74,15 @@ void Lowering::emit_program() {
   // Stubs may add stubs of their own (a guard's slow path ends in an abort).
   for (size_t i = 0; i < stubs_.size(); ++i) {
     code.bind(stubs_[i].label);
-    auto body = std::move(stubs_[i].body);
-    body();
+    const Stub stub = stubs_[i].stub;  // a copy: emitting it may queue more
+    if (const auto* entry = std::get_if<stub::LoopEntry>(&stub)) {
+      const VersionedLoop& loop = loops[entry->loop];
+      emit_entry_check(loop);
+      if (plan_.options().count_versioned_trips) emit_count(offsetof(NativeContext, versioned_entries));
+      emit_loop_copy(loop);
+    } else {
+      emit_stub(stub);
+    }
   }
   emit_exits(abort_exit_, epilogue_);
 }
