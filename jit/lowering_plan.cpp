@@ -71,7 +71,7 @@ void LoweringPlan::find_selects_and_sites() {
     if (folded_[pc]) continue;
     const isa::Instruction& insn = program_.insns[pc];
     if (!insn.is_branch()) {
-      main_site_[pc] = add_sites(pc, nullptr);
+      if (!insn.is_alu()) main_site_[pc] = add_sites(pc, nullptr);  // most slots: no sites
       continue;
     }
     if (insn.op() == isa::kJmpJa) continue;
@@ -226,7 +226,6 @@ bool LoweringPlan::needs_guard(size_t pc, const VersionedLoop* copying) const {
 uint32_t LoweringPlan::add_sites(size_t pc, const VersionedLoop* copying) {
   const isa::Instruction& insn = program_.insns[pc];
   const auto first = static_cast<uint32_t>(sites_.size());
-  if (insn.is_alu()) return UINT32_MAX;  // most slots: nothing to look up
   if (insn.is_load() || insn.is_store() || insn.is_atomic()) {
     if (!needs_guard(pc, copying)) return UINT32_MAX;
     const verifier::AccessAnnotation& access = annotations_.access[pc];
