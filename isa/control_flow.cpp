@@ -162,15 +162,21 @@ void find_dominators(FunctionGraph& g) {
   }
 }
 
-void find_loops(const Program& program, FunctionGraph& g) {
+// The loop hierarchy; with `holds` (per block), only the loops that hold a
+// marked block: a component holding none is neither kept nor split further.
+void find_loops(const Program& program, FunctionGraph& g, const std::vector<uint8_t>* holds) {
   struct Pending {
     std::vector<size_t> nodes;
     size_t cut;
     int parent;
   };
-  std::vector<size_t> reachable;
-  for (size_t b : g.order) reachable.push_back(b);
-  std::vector<Pending> work{{reachable, SIZE_MAX, -1}};
+  // A loop is reducible when every edge into its blocks other than the
+  // head comes from inside it: the edges from reachable blocks into each
+  // block, against those from the loop's own blocks.
+  std::vector<uint32_t> edges_in(g.blocks.size(), 0);
+  for (size_t b : g.order)
+    for (size_t to : g.blocks[b].successors) ++edges_in[to];
+  std::vector<Pending> work{{g.order, SIZE_MAX, -1}};
   g.innermost_loop.assign(g.blocks.size(), -1);
   ComponentScratch scratch(g.blocks.size());
   while (!work.empty()) {
@@ -183,6 +189,7 @@ void find_loops(const Program& program, FunctionGraph& g) {
       // A single block loops only through an edge to itself, which does
       // not count once that block is the cut head.
       if (last - first == 1 && (*first == p.cut || !has_self_edge(g, *first))) continue;
+      if (holds != nullptr && std::none_of(first, last, [&](size_t b) { return (*holds)[b] != 0; })) continue;
       std::vector<size_t> component(first, last);
       // The head is the block first in reverse post-order: for a reducible
       // loop, its only entry.
@@ -194,20 +201,19 @@ void find_loops(const Program& program, FunctionGraph& g) {
       std::sort(component.begin(), component.end());
       loop.blocks = component;
       loop.parent = p.parent;
-      for (size_t b : component)
+      size_t edges_inside = 0, edges_into_body = 0;  // into blocks other than the head
+      for (size_t b : component) {
+        if (b != head) edges_into_body += edges_in[b];
         for (size_t to : g.blocks[b].successors) {
           if (to == head) loop.latches.push_back(b);
-          if (!std::binary_search(component.begin(), component.end(), to)) loop.exits.push_back({b, to});
+          else if (std::binary_search(component.begin(), component.end(), to)) ++edges_inside;
+          else loop.exits.push_back({b, to});
         }
+      }
+      loop.reducible = edges_inside == edges_into_body;
       for (size_t b : component)
         for (size_t pc = g.blocks[b].first; pc <= g.blocks[b].last; ++pc)
           if (!program.is_lddw_tail(pc)) loop.registers_written |= program.insns[pc].registers_written();
-      for (size_t b : component) {
-        if (b == head) continue;
-        for (size_t pred : g.blocks[b].predecessors)
-          if (g.rank[pred] != kNoBlock && !std::binary_search(component.begin(), component.end(), pred))
-            loop.reducible = false;
-      }
       const int id = static_cast<int>(g.loops.size());
       for (size_t b : component) g.innermost_loop[b] = id;
       if (p.parent >= 0) g.loops[static_cast<size_t>(p.parent)].children.push_back(id);
@@ -217,9 +223,9 @@ void find_loops(const Program& program, FunctionGraph& g) {
   }
 }
 
-}  // namespace
-
-FunctionGraph build_function_graph(const Program& program, size_t fi) {
+// The function's blocks with their successors, and their reverse
+// post-order; what both the whole graph and the loops alone start from.
+FunctionGraph blocks_in_order(const Program& program, size_t fi) {
   const Function& fn = program.functions[fi];
   FunctionGraph g;
   g.function = fi;
@@ -244,24 +250,20 @@ FunctionGraph build_function_graph(const Program& program, size_t fi) {
     if (program.is_lddw_tail(b.last)) --b.last;
     g.blocks.push_back(b);
   }
-  for (size_t i = 0; i < g.blocks.size(); ++i) {
-    BasicBlock& b = g.blocks[i];
+  // Successors lead to the first pc of a block: its index, by the leader's
+  // position (the leaders' flags become their block numbers).
+  std::vector<uint32_t> block_at(fn.end - fn.start, 0);
+  for (size_t i = 0; i < g.block_start_.size(); ++i) block_at[g.block_start_[i] - fn.start] = static_cast<uint32_t>(i);
+  for (BasicBlock& b : g.blocks) {
     const Instruction& insn = program.insns[b.last];
     const size_t after = b.last + (insn.is_lddw() ? 2 : 1);
-    if (!insn.ends_block_unconditionally() && after < fn.end) b.successors.push_back(g.block_of(after));
+    if (!insn.ends_block_unconditionally() && after < fn.end) b.successors.push_back(block_at[after - fn.start]);
     if (insn.is_branch() || insn.opcode == kOpGotol) {
-      const size_t target = g.block_of(static_cast<size_t>(insn.jump_target(b.last)));
+      const size_t target = block_at[static_cast<size_t>(insn.jump_target(b.last)) - fn.start];
       if (std::find(b.successors.begin(), b.successors.end(), target) == b.successors.end())
         b.successors.push_back(target);
     }
   }
-  // Predecessors in block order, each list allocated once.
-  std::vector<uint32_t> predecessor_count(g.blocks.size(), 0);
-  for (const BasicBlock& b : g.blocks)
-    for (size_t s : b.successors) ++predecessor_count[s];
-  for (size_t i = 0; i < g.blocks.size(); ++i) g.blocks[i].predecessors.reserve(predecessor_count[i]);
-  for (size_t i = 0; i < g.blocks.size(); ++i)
-    for (size_t s : g.blocks[i].successors) g.blocks[s].predecessors.push_back(i);
   // Reverse post-order from the entry, iteratively; edges to an ancestor on
   // the DFS stack close cycles and mark loop heads.
   const size_t n = g.blocks.size();
@@ -289,12 +291,34 @@ FunctionGraph build_function_graph(const Program& program, size_t fi) {
   }
   g.order.assign(post.rbegin(), post.rend());
   for (size_t i = 0; i < g.order.size(); ++i) g.rank[g.order[i]] = i;
+  return g;
+}
+
+}  // namespace
+
+FunctionGraph build_function_graph(const Program& program, size_t fi) {
+  FunctionGraph g = blocks_in_order(program, fi);
+  // Predecessors in block order, each list allocated once.
+  std::vector<uint32_t> predecessor_count(g.blocks.size(), 0);
+  for (const BasicBlock& b : g.blocks)
+    for (size_t s : b.successors) ++predecessor_count[s];
+  for (size_t i = 0; i < g.blocks.size(); ++i) g.blocks[i].predecessors.reserve(predecessor_count[i]);
+  for (size_t i = 0; i < g.blocks.size(); ++i)
+    for (size_t s : g.blocks[i].successors) g.blocks[s].predecessors.push_back(i);
   find_dominators(g);
-  find_loops(program, g);
+  find_loops(program, g, nullptr);
   // Every head of the loop hierarchy is a widening point too (irreducible
   // loops may be entered elsewhere than the DFS found).
   for (const Loop& l : g.loops) g.loop_head[l.head] = true;
   return g;
+}
+
+FunctionLoops find_loops_holding(const Program& program, size_t fi, std::span<const size_t> pcs) {
+  FunctionGraph g = blocks_in_order(program, fi);
+  std::vector<uint8_t> holds(g.blocks.size(), 0);
+  for (size_t pc : pcs) holds[g.block_of(pc)] = 1;
+  find_loops(program, g, &holds);
+  return {std::move(g.blocks), std::move(g.loops)};
 }
 
 size_t FunctionGraph::block_of(size_t pc) const {

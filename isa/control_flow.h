@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "isa/program.h"
@@ -98,5 +99,17 @@ struct ProgramGraph {
 ProgramGraph build_graph(const Program& program);
 // One function's graph (Program::functions index), as build_graph makes it.
 FunctionGraph build_function_graph(const Program& program, size_t function);
+
+// A function's loops that hold one of some pcs, and nothing else of its
+// graph: what a JIT versioning loops around certain accesses needs.
+struct FunctionLoops {
+  std::vector<BasicBlock> blocks;  // as in FunctionGraph, without predecessors
+  // The loops of the function's FunctionGraph that hold one of the pcs, as
+  // it has them but numbered among themselves (parents before children; a
+  // loop's ancestors hold its pcs too, so they are here, and its children
+  // are those here).
+  std::vector<Loop> loops;
+};
+FunctionLoops find_loops_holding(const Program& program, size_t function, std::span<const size_t> pcs);
 
 }  // namespace sbpf::isa

@@ -2,20 +2,6 @@
 
 namespace sbpf::isa {
 
-bool Instruction::is_branch() const {
-  if (cls() == kClassJmp) {
-    return op() != kJmpCall && op() != kJmpExit;
-  }
-  if (cls() == kClassJmp32) {
-    return op() != kJmpJa;  // JMP32 `ja` is `gotol`, whose offset is in imm
-  }
-  return false;
-}
-
-bool Instruction::ends_block_unconditionally() const {
-  return opcode == kOpJa || opcode == kOpGotol || opcode == kOpExit;
-}
-
 uint16_t Instruction::registers_written() const {
   if (is_alu() || is_load() || is_lddw()) return static_cast<uint16_t>(1u << dst);
   if (opcode == kOpCall || is_callx()) return 0x3f;
@@ -24,11 +10,6 @@ uint16_t Instruction::registers_written() const {
     if ((imm & kAtomicFetch) != 0) return static_cast<uint16_t>(1u << src);
   }
   return 0;
-}
-
-int64_t Instruction::jump_target(size_t pc) const {
-  int64_t displacement = opcode == kOpGotol ? imm : offset;
-  return static_cast<int64_t>(pc) + 1 + displacement;
 }
 
 unsigned Instruction::access_bytes() const {

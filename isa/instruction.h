@@ -36,11 +36,19 @@ struct Instruction {
   bool is_local_call() const { return opcode == kOpCall && src == kCallLocal; }
   bool is_callx() const { return opcode == kOpCallx; }
   // A jump whose target is pc + 1 + offset (conditional jumps and `ja`).
-  bool is_branch() const;
+  // (Inline, like the other questions every pass asks of every slot.)
+  bool is_branch() const {
+    if (cls() == kClassJmp) return op() != kJmpCall && op() != kJmpExit;
+    if (cls() == kClassJmp32) return op() != kJmpJa;  // JMP32 `ja` is `gotol`, whose offset is in imm
+    return false;
+  }
   // A jump that never falls through: `ja`, `gotol`, `exit`.
-  bool ends_block_unconditionally() const;
+  bool ends_block_unconditionally() const { return opcode == kOpJa || opcode == kOpGotol || opcode == kOpExit; }
   // Target of a branch or of `gotol` (whose displacement is in imm).
-  int64_t jump_target(size_t pc) const;
+  int64_t jump_target(size_t pc) const {
+    const int64_t displacement = opcode == kOpGotol ? imm : offset;
+    return static_cast<int64_t>(pc) + 1 + displacement;
+  }
   // The registers the instruction may change (bit r: register r): a call
   // changes r0..r5, whatever the callee.
   uint16_t registers_written() const;

@@ -68,9 +68,10 @@ std::vector<uint8_t> CodeBuffer::finish() {
     while (k > 0 && shortened[k - 1].start >= offset) --k;
     return k;
   };
+  // The labels' offsets only grow, so k only moves forward.
   size_t k = 0;
   for (uint32_t id : bound_) {
-    k = jumps_before(labels_[id], k);
+    while (k < count && shortened[k].start < labels_[id]) ++k;
     labels_[id] -= removed[k];
   }
   // A long form's fixups go with its bytes; the others move with the code.

@@ -16,8 +16,10 @@
 // bytes in 100 KiB of code, for another walk over every jump.)
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <vector>
 
@@ -75,6 +77,13 @@ class CodeBuffer {
     labels_.push_back(kUnbound);
     return Label{static_cast<uint32_t>(labels_.size() - 1)};
   }
+  // `count` labels at once, numbered consecutively: the first of them.
+  Label make_labels(size_t count) {
+    const auto first = static_cast<uint32_t>(labels_.size());
+    labels_.resize(labels_.size() + count, kUnbound);
+    bound_.reserve(labels_.size());
+    return Label{first};
+  }
   void bind(Label label) {
     if (label.id >= labels_.size()) misuse("jit: no such label");
     if (labels_[label.id] != kUnbound) misuse("jit: label bound twice");
@@ -129,8 +138,14 @@ class CodeBuffer {
     size_ += n;
     return at;
   }
+  // Both hosts are little-endian, so the value's bytes are copied as they
+  // are, in one store; the loop is for any other.
   static void little_endian(uint8_t* at, uint64_t v, size_t n) {
-    for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(at, &v, n);
+    } else {
+      for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
+    }
   }
   // Keeps the jumps that get their short form in shortenable_, in order.
   void choose_short_jumps();

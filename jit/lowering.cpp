@@ -5,8 +5,8 @@
 
 namespace sbpf::jit {
 
-Label Lowering::stub(Label label, std::function<void()> body) {
-  stubs_.push_back({label, std::move(body)});
+Label Lowering::stub(Label label, const Stub& stub) {
+  stubs_.push_back({label, stub});
   return label;
 }
 
@@ -18,7 +18,7 @@ Label Lowering::jump_label(size_t from, int64_t target) const {
     case JumpDestination::kCheckedHead: return checked_head_[d.loop];
     case JumpDestination::kInstruction: break;
   }
-  return pc_labels_[d.pc];
+  return pc_label(d.pc);
 }
 
 LoweredCode Lowering::lower() {
@@ -30,8 +30,9 @@ LoweredCode Lowering::lower() {
   emit_program();
   LoweredCode lowered;
   lowered.code = code.finish();
-  lowered.pc_offsets.reserve(pc_labels_.size());
-  for (Label label : pc_labels_) lowered.pc_offsets.push_back(static_cast<uint32_t>(code.offset_of(label)));
+  lowered.pc_offsets.resize(plan_.size() + 1);
+  for (size_t pc = 0; pc <= plan_.size(); ++pc)
+    lowered.pc_offsets[pc] = static_cast<uint32_t>(code.offset_of(pc_label(pc)));
   code_ = nullptr;
   return lowered;
 }
@@ -42,8 +43,7 @@ void Lowering::emit_program() {
   stubs_.clear();
   const size_t n = plan_.size();
   const std::vector<VersionedLoop>& loops = plan_.versioned_loops();
-  pc_labels_.clear();
-  for (size_t pc = 0; pc <= n; ++pc) pc_labels_.push_back(code.make_label());
+  first_pc_label_ = code.make_labels(n + 1);
   epilogue_ = code.make_label();
   abort_exit_ = code.make_label();
   copy_label_.assign(n, Label{});
@@ -57,15 +57,11 @@ void Lowering::emit_program() {
 
   emit_prologue();
   for (size_t pc = 0; pc < n; ++pc) {
-    code.bind(pc_labels_[pc]);
+    code.bind(pc_label(pc));
     if (const int index = plan_.loop_headed_at(pc); index >= 0) {
       const VersionedLoop& loop = loops[static_cast<size_t>(index)];
       const auto i = static_cast<size_t>(index);
-      stub(entry_[i], [this, &loop] {
-        emit_entry_check(loop);
-        if (plan_.options().count_versioned_trips) emit_count(offsetof(NativeContext, versioned_entries));
-        emit_loop_copy(loop);
-      });
+      stub(entry_[i], stub::LoopEntry{i});
       // Falling in from the loop itself goes round; from anywhere else
       // (code before the loop, a call to a function headed by it), enters.
       if (!plan_.falls_through_from(pc, loop)) emit_jump(entry_[i]);
@@ -73,13 +69,20 @@ void Lowering::emit_program() {
     }
     if (!plan_.folded(pc)) emit_instruction(pc);
   }
-  code.bind(pc_labels_[n]);
+  code.bind(pc_label(n));
 
   // Stubs may add stubs of their own (a guard's slow path ends in an abort).
   for (size_t i = 0; i < stubs_.size(); ++i) {
     code.bind(stubs_[i].label);
-    auto body = std::move(stubs_[i].body);
-    body();
+    const Stub stub = stubs_[i].stub;  // a copy: emitting it may queue more
+    if (const auto* entry = std::get_if<stub::LoopEntry>(&stub)) {
+      const VersionedLoop& loop = loops[entry->loop];
+      emit_entry_check(loop);
+      if (plan_.options().count_versioned_trips) emit_count(offsetof(NativeContext, versioned_entries));
+      emit_loop_copy(loop);
+    } else {
+      emit_stub(stub);
+    }
   }
   emit_exits(abort_exit_, epilogue_);
 }

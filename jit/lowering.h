@@ -8,13 +8,60 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <optional>
+#include <variant>
 #include <vector>
 
 #include "jit/code_buffer.h"
 #include "jit/lowering_plan.h"
 
 namespace sbpf::jit {
+
+// Out-of-line code, emitted after the program: what each kind needs, as a
+// plain record that the backend turns into its instructions. Registers are
+// the backend's own numbers.
+namespace stub {
+// A versioned loop's entry check and unguarded copy (the walk emits it).
+struct LoopEntry {
+  size_t loop;  // index into LoweringPlan::versioned_loops()
+};
+// Ends the run with `kind` at pc, reporting a register's value if given.
+struct Abort {
+  NativeAbort kind;
+  size_t pc;
+  std::optional<uint8_t> value;
+};
+// A guard's miss at pc: the stack (when allowed), then the runtime's check
+// of [base + offset, + bytes) at `site`; on to `resume` or `bounds`.
+struct GuardMiss {
+  size_t pc;
+  uint8_t base;
+  int16_t offset;
+  uint8_t bytes;
+  bool stack;
+  uint32_t site;
+  Label resume, bounds;
+};
+// A select whose jump and `ja` both count: the budget ran out on the one
+// that was taken.
+struct SelectBudget {
+  Label at_jump, at_ja;
+};
+// An inline memory helper at pc called through the runtime instead, then on
+// to `done`.
+struct HelperCall {
+  size_t pc;
+  Label done;
+};
+// A memory helper's pointer argument missed its cached region: the stack,
+// else the runtime call.
+struct PointerMiss {
+  uint8_t pointer, length;
+  Label next, runtime_call;
+};
+}  // namespace stub
+using Stub = std::variant<stub::LoopEntry, stub::Abort, stub::GuardMiss, stub::SelectBudget, stub::HelperCall,
+                          stub::PointerMiss>;
 
 // What a backend makes of a plan: the code, and per slot of the plan's
 // program where its code starts (one more entry for the end of the body).
@@ -48,6 +95,8 @@ class Lowering {
   // After the stubs: the abort exit (unwind to the entry frame) and the
   // epilogue (return r0), at the labels given.
   virtual void emit_exits(Label abort_exit, Label epilogue) = 0;
+  // A stub the backend queued (never a LoopEntry).
+  virtual void emit_stub(const Stub& stub) = 0;
 
   // ---- what the walk offers a backend ----
   const LoweringPlan& plan() const { return plan_; }
@@ -55,7 +104,7 @@ class Lowering {
   // The loop whose copy is being emitted, or nullptr in the main body.
   const VersionedLoop* copying() const { return copying_; }
   Label jump_label(size_t from, int64_t target) const;
-  Label pc_label(size_t pc) const { return pc_labels_[pc]; }
+  Label pc_label(size_t pc) const { return Label{first_pc_label_.id + static_cast<uint32_t>(pc)}; }
   Label epilogue() const { return epilogue_; }
   Label abort_exit() const { return abort_exit_; }
   // A versioned loop's header in the main body, past its entry check.
@@ -66,9 +115,9 @@ class Lowering {
   // emitted (main body or copy).
   uint32_t site(size_t pc) const { return plan_.site(pc, copying_); }
   // Out-of-line code, emitted after the program in the order queued; a
-  // stub's body may queue more.
-  Label stub(std::function<void()> body) { return stub(code_->make_label(), std::move(body)); }
-  Label stub(Label label, std::function<void()> body);
+  // stub may queue more.
+  Label stub(const Stub& stub) { return this->stub(code_->make_label(), stub); }
+  Label stub(Label label, const Stub& stub);
 
  private:
   void emit_program();
@@ -77,18 +126,18 @@ class Lowering {
   const LoweringPlan& plan_;
   CodeBuffer* code_ = nullptr;
   const VersionedLoop* copying_ = nullptr;
-  std::vector<Label> pc_labels_;
+  Label first_pc_label_;  // per pc, and one for the end of the body: consecutive labels
   // Per versioned loop: its entry check, and its header past the jump there.
   std::vector<Label> entry_, checked_head_;
   // Per pc of a versioned loop: its code in the copy (innermost loops only,
   // so no pc is in two).
   std::vector<Label> copy_label_;
   Label epilogue_, abort_exit_;
-  struct Stub {
+  struct QueuedStub {
     Label label;
-    std::function<void()> body;
+    Stub stub;
   };
-  std::vector<Stub> stubs_;
+  std::vector<QueuedStub> stubs_;
 };
 
 }  // namespace sbpf::jit

@@ -35,31 +35,34 @@ LoweringPlan::LoweringPlan(const isa::Program& program, const verifier::Annotati
                            const CompileOptions& options, std::vector<uint32_t> source_pc)
     : program_(program), annotations_(annotations), options_(options), source_pc_(std::move(source_pc)) {
   find_jump_targets();
-  find_selects();
   plan_loop_versions();
-  number_sites();
-  // Resolve every lddw now: a program the JIT cannot express fails before
-  // any code is emitted.
-  for (size_t pc = 0; pc < program_.size(); ++pc)
-    if (!program_.is_lddw_tail(pc) && program_.insns[pc].is_lddw()) constant_at(pc);
+  find_selects_and_sites();
+  number_copy_sites();
 }
 
+// Also resolves every lddw: a program the JIT cannot express fails before
+// any code is emitted.
 void LoweringPlan::find_jump_targets() {
   const size_t n = program_.size();
   jump_target_.assign(n + 1, 0);
   for (size_t pc = 0; pc < n; ++pc) {
+    if (program_.is_lddw_tail(pc)) continue;
     const isa::Instruction& insn = program_.insns[pc];
-    if (program_.is_lddw_tail(pc) || !insn.is_jmp() || insn.is_exit() || insn.is_callx() || insn.is_helper_call())
-      continue;
+    if (insn.is_lddw()) constant_at(pc);
+    if (!insn.is_jmp() || insn.is_exit() || insn.is_callx() || insn.is_helper_call()) continue;
     const int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
     if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = 1;
   }
 }
 
-void LoweringPlan::find_selects() {
+// One walk: a select folds the slots after its jump, which then have no
+// guard sites of their own; every other access or inline helper numbers
+// its sites, in pc order.
+void LoweringPlan::find_selects_and_sites() {
   const size_t n = program_.size();
   select_.assign(n, std::nullopt);
   folded_.assign(n, 0);
+  main_site_.assign(n, UINT32_MAX);
   for (size_t pc = 0; pc < n; ++pc) {
     if (program_.is_lddw_tail(pc)) {
       folded_[pc] = 1;
@@ -67,7 +70,11 @@ void LoweringPlan::find_selects() {
     }
     if (folded_[pc]) continue;
     const isa::Instruction& insn = program_.insns[pc];
-    if (!insn.is_branch() || insn.op() == isa::kJmpJa) continue;
+    if (!insn.is_branch()) {
+      if (!insn.is_alu()) main_site_[pc] = add_sites(pc, nullptr);  // most slots: no sites
+      continue;
+    }
+    if (insn.op() == isa::kJmpJa) continue;
     select_[pc] = select_shape(pc);
     if (!select_[pc]) continue;
     const size_t end = select_[pc]->block_end + (select_[pc]->then_jump ? 1 : 0);
@@ -140,19 +147,21 @@ void LoweringPlan::plan_loop_versions() {
   // The entry check's immediates come from the program's constants: a
   // blinded program keeps its loops as they are.
   if (options_.blind_constants) return;
-  // Without a guarded access at a known distance from a register, no loop
-  // of a function has anything to hoist: no need for its loops.
   const auto hoistable = [&](size_t pc) {
     const verifier::AccessAnnotation& a = annotations_.access[pc];
     return a.check == AccessCheck::kGuarded && a.relative.base < isa::kNumRegisters - 1 &&
            a.relative.low <= a.relative.high && static_cast<int64_t>(a.relative.high) - a.relative.low <= INT32_MAX / 2;
   };
+  // Only loops that hold such an access can be versioned, or have a
+  // versioned loop inside them: the others are not looked for.
+  std::vector<size_t> accesses;
   for (size_t f = 0; f < program_.functions.size(); ++f) {
     const isa::Function& function = program_.functions[f];
-    bool any = false;
-    for (size_t pc = function.start; pc < function.end && !any; ++pc) any = hoistable(pc);
-    if (!any) continue;
-    const isa::FunctionGraph g = isa::build_function_graph(program_, f);
+    accesses.clear();
+    for (size_t pc = function.start; pc < function.end; ++pc)
+      if (hoistable(pc)) accesses.push_back(pc);
+    if (accesses.empty()) continue;
+    const isa::FunctionLoops g = isa::find_loops_holding(program_, f, accesses);
     std::vector<std::optional<VersionedLoop>> candidates(g.loops.size());
     for (size_t index = 0; index < g.loops.size(); ++index) {
       const isa::Loop& loop = g.loops[index];
@@ -233,11 +242,7 @@ uint32_t LoweringPlan::add_sites(size_t pc, const VersionedLoop* copying) {
   return UINT32_MAX;
 }
 
-void LoweringPlan::number_sites() {
-  const size_t n = program_.size();
-  main_site_.assign(n, UINT32_MAX);
-  for (size_t pc = 0; pc < n; ++pc)
-    if (!folded_[pc]) main_site_[pc] = add_sites(pc, nullptr);
+void LoweringPlan::number_copy_sites() {
   copy_site_.resize(loops_.size());
   for (size_t i = 0; i < loops_.size(); ++i) {
     for (size_t pc : loops_[i].members)

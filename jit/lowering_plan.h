@@ -137,10 +137,10 @@ class LoweringPlan {
 
  private:
   void find_jump_targets();
-  void find_selects();
-  std::optional<Select> select_shape(size_t pc) const;
   void plan_loop_versions();
-  void number_sites();
+  void find_selects_and_sites();
+  std::optional<Select> select_shape(size_t pc) const;
+  void number_copy_sites();
   // Appends the sites of the instruction at pc; returns its first, or UINT32_MAX.
   uint32_t add_sites(size_t pc, const VersionedLoop* copying);
 

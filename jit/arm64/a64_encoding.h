@@ -146,15 +146,19 @@ constexpr std::optional<LogicalImmediate> logical_immediate(bool sf, uint64_t va
   const uint64_t element = value & mask;
   const unsigned ones = static_cast<unsigned>(std::popcount(element));
   const uint64_t run = (uint64_t{1} << ones) - 1;  // ones < size <= 64
-  // The rotation that turns the low-aligned run into the element.
-  for (unsigned rotation = 0; rotation < size; ++rotation) {
-    const uint64_t rotated = rotation == 0 ? run : ((run >> rotation) | (run << (size - rotation))) & mask;
-    if (rotated == element) {
-      return LogicalImmediate{static_cast<uint8_t>(size == 64), static_cast<uint8_t>(rotation),
-                              static_cast<uint8_t>(((~(size - 1) << 1) | (ones - 1)) & 0x3F)};
-    }
-  }
-  return std::nullopt;  // more than one run of ones
+  // Where the run would start: past the element's low zeros, or, when bit 0
+  // is set (the run may wrap around the element's top), past the zeros
+  // above it. The rotation that turns the low-aligned run into the element
+  // starts it there; if that is not the element, it has more than one run.
+  const uint64_t zeros = ~element & mask;
+  const unsigned start = (element & 1) == 0
+                             ? static_cast<unsigned>(std::countr_zero(element))
+                             : static_cast<unsigned>(std::countr_zero(zeros) + std::popcount(zeros)) % size;
+  const unsigned rotation = (size - start) % size;
+  const uint64_t rotated = rotation == 0 ? run : ((run >> rotation) | (run << (size - rotation))) & mask;
+  if (rotated != element) return std::nullopt;
+  return LogicalImmediate{static_cast<uint8_t>(size == 64), static_cast<uint8_t>(rotation),
+                          static_cast<uint8_t>(((~(size - 1) << 1) | (ones - 1)) & 0x3F)};
 }
 
 enum class LogicalOp : uint8_t { AND, ORR, EOR, ANDS };

@@ -35,10 +35,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #if defined(__aarch64__) && defined(__linux__)
@@ -248,11 +248,18 @@ class Compiler : public Lowering {
   void emit_entry_check(const VersionedLoop& loop) override;
   void emit_count(size_t context_offset) override;
   void emit_exits(Label abort_exit, Label epilogue) override;
+  void emit_stub(const Stub& stub) override;
 
   Emitter e() { return Emitter(code()); }
   void word(uint32_t w) { code().u32(w); }
   uint32_t source_pc(size_t pc) const { return static_cast<uint32_t>(plan().source_pc(pc)); }
   Label abort_stub(NativeAbort kind, size_t pc, std::optional<Reg> value = std::nullopt);
+  void emit_stub_code(const stub::LoopEntry&) {}  // the walk's own
+  void emit_stub_code(const stub::Abort& abort);
+  void emit_stub_code(const stub::GuardMiss& miss);
+  void emit_stub_code(const stub::SelectBudget& out);
+  void emit_stub_code(const stub::HelperCall& call);
+  void emit_stub_code(const stub::PointerMiss& miss);
 
   void emit_alu(size_t pc, const Instruction& insn);
   void emit_arith(uint8_t op, bool sf, Reg dst, std::optional<Reg> src, int64_t imm);
@@ -269,7 +276,7 @@ class Compiler : public Lowering {
   void emit_atomic(size_t pc, const Instruction& insn, Reg base);
   void emit_helper_call(size_t pc, const Instruction& insn);
   void emit_runtime_helper_call(size_t pc, const Instruction& insn);
-  void emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind);
+  void emit_memory_helper(size_t pc, MemoryHelper kind);
   void emit_local_call(size_t pc, const Instruction& insn);
   // Around a call into C: r1..r5 (x0..x4) and x30, in 48 bytes.
   void save_call_registers();
@@ -322,16 +329,22 @@ void Compiler::emit_count(size_t context_offset) {
   this->e().store_context(Size::k64, kResult, context_offset);
 }
 
+void Compiler::emit_stub(const Stub& stub) {
+  std::visit([this](const auto& record) { emit_stub_code(record); }, stub);
+}
+
 Label Compiler::abort_stub(NativeAbort kind, size_t pc, std::optional<Reg> value) {
-  const uint32_t at = source_pc(pc);
-  return stub([this, kind, at, value] {
-    if (value) this->e().store_context(Size::k64, *value, offsetof(NativeContext, abort_value));
-    this->e().mov_imm(kResult, at);
-    this->e().store_context(Size::k32, kResult, offsetof(NativeContext, abort_pc));
-    this->e().mov_imm(kResult, static_cast<uint32_t>(kind));
-    this->e().store_context(Size::k32, kResult, offsetof(NativeContext, abort_kind));
-    this->e().b(abort_exit());
-  });
+  return stub(stub::Abort{kind, pc, value});
+}
+
+void Compiler::emit_stub_code(const stub::Abort& abort) {
+  Emitter e = this->e();
+  if (abort.value) e.store_context(Size::k64, static_cast<Reg>(*abort.value), offsetof(NativeContext, abort_value));
+  e.mov_imm(kResult, source_pc(abort.pc));
+  e.store_context(Size::k32, kResult, offsetof(NativeContext, abort_pc));
+  e.mov_imm(kResult, static_cast<uint32_t>(abort.kind));
+  e.store_context(Size::k32, kResult, offsetof(NativeContext, abort_kind));
+  e.b(abort_exit());
 }
 
 void Compiler::save_call_registers() {
@@ -553,10 +566,7 @@ void Compiler::emit_select(size_t pc, const Instruction& insn, const Select& sel
     word(csel(true, dst, dst, kResult, taken));
     const Label at_jump = abort_stub(NativeAbort::kLoopBudget, pc);
     const Label at_ja = abort_stub(NativeAbort::kLoopBudget, select.block_end);
-    const Label out = stub([this, at_jump, at_ja] {
-      this->e().cbz(true, kAddress, at_ja);
-      this->e().b(at_jump);
-    });
+    const Label out = stub(stub::SelectBudget{at_jump, at_ja});
     word(subs_imm(true, kBudget, kBudget, 1));
     e.b_cond(Cond::LO, out);
     e.b(jump_label(pc, target));
@@ -564,6 +574,12 @@ void Compiler::emit_select(size_t pc, const Instruction& insn, const Select& sel
   }
   word(csel(true, dst, dst, kResult, taken));
   if (select.then_jump) emit_branch_to(select.block_end, target, std::nullopt);
+}
+
+// kAddress holds whether the jump was taken.
+void Compiler::emit_stub_code(const stub::SelectBudget& out) {
+  e().cbz(true, kAddress, out.at_ja);
+  e().b(out.at_jump);
 }
 
 void Compiler::emit_access(size_t pc, const Instruction& insn) {
@@ -604,15 +620,8 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes) {
   const Label resume = code().make_label();
   const Label bounds = abort_stub(NativeAbort::kBounds, pc, base);
   const bool stack = (regions & verifier::region_bit(verifier::RegionKind::kStack)) != 0;
-  const Label slow = stub([this, base, offset, bytes, stack, site, resume, bounds] {
-    if (stack) {
-      this->e().add_value(true, kAddress, base, offset, kFar);
-      emit_stack_check(kAddress, std::nullopt, bytes, resume);
-    }
-    emit_guard_runtime_call(base, offset, site);
-    this->e().cbnz(true, kResult, resume);
-    this->e().b(bounds);
-  });
+  const Label slow = stub(stub::GuardMiss{pc, base, offset, static_cast<uint8_t>(bytes), stack,
+                                          static_cast<uint32_t>(site), resume, bounds});
   Reg address = base;
   if (offset != 0) {
     e.add_value(true, kAddress, base, offset, kFar);
@@ -624,6 +633,17 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes) {
   word(cmp_reg(true, kAddress, kImmediate));
   e.b_cond(Cond::HS, slow);
   code().bind(resume);
+}
+
+void Compiler::emit_stub_code(const stub::GuardMiss& miss) {
+  const auto base = static_cast<Reg>(miss.base);
+  if (miss.stack) {
+    e().add_value(true, kAddress, base, miss.offset, kFar);
+    emit_stack_check(kAddress, std::nullopt, miss.bytes, miss.resume);
+  }
+  emit_guard_runtime_call(base, miss.offset, miss.site);
+  e().cbnz(true, kResult, miss.resume);
+  e().b(miss.bounds);
 }
 
 // Asks the runtime whether an access at base + offset may go ahead at guard
@@ -739,7 +759,7 @@ void Compiler::emit_atomic(size_t pc, const Instruction& insn, Reg base) {
 }
 
 void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
-  if (const std::optional<MemoryHelper> kind = plan().memory_helper_at(pc)) return emit_memory_helper(pc, insn, *kind);
+  if (const std::optional<MemoryHelper> kind = plan().memory_helper_at(pc)) return emit_memory_helper(pc, *kind);
   emit_runtime_helper_call(pc, insn);
 }
 
@@ -766,14 +786,11 @@ void Compiler::emit_runtime_helper_call(size_t pc, const Instruction& insn) {
 // then the C library's function, whose AAPCS64 arguments r1..r3 already
 // are. A zero length or a miss calls the helper through the runtime, which
 // checks and reports exactly as the interpreter does and refills the caches.
-void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind) {
+void Compiler::emit_memory_helper(size_t pc, MemoryHelper kind) {
   Emitter e = this->e();
   const Reg length = reg(3);
   const Label done = code().make_label();
-  const Label runtime_call = stub([this, pc, &insn, done] {
-    emit_runtime_helper_call(pc, insn);
-    this->e().b(done);
-  });
+  const Label runtime_call = stub(stub::HelperCall{pc, done});
   e.cbz(true, length, runtime_call);
   size_t site = this->site(pc);
   for (const HelperPointer& p : helper_pointers(kind)) {
@@ -782,10 +799,7 @@ void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelp
     // (A - start < count) and must exceed the length. A miss may still be
     // the stack's, which no cache holds.
     const Label next = code().make_label();
-    const Label miss = stub([this, p, length, next, runtime_call] {
-      emit_stack_check(reg(p.reg), length, 0, next);
-      this->e().b(runtime_call);
-    });
+    const Label miss = stub(stub::PointerMiss{reg(p.reg), length, next, runtime_call});
     e.load_context(Size::k64, kImmediate, cache + offsetof(GuardCache, start));
     word(sub_reg(true, kAddress, reg(p.reg), kImmediate));
     e.load_context(Size::k64, kImmediate, cache + offsetof(GuardCache, count));
@@ -808,6 +822,16 @@ void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelp
     word(orr_reg(true, reg(0), kResult, kAddress));
   }
   code().bind(done);
+}
+
+void Compiler::emit_stub_code(const stub::HelperCall& call) {
+  emit_runtime_helper_call(call.pc, program_.insns[call.pc]);
+  e().b(call.done);
+}
+
+void Compiler::emit_stub_code(const stub::PointerMiss& miss) {
+  emit_stack_check(static_cast<Reg>(miss.pointer), static_cast<Reg>(miss.length), 0, miss.next);
+  e().b(miss.runtime_call);
 }
 
 // A local call: `bl`, with the caller's r6..r9 and x30 saved around it (a

@@ -30,11 +30,11 @@
 #include <algorithm>
 #include <bit>
 #include <cstddef>
-#include <functional>
 #include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "isa/control_flow.h"
@@ -372,9 +372,16 @@ class Compiler : public Lowering {
   void emit_entry_check(const VersionedLoop& loop) override;
   void emit_count(size_t context_offset) override { this->e().inc_mem64(context_field(context_offset)); }
   void emit_exits(Label abort_exit, Label epilogue) override;
+  void emit_stub(const Stub& stub) override;
 
   Emitter e() { return Emitter(code()); }
   Label abort_stub(jit::NativeAbort kind, size_t pc, std::optional<Reg> value = std::nullopt);
+  void emit_stub_code(const stub::LoopEntry&) {}  // the walk's own
+  void emit_stub_code(const stub::Abort& abort);
+  void emit_stub_code(const stub::GuardMiss& miss);
+  void emit_stub_code(const stub::SelectBudget& out);
+  void emit_stub_code(const stub::HelperCall& call);
+  void emit_stub_code(const stub::PointerMiss& miss);
   void emit_alu(size_t pc, const Instruction& insn);
   void emit_division(const Instruction& insn, Reg dst);
   void emit_shift(const Instruction& insn, Reg dst, uint8_t ext);
@@ -390,7 +397,7 @@ class Compiler : public Lowering {
   void emit_atomic(size_t pc, const Instruction& insn, Mem at);
   void emit_helper_call(size_t pc, const Instruction& insn);
   void emit_runtime_helper_call(size_t pc, const Instruction& insn);
-  void emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind);
+  void emit_memory_helper(size_t pc, MemoryHelper kind);
   void emit_local_call(size_t pc, const Instruction& insn);
 
   const isa::Program& program_;
@@ -424,14 +431,20 @@ void Compiler::emit_prologue() {
   for (uint8_t r : {0, 6, 7, 8, 9}) e.alu_rr(kXor, false, reg(r), reg(r));
 }
 
+void Compiler::emit_stub(const Stub& stub) {
+  std::visit([this](const auto& record) { emit_stub_code(record); }, stub);
+}
+
 Label Compiler::abort_stub(NativeAbort kind, size_t pc, std::optional<Reg> value) {
-  return stub([this, kind, pc, value] {
-    Emitter e = this->e();
-    if (value) e.store64(context_field(offsetof(NativeContext, abort_value)), *value);
-    e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(plan().source_pc(pc)));
-    e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(kind));
-    e.jmp(abort_exit());
-  });
+  return stub(stub::Abort{kind, pc, value});
+}
+
+void Compiler::emit_stub_code(const stub::Abort& abort) {
+  Emitter e = this->e();
+  if (abort.value) e.store64(context_field(offsetof(NativeContext, abort_value)), static_cast<Reg>(*abort.value));
+  e.store32_imm(context_field(offsetof(NativeContext, abort_pc)), static_cast<uint32_t>(plan().source_pc(abort.pc)));
+  e.store32_imm(context_field(offsetof(NativeContext, abort_kind)), static_cast<uint32_t>(abort.kind));
+  e.jmp(abort_exit());
 }
 
 void Compiler::emit_instruction(size_t pc) {
@@ -631,11 +644,7 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
     const size_t ja_pc = select->block_end;
     const Label at_jump = abort_stub(NativeAbort::kLoopBudget, pc);
     const Label at_ja = abort_stub(NativeAbort::kLoopBudget, ja_pc);
-    const Label out = stub([this, at_jump, at_ja] {
-      this->e().test_low_byte(kScratch1, 1);
-      this->e().jcc(kE, at_ja);
-      this->e().jmp(at_jump);
-    });
+    const Label out = stub(stub::SelectBudget{at_jump, at_ja});
     e.alu_ri(kSub, true, kBudget, 1);
     e.jcc(kB, out);
     e.jmp(jump_label(pc, target));
@@ -643,6 +652,14 @@ void Compiler::emit_jump(size_t pc, const Instruction& insn) {
   }
   e.cmov(invert(taken), reg(select->dst), kScratch2);
   if (select->then_jump) emit_branch_to(select->block_end, target, std::nullopt);
+}
+
+// kScratch1 holds whether the jump was taken.
+void Compiler::emit_stub_code(const stub::SelectBudget& out) {
+  Emitter e = this->e();
+  e.test_low_byte(kScratch1, 1);
+  e.jcc(kE, out.at_ja);
+  e.jmp(out.at_jump);
 }
 
 // One move of a select, into r11 instead of its register `dst` (which the
@@ -716,34 +733,38 @@ void Compiler::emit_guard(size_t pc, Reg base, int16_t offset, unsigned bytes) {
   const Label resume = code().make_label();
   const Label bounds = abort_stub(NativeAbort::kBounds, pc, base);
   const bool stack = (regions & verifier::region_bit(verifier::RegionKind::kStack)) != 0;
-  // A store of the blinding register (r10) keeps it through the slow path,
-  // whose stack check and call use r10: it is parked in the spill slot.
-  const isa::Instruction& insn = program_.insns[pc];
-  const bool keep_r10 = insn.cls() == isa::kClassStx && insn.src == kBlindingRegister;
-  const Mem parked = context_field(offsetof(NativeContext, spill));
-  const Label slow = stub([this, base, offset, bytes, stack, site, resume, bounds, keep_r10, parked] {
-    Emitter e = this->e();
-    const Label pass = keep_r10 ? code().make_label() : resume;
-    if (keep_r10) e.store64(parked, kScratch1);
-    if (stack) {
-      e.lea(kScratch2, {base, offset});
-      emit_stack_check(kScratch2, std::nullopt, bytes, pass);
-    }
-    emit_guard_runtime_call({base, offset}, site);
-    e.test_rr(true, kScratch2, kScratch2);
-    e.jcc(kNE, pass);
-    e.jmp(bounds);
-    if (keep_r10) {
-      code().bind(pass);
-      e.load64(kScratch1, parked);
-      e.jmp(resume);
-    }
-  });
+  const Label slow = stub(stub::GuardMiss{pc, base, offset, static_cast<uint8_t>(bytes), stack,
+                                          static_cast<uint32_t>(site), resume, bounds});
   e.lea(kScratch2, {base, offset});
   e.sub_rm(kScratch2, context_field(cache + offsetof(GuardCache, start)));
   e.cmp_rm(kScratch2, context_field(cache + offsetof(GuardCache, count)));
   e.jcc(kAE, slow);
   code().bind(resume);
+}
+
+void Compiler::emit_stub_code(const stub::GuardMiss& miss) {
+  Emitter e = this->e();
+  const Mem address{static_cast<Reg>(miss.base), miss.offset};
+  // A store of the blinding register (r10) keeps it through the slow path,
+  // whose stack check and call use r10: it is parked in the spill slot.
+  const isa::Instruction& insn = program_.insns[miss.pc];
+  const bool keep_r10 = insn.cls() == isa::kClassStx && insn.src == kBlindingRegister;
+  const Mem parked = context_field(offsetof(NativeContext, spill));
+  const Label pass = keep_r10 ? code().make_label() : miss.resume;
+  if (keep_r10) e.store64(parked, kScratch1);
+  if (miss.stack) {
+    e.lea(kScratch2, address);
+    emit_stack_check(kScratch2, std::nullopt, miss.bytes, pass);
+  }
+  emit_guard_runtime_call(address, miss.site);
+  e.test_rr(true, kScratch2, kScratch2);
+  e.jcc(kNE, pass);
+  e.jmp(miss.bounds);
+  if (keep_r10) {
+    code().bind(pass);
+    e.load64(kScratch1, parked);
+    e.jmp(miss.resume);
+  }
 }
 
 // Asks the runtime whether an access at `address` may go ahead at guard
@@ -849,7 +870,7 @@ void Compiler::emit_atomic(size_t pc, const Instruction& insn, Mem at) {
 }
 
 void Compiler::emit_helper_call(size_t pc, const Instruction& insn) {
-  if (const std::optional<MemoryHelper> kind = plan().memory_helper_at(pc)) return emit_memory_helper(pc, insn, *kind);
+  if (const std::optional<MemoryHelper> kind = plan().memory_helper_at(pc)) return emit_memory_helper(pc, *kind);
   emit_runtime_helper_call(pc, insn);
 }
 
@@ -877,14 +898,11 @@ void Compiler::emit_runtime_helper_call(size_t pc, const Instruction& insn) {
 // then the C library's function, whose System V arguments r1..r3 already
 // are. A zero length or a miss calls the helper through the runtime, which
 // checks and reports exactly as the interpreter does and refills the caches.
-void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelper kind) {
+void Compiler::emit_memory_helper(size_t pc, MemoryHelper kind) {
   Emitter e = this->e();
   const Reg length = reg(3);
   const Label done = code().make_label();
-  const Label runtime_call = stub([this, pc, &insn, done] {
-    emit_runtime_helper_call(pc, insn);
-    this->e().jmp(done);
-  });
+  const Label runtime_call = stub(stub::HelperCall{pc, done});
   e.test_rr(true, length, length);
   e.jcc(kE, runtime_call);
   size_t site = this->site(pc);
@@ -894,11 +912,7 @@ void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelp
     // (A - start < count) and must exceed the length. A miss may still be
     // the stack's, which no cache holds.
     const Label next = code().make_label();
-    const Label miss = stub([this, p, length, next, runtime_call] {
-      this->e().mov_rr(true, kScratch2, reg(p.reg));
-      emit_stack_check(kScratch2, length, 0, next);
-      this->e().jmp(runtime_call);
-    });
+    const Label miss = stub(stub::PointerMiss{reg(p.reg), length, next, runtime_call});
     e.mov_rr(true, kScratch1, reg(p.reg));
     e.sub_rm(kScratch1, context_field(cache + offsetof(GuardCache, start)));
     e.load64(kScratch2, context_field(cache + offsetof(GuardCache, count)));
@@ -922,6 +936,17 @@ void Compiler::emit_memory_helper(size_t pc, const Instruction& insn, MemoryHelp
     e.mov_rr(true, RAX, kScratch1);
   }
   code().bind(done);
+}
+
+void Compiler::emit_stub_code(const stub::HelperCall& call) {
+  emit_runtime_helper_call(call.pc, program_.insns[call.pc]);
+  e().jmp(call.done);
+}
+
+void Compiler::emit_stub_code(const stub::PointerMiss& miss) {
+  e().mov_rr(true, kScratch2, static_cast<Reg>(miss.pointer));
+  emit_stack_check(kScratch2, static_cast<Reg>(miss.length), 0, miss.next);
+  e().jmp(miss.runtime_call);
 }
 
 // A local call: a native call, with the caller's r6..r9 saved around it (a

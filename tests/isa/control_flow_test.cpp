@@ -148,5 +148,68 @@ TEST(ControlFlow, LoopsInCalledFunctions) {
   EXPECT_TRUE(std::all_of(graph.reachable.begin(), graph.reachable.end(), [](bool r) { return r; }));
 }
 
+// The loops alone, around some pcs: the graph's loops that hold one of
+// them, the same in every field but their numbering.
+TEST(ControlFlow, LoopsHoldingSomePcsAreTheGraphsLoops) {
+  const Program p = assemble(R"(
+      mov %r0, 0                 # 0
+      mov %r4, 0                 # 1
+    outer:
+      jge %r4, %r2, irreducible  # 2
+      mov %r3, 0                 # 3
+    inner:
+      add %r3, 1                 # 4
+      jlt %r3, 16, inner         # 5
+    second:
+      add %r0, 1                 # 6
+      jlt %r0, 4, second         # 7
+      add %r4, 1                 # 8
+      ja outer                   # 9
+    irreducible:
+      jeq %r1, 0, b              # 10
+    a:
+      add %r0, 1                 # 11
+      jgt %r0, 9, out            # 12
+    b:
+      add %r0, 2                 # 13
+      ja a                       # 14
+    out:
+      exit                       # 15
+  )");
+  const FunctionGraph g = build_function_graph(p, 0);
+  ASSERT_EQ(g.loops.size(), 4u);  // outer, its two inner loops, the irreducible one
+  const auto same_loop = [&](const Loop& found, const Loop& in_graph) {
+    EXPECT_EQ(found.head, in_graph.head);
+    EXPECT_EQ(found.blocks, in_graph.blocks);
+    EXPECT_EQ(found.latches, in_graph.latches);
+    EXPECT_EQ(found.exits.size(), in_graph.exits.size());
+    EXPECT_EQ(found.reducible, in_graph.reducible);
+    EXPECT_EQ(found.registers_written, in_graph.registers_written);
+  };
+  const auto graph_loop_headed_at = [&](size_t pc) -> const Loop& {
+    return *std::find_if(g.loops.begin(), g.loops.end(), [&](const Loop& l) { return g.blocks[l.head].first == pc; });
+  };
+
+  // pc 6, in the second inner loop: that loop and the outer one.
+  const size_t in_second[] = {6};
+  const FunctionLoops second = find_loops_holding(p, 0, in_second);
+  ASSERT_EQ(second.loops.size(), 2u);
+  same_loop(second.loops[0], graph_loop_headed_at(2));
+  same_loop(second.loops[1], graph_loop_headed_at(6));
+  EXPECT_EQ(second.loops[1].parent, 0);
+  EXPECT_EQ(second.loops[0].children, (std::vector<int>{1}));
+
+  // pc 13, in the irreducible loop: only that one, still irreducible.
+  const size_t in_irreducible[] = {13};
+  const FunctionLoops irreducible = find_loops_holding(p, 0, in_irreducible);
+  ASSERT_EQ(irreducible.loops.size(), 1u);
+  same_loop(irreducible.loops[0], graph_loop_headed_at(11));
+  EXPECT_FALSE(irreducible.loops[0].reducible);
+
+  // pc 1, in no loop: none.
+  const size_t outside[] = {1};
+  EXPECT_TRUE(find_loops_holding(p, 0, outside).loops.empty());
+}
+
 }  // namespace
 }  // namespace sbpf::isa
