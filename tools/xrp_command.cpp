@@ -340,21 +340,10 @@ struct TimedPath {
 };
 
 // One key per request, BPF-KV's ScatterGatherQuery with n_keys 1.
-void set_query(std::span<uint8_t> scratch, uint64_t key) {
-  std::fill(scratch.begin(), scratch.end(), 0);
-  bpfkv_scatter_gather_query query{};
-  query.n_keys = 1;
-  query.keys[0] = key;
-  std::memcpy(scratch.data(), &query, sizeof query);
-}
+void set_query(std::span<uint8_t> scratch, uint64_t key) { xrp::bpfkv_get_scratch({&key, 1}, scratch); }
 
 std::optional<xrp::BpfkvValue> query_answer(std::span<const uint8_t> scratch) {
-  bpfkv_scatter_gather_query query;
-  std::memcpy(&query, scratch.data(), sizeof query);
-  if (query.values[0].found == 0) return std::nullopt;
-  xrp::BpfkvValue value;
-  std::memcpy(value.data(), query.values[0].value, value.size());
-  return value;
+  return xrp::bpfkv_get_answers(scratch, 1)[0];
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {

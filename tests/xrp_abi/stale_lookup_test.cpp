@@ -53,22 +53,9 @@ std::optional<BpfkvValue> answer_in_b(uint64_t key) {
   return std::nullopt;
 }
 
-void set_query(std::span<uint8_t> scratch, uint64_t key) {
-  std::fill(scratch.begin(), scratch.end(), 0);
-  bpfkv_scatter_gather_query query{};
-  query.n_keys = 1;
-  query.keys[0] = key;
-  std::memcpy(scratch.data(), &query, sizeof query);
-}
+void set_query(std::span<uint8_t> scratch, uint64_t key) { bpfkv_get_scratch({&key, 1}, scratch); }
 
-std::optional<BpfkvValue> answer(std::span<const uint8_t> scratch) {
-  bpfkv_scatter_gather_query query;
-  std::memcpy(&query, scratch.data(), sizeof query);
-  if (!query.values[0].found) return std::nullopt;
-  BpfkvValue value;
-  std::memcpy(value.data(), query.values[0].value, value.size());
-  return value;
-}
+std::optional<BpfkvValue> answer(std::span<const uint8_t> scratch) { return bpfkv_get_answers(scratch, 1)[0]; }
 
 // Rewrites `path` in place with `a` and `b` in turn, 64 KiB per pwrite,
 // resting `rest` between rewrites, until told to stop.
