@@ -26,6 +26,7 @@
 #include "frontend/elf_loader.h"
 #include "verifier/program_type.h"
 #include "xrp_abi/bpfkv_database.h"
+#include "xrp_abi/bpfkv_queries.h"
 #include "xrp_abi/uring_xrp_queue.h"
 
 namespace sbpf::xrp {
@@ -118,8 +119,10 @@ TEST(StaleLookup, ARewrittenDatabaseNeverAnswersWrong) {
   std::uniform_int_distribution<uint64_t> any_key(0, kStrideB * kKeys);
   uint64_t lookups = 0, stale = 0, like_a_only = 0, like_b_only = 0, wrong = 0;
   {
-    Rewriter rewriter(path, a, b, std::chrono::milliseconds(30));
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+    // Calm spells of 150 ms between rewrites: long enough, even in the sanitizer
+    // build, for lookups to finish between them as well as across them.
+    Rewriter rewriter(path, a, b, std::chrono::milliseconds(150));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
     while (std::chrono::steady_clock::now() < until || queue.in_flight() != 0) {
       while (std::chrono::steady_clock::now() < until && !free_buffers.empty()) {
         const uint32_t i = free_buffers.back();
