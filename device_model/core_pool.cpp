@@ -12,7 +12,7 @@ Nanoseconds CorePool::cost(std::uint64_t instructions, std::uint64_t helper_byte
   return static_cast<Nanoseconds>((ps + 999) / 1000);
 }
 
-CorePool::Reservation CorePool::run(Nanoseconds ready, std::uint64_t instructions, std::uint64_t helper_bytes) {
+CorePool::Reservation CorePool::reserve(Nanoseconds ready, Nanoseconds duration) {
   if (free_at_.empty()) throw std::logic_error("this device has no cores to run programs on");
   // An idle core if there is one, the lowest-numbered; else the one that frees first.
   auto earliest = std::find_if(free_at_.begin(), free_at_.end(), [ready](Nanoseconds free) { return free <= ready; });
@@ -20,7 +20,7 @@ CorePool::Reservation CorePool::run(Nanoseconds ready, std::uint64_t instruction
   Reservation reservation;
   reservation.core = static_cast<std::uint32_t>(earliest - free_at_.begin());
   reservation.start = std::max(ready, *earliest);
-  reservation.end = reservation.start + cost(instructions, helper_bytes);
+  reservation.end = reservation.start + duration;
   *earliest = reservation.end;
   return reservation;
 }

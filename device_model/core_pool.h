@@ -41,7 +41,11 @@ class CorePool {
   Nanoseconds cost(std::uint64_t instructions, std::uint64_t helper_bytes) const;
   // Runs that much work as soon as a core is free at or after `ready`.
   // std::logic_error on a pool without cores.
-  Reservation run(Nanoseconds ready, std::uint64_t instructions, std::uint64_t helper_bytes);
+  Reservation run(Nanoseconds ready, std::uint64_t instructions, std::uint64_t helper_bytes) {
+    return reserve(ready, cost(instructions, helper_bytes));
+  }
+  // Holds a core for `duration` as soon as one is free at or after `ready`.
+  Reservation reserve(Nanoseconds ready, Nanoseconds duration);
 
  private:
   Config config_;

@@ -6,7 +6,7 @@
 namespace sbpf::device_model {
 
 HostCpu::HostCpu(std::uint32_t cores, const SchedulerConfig& scheduler, std::uint32_t threads, Waiting waiting)
-    : cores_(cores), scheduler_(scheduler), threads_(threads), waiting_(waiting), free_at_(cores, 0) {
+    : cores_(cores), scheduler_(scheduler), threads_(threads), waiting_(waiting), sleepers_(CorePool::Config{cores, 0, 0}) {
   if (cores == 0) throw std::invalid_argument("the host has no cores");
   if (threads == 0) throw std::invalid_argument("no host threads to run");
   if (waiting == Waiting::spins && threads > cores && scheduler.latency_ns == 0 && scheduler.min_granularity_ns == 0)
@@ -41,13 +41,7 @@ Nanoseconds HostCpu::on_cpu(std::uint32_t thread, Nanoseconds time) const {
 
 Nanoseconds HostCpu::run(std::uint32_t thread, Nanoseconds ready, Nanoseconds work) {
   if (thread >= threads_) throw std::out_of_range("no host thread " + std::to_string(thread));
-  if (waiting_ == Waiting::sleeps) {
-    // An idle core if there is one, the lowest-numbered; else the one that frees first.
-    auto core = std::find_if(free_at_.begin(), free_at_.end(), [ready](Nanoseconds free) { return free <= ready; });
-    if (core == free_at_.end()) core = std::min_element(free_at_.begin(), free_at_.end());
-    *core = std::max(ready, *core) + work;
-    return *core;
-  }
+  if (waiting_ == Waiting::sleeps) return sleepers_.reserve(ready, work).end;
   if (sharing(thread) == 1) return ready + work;
   // Work advances only in this thread's turns.
   const Turns t = turns(thread);

@@ -16,8 +16,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
+#include "device_model/core_pool.h"
 #include "device_model/sim_time.h"
 
 namespace sbpf::device_model {
@@ -68,7 +68,7 @@ class HostCpu {
   SchedulerConfig scheduler_;
   std::uint32_t threads_;
   Waiting waiting_;
-  std::vector<Nanoseconds> free_at_;  // sleeping threads' bursts, per core
+  CorePool sleepers_;  // sleeping threads' bursts take its cores
 };
 
 }  // namespace sbpf::device_model

@@ -236,16 +236,12 @@ std::unique_ptr<xrp::UringXrpQueue> open_database(const CommandLine& cl, size_t 
 class ModelDrive {
  public:
   ModelDrive(const device_model::DeviceProfile& profile, const std::string& path)
-      : device_(profile, clock_, 1), host_(attach(path), file_, {.path = xrp::IoPath::kXrp}) {}
+      : device_(profile, clock_, 1),
+        file_(xrp::attach_whole_file(device_, 1, path)),
+        host_(device_, file_, {.path = xrp::IoPath::kXrp}) {}
   xrp::XrpQueue& queue() { return host_.thread(0); }
 
  private:
-  device_model::NvmeDevice& attach(const std::string& path) {
-    device_.attach_namespace(1, device_model::NamespaceFile::open_existing(path));
-    file_.layout = {std::filesystem::file_size(path), 1, {{0, 0, device_.namespace_file(1).block_count()}}};
-    return device_;
-  }
-
   device_model::EventQueue clock_;
   device_model::NvmeDevice device_;
   xrp::ModelFile file_;

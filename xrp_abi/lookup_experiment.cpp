@@ -37,9 +37,7 @@ LookupFigures run_lookup_experiment(const dm::DeviceProfile& profile, const Look
 
   dm::EventQueue clock;
   dm::NvmeDevice device(profile, clock, experiment.seed);
-  device.attach_namespace(1, dm::NamespaceFile::open_existing(database.path));
-  ModelFile file;
-  file.layout = {std::filesystem::file_size(database.path), 1, {{0, 0, device.namespace_file(1).block_count()}}};
+  const ModelFile file = attach_whole_file(device, 1, database.path);
   ModelHost host(device, file, {.path = experiment.path, .threads = experiment.threads});
 
   // The keys, drawn up front so that every path asks for the same ones.

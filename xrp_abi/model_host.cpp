@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 
@@ -30,6 +31,15 @@ std::optional<IoPath> io_path_named(std::string_view name) {
   for (IoPath path : kAllIoPaths)
     if (name == io_path_name(path)) return path;
   return std::nullopt;
+}
+
+ModelFile attach_whole_file(device_model::NvmeDevice& device, uint32_t namespace_id, const std::string& path) {
+  device_model::NamespaceFile space = device_model::NamespaceFile::open_existing(path);
+  ModelFile file;
+  file.namespace_id = namespace_id;
+  file.layout = {std::filesystem::file_size(path), 1, {{0, 0, space.block_count()}}};
+  device.attach_namespace(namespace_id, std::move(space));
+  return file;
 }
 
 MetadataDigest digest_of(const device_model::FileLayout& layout, uint32_t lba_size) {

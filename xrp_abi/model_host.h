@@ -59,6 +59,11 @@ struct ModelFile {
   device_model::FileLayout layout;
 };
 
+// Puts the file at `path` on `device` as namespace `namespace_id`, the
+// namespace's data being the file itself, laid out in one extent from
+// block 0. std::system_error when the file cannot be opened.
+ModelFile attach_whole_file(device_model::NvmeDevice& device, uint32_t namespace_id, const std::string& path);
+
 // The digest of `layout` on a namespace of `lba_size`-byte blocks.
 MetadataDigest digest_of(const device_model::FileLayout& layout, uint32_t lba_size);
 

@@ -163,9 +163,7 @@ TEST_F(BpfkvXrp, EveryKeyAnswersThroughBothBackends) {
     SCOPED_TRACE("device model");
     device_model::EventQueue clock;
     device_model::NvmeDevice device(device_model::find_profile("nand-tlc"), clock, 1);
-    device.attach_namespace(1, device_model::NamespaceFile::open_existing(db()));
-    ModelFile file;
-    file.layout = {std::filesystem::file_size(db()), 1, {{0, 0, device.namespace_file(1).block_count()}}};
+    const ModelFile file = attach_whole_file(device, 1, db());
     ModelHost host(device, file, {.path = IoPath::kXrp, .in_flight_per_thread = 64});
     check(host.thread(0));
   }

@@ -49,11 +49,8 @@ class ModelHostTest : public ::testing::Test {
     dm::EventQueue clock;
     dm::NvmeDevice device;
     ModelFile file;
-    Drive(const std::string& profile, uint64_t seed) : device(dm::find_profile(profile), clock, seed) {
-      device.attach_namespace(1, dm::NamespaceFile::open_existing(db()));
-      const dm::NamespaceFile& space = device.namespace_file(1);
-      file.layout = {std::filesystem::file_size(db()), 1, {{0, 0, space.block_count()}}};
-    }
+    Drive(const std::string& profile, uint64_t seed)
+        : device(dm::find_profile(profile), clock, seed), file(attach_whole_file(device, 1, db())) {}
   };
 
   static runtime::LoadedProgram metered() {
