@@ -20,6 +20,10 @@ std::string describe_read(const std::string& what, const BlockRead& read) {
 // Why `read` may not be issued, if it may not.
 std::optional<std::string> check_read(const std::string& what, const BlockRead& read,
                                       const std::optional<uint64_t>& file_size) {
+  // A function's empty slot is no read at all; only the request's own first
+  // read can reach here empty, and a request that reads nothing has no block
+  // to run the function on.
+  if (read.size == 0) return describe_read(what, read) + " is empty";
   if (read.offset % kBlockBytes != 0 || read.size % kBlockBytes != 0 || read.size > kMaxReadBytes)
     return describe_read(what, read) + " is not whole " + std::to_string(kBlockBytes) + "-byte blocks of at most " +
            std::to_string(kMaxReadBytes) + " bytes";

@@ -98,6 +98,18 @@ TEST(Resubmission, TheFirstReadIsCheckedToo) {
   EXPECT_EQ(state.reads_issued(), 0u);
 }
 
+TEST(Resubmission, AnEmptyFirstReadFails) {
+  Fixture f;
+  XrpRequest request = f.request();
+  request.size = 0;
+  XrpRequestState state(f.function, request);
+  XrpStep step = state.start();
+  ASSERT_EQ(step.kind, XrpStep::Kind::kFailed);
+  EXPECT_EQ(step.failure->kind, XrpFailure::Kind::kBadNextRead);
+  EXPECT_EQ(step.failure->message, "the request's read (0 bytes at offset 0) is empty");
+  EXPECT_EQ(state.reads_issued(), 0u);
+}
+
 TEST(Resubmission, AFailedReadEndsTheRequestAtItsHop) {
   Fixture f;
   f.function.next = [](Context& context, int) {
