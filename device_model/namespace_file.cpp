@@ -79,12 +79,28 @@ void NamespaceFile::check_range(std::uint64_t start_lba, std::size_t bytes) cons
   }
 }
 
+void NamespaceFile::check_bytes(std::uint64_t offset, std::size_t bytes) const {
+  if (offset > size_bytes() || bytes > size_bytes() - offset) {
+    throw std::out_of_range("bytes " + std::to_string(offset) + "+" + std::to_string(bytes) + " past the end of " +
+                            path_ + " (" + std::to_string(size_bytes()) + " bytes)");
+  }
+}
+
 void NamespaceFile::read(std::uint64_t start_lba, std::span<std::uint8_t> buffer) const {
   check_range(start_lba, buffer.size());
+  read_bytes(start_lba * lba_size_, buffer);
+}
+
+void NamespaceFile::write(std::uint64_t start_lba, std::span<const std::uint8_t> buffer) {
+  check_range(start_lba, buffer.size());
+  write_bytes(start_lba * lba_size_, buffer);
+}
+
+void NamespaceFile::read_bytes(std::uint64_t offset, std::span<std::uint8_t> buffer) const {
+  check_bytes(offset, buffer.size());
   std::size_t done = 0;
   while (done < buffer.size()) {
-    ssize_t n = ::pread(fd_, buffer.data() + done, buffer.size() - done,
-                        static_cast<off_t>(start_lba * lba_size_ + done));
+    ssize_t n = ::pread(fd_, buffer.data() + done, buffer.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw io_error("cannot read", path_);
     if (n == 0) {
@@ -96,12 +112,11 @@ void NamespaceFile::read(std::uint64_t start_lba, std::span<std::uint8_t> buffer
   }
 }
 
-void NamespaceFile::write(std::uint64_t start_lba, std::span<const std::uint8_t> buffer) {
-  check_range(start_lba, buffer.size());
+void NamespaceFile::write_bytes(std::uint64_t offset, std::span<const std::uint8_t> buffer) {
+  check_bytes(offset, buffer.size());
   std::size_t done = 0;
   while (done < buffer.size()) {
-    ssize_t n = ::pwrite(fd_, buffer.data() + done, buffer.size() - done,
-                         static_cast<off_t>(start_lba * lba_size_ + done));
+    ssize_t n = ::pwrite(fd_, buffer.data() + done, buffer.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw io_error("cannot write", path_);
     done += static_cast<std::size_t>(n);

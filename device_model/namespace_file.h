@@ -37,11 +37,16 @@ class NamespaceFile {
   // std::system_error on an I/O error, std::out_of_range past the end.
   void read(std::uint64_t start_lba, std::span<std::uint8_t> buffer) const;
   void write(std::uint64_t start_lba, std::span<const std::uint8_t> buffer);
+  // Any bytes, at a byte offset: what the device's own firmware does inside
+  // a block (λ commands' extents are in bytes). std::out_of_range past the end.
+  void read_bytes(std::uint64_t offset, std::span<std::uint8_t> buffer) const;
+  void write_bytes(std::uint64_t offset, std::span<const std::uint8_t> buffer);
   // The file's data on stable storage (fdatasync): a flush is real too.
   void flush();
 
  private:
   void check_range(std::uint64_t start_lba, std::size_t bytes) const;
+  void check_bytes(std::uint64_t offset, std::size_t bytes) const;
 
   std::string path_;
   int fd_ = -1;

@@ -11,6 +11,9 @@ std::string opcode_name(Opcode opcode) {
     case Opcode::read: return "read";
     case Opcode::lambda_write: return "lambda-write";
     case Opcode::lambda_read: return "lambda-read";
+    case Opcode::program_download: return "program-download";
+    case Opcode::program_activate: return "program-activate";
+    case Opcode::program_deactivate: return "program-deactivate";
   }
   char text[16];
   std::snprintf(text, sizeof text, "opcode 0x%02x", static_cast<unsigned>(opcode));
@@ -25,6 +28,9 @@ std::string status_name(Status status) {
     case Status::internal_error: return "internal error";
     case Status::invalid_namespace: return "invalid namespace";
     case Status::lba_out_of_range: return "LBA out of range";
+    case Status::program_rejected: return "program rejected";
+    case Status::program_not_active: return "program not active";
+    case Status::program_aborted: return "program aborted";
   }
   char text[16];
   std::snprintf(text, sizeof text, "status 0x%02x", static_cast<unsigned>(status));

@@ -7,9 +7,16 @@
 //   write: data crosses the link to the device ──▶ medium ──▶ posted
 //   flush: every earlier write on the medium ──▶ posted
 //   posted ──interrupt delivery, or the poller's delay──▶ the host sees it
+//   λ-read: medium (every extent at once) ──▶ the function on a core ──▶
+//           the reply header and output cross the link ──▶ posted
+//   λ-write: the input crosses the link ──▶ the function on a core ──▶
+//           medium (its output into the extents) ──▶ posted
+//   program download: the image crosses the link ──▶ posted (verified on arrival)
 // Data is moved for real when the command is posted: a read fills the host's
 // buffer from the namespace's file, a write stores the buffer into it, a
-// flush syncs it. Namespaces share the medium, each starting at its address
+// flush syncs it. A λ function runs for real, through the execution port,
+// when its input is on the device (a λ-read reads its extents then); its
+// time is its instructions and helper bytes on a CorePool core. Namespaces share the medium, each starting at its address
 // 0 (no namespace-to-medium mapping yet: two namespaces' block 0 land on the
 // same LUN).
 //
@@ -25,6 +32,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "device_model/core_pool.h"
@@ -32,6 +42,7 @@
 #include "device_model/event_queue.h"
 #include "device_model/execution_port.h"
 #include "device_model/interrupt_model.h"
+#include "device_model/lambda_command_format.h"
 #include "device_model/medium.h"
 #include "device_model/namespace_file.h"
 #include "device_model/nvme_command.h"
@@ -77,15 +88,42 @@ class NvmeDevice {
 
  private:
   struct InFlight {
-    QueuePair* queue;
+    QueuePair* queue = nullptr;
     Command command;
-    Nanoseconds submitted_at;
+    Nanoseconds submitted_at = 0;
+    // λ commands: the extents, and what the function produced, delivered
+    // when the command is posted.
+    std::vector<LambdaExtent> extents;
+    LambdaReplyHeader header;
+    std::vector<std::uint8_t> output;
+    std::string detail;  // why the command failed, for the completion
+  };
+  // A downloaded program: its slot in the execution port, and whether λ
+  // commands may run it.
+  struct ProgramSlot {
+    std::uint32_t port_slot = 0;
+    bool active = false;
   };
 
   void fetch_new_commands(QueuePair& queue);
   void start_at_medium(const std::shared_ptr<InFlight>& command);
   // Validation a command needs before any medium time; success or the status to fail with.
   Status check(const Command& command) const;
+  Status check_lambda(const Command& command) const;
+  void download_program(const std::shared_ptr<InFlight>& command);
+  void start_lambda_read(const std::shared_ptr<InFlight>& command);
+  void start_lambda_write(const std::shared_ptr<InFlight>& command);
+  // Runs the command's program now on `input` into command->output (sized
+  // to its capacity before the call; trimmed to what the function wrote
+  // after) and books its time on a core.
+  struct ProgramRun {
+    CorePool::Reservation core;
+    bool aborted = false;  // command->detail says why
+  };
+  ProgramRun run_program(const std::shared_ptr<InFlight>& command, std::span<const std::uint8_t> input);
+  // At posting: λ-read's header and output into the host's buffer, or
+  // λ-write's output into the namespace and its header into the reply.
+  void deliver_lambda_reply(InFlight& command);
   void post_at(Nanoseconds time, const std::shared_ptr<InFlight>& command, Status status);
   void post(const std::shared_ptr<InFlight>& command, Status status);
   std::string label(const InFlight& command, const char* step) const;
@@ -99,6 +137,7 @@ class NvmeDevice {
   InterruptModel interrupts_;
   ExecutionPort* port_ = nullptr;
   std::map<std::uint32_t, NamespaceFile> namespaces_;
+  std::map<std::uint32_t, ProgramSlot> programs_;
   std::vector<std::unique_ptr<QueuePair>> queues_;
   Statistics statistics_;
 };

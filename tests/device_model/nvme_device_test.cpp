@@ -15,35 +15,7 @@ namespace {
 using testing::round_profile;
 using testing::ScratchFile;
 
-// A device on its own clock with one namespace of 64 blocks of 512 bytes.
-struct Rig {
-  explicit Rig(DeviceProfile profile = round_profile(), std::uint64_t seed = 1)
-      : device(std::move(profile), clock, seed) {
-    device.attach_namespace(1, NamespaceFile(scratch.path(), 64, 512));
-  }
-
-  // Submits one command on `queue` now, runs the clock until the host sees
-  // its completion, and returns it with the time it was seen.
-  std::pair<Completion, Nanoseconds> run_one(QueuePair& queue, const Command& command) {
-    std::optional<Completion> done;
-    Nanoseconds seen = 0;
-    queue.on_completion([&](QueuePair& q) {
-      for (const Completion& c : q.reap()) {
-        done = c;
-        seen = clock.now();
-      }
-    });
-    EXPECT_TRUE(queue.submit(command));
-    queue.ring_submission_doorbell();
-    clock.run();
-    EXPECT_TRUE(done.has_value());
-    return {done.value_or(Completion{}), seen};
-  }
-
-  ScratchFile scratch;
-  EventQueue clock;
-  NvmeDevice device;
-};
+using Rig = testing::DeviceRig;
 
 Command make(Opcode opcode, std::uint64_t lba, std::vector<std::uint8_t>& buffer, std::uint16_t id = 1) {
   Command command;

@@ -31,7 +31,7 @@ TEST(QueuePairTest, AReapedCompletionFreesASlot) {
   ASSERT_TRUE(queue.fetch().has_value());
   // Fetched is not finished: the slot stays taken until the host reaps.
   EXPECT_FALSE(queue.submit(read_command(2)));
-  queue.post(Completion{1, 1, Status::success, 0, 0, 0});
+  queue.post(Completion{1, 1, Status::success, 0, 0, 0, ""});
   EXPECT_FALSE(queue.submit(read_command(2)));
   EXPECT_EQ(queue.reap().size(), 1u);
   EXPECT_EQ(queue.completion_doorbells(), 1u);
@@ -58,7 +58,7 @@ TEST(QueuePairTest, ReapTakesAtMostWhatItIsAskedFor) {
   QueuePair queue(1, 8, CompletionMode::polling);
   for (std::uint16_t id = 1; id <= 3; ++id) {
     queue.submit(read_command(id));
-    queue.post(Completion{id, 1, Status::success, 0, 0, 0});
+    queue.post(Completion{id, 1, Status::success, 0, 0, 0, ""});
   }
   auto first = queue.reap(2);
   ASSERT_EQ(first.size(), 2u);

@@ -7,9 +7,12 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
+#include <utility>
 #include <string>
 
 #include "device_model/device_profile.h"
+#include "device_model/nvme_device.h"
 
 namespace sbpf::device_model::testing {
 
@@ -49,6 +52,36 @@ class ScratchFile {
 
  private:
   std::filesystem::path path_;
+};
+
+// A device on its own clock with one namespace of 64 blocks of 512 bytes.
+struct DeviceRig {
+  explicit DeviceRig(DeviceProfile profile = round_profile(), std::uint64_t seed = 1)
+      : device(std::move(profile), clock, seed) {
+    device.attach_namespace(1, NamespaceFile(scratch.path(), 64, 512));
+  }
+
+  // Submits one command on `queue` now, runs the clock until the host sees
+  // its completion, and returns it with the time it was seen.
+  std::pair<Completion, Nanoseconds> run_one(QueuePair& queue, const Command& command) {
+    std::optional<Completion> done;
+    Nanoseconds seen = 0;
+    queue.on_completion([&](QueuePair& q) {
+      for (const Completion& c : q.reap()) {
+        done = c;
+        seen = clock.now();
+      }
+    });
+    EXPECT_TRUE(queue.submit(command));
+    queue.ring_submission_doorbell();
+    clock.run();
+    EXPECT_TRUE(done.has_value());
+    return {done.value_or(Completion{}), seen};
+  }
+
+  ScratchFile scratch;
+  EventQueue clock;
+  NvmeDevice device;
 };
 
 }  // namespace sbpf::device_model::testing
