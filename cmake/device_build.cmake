@@ -58,6 +58,7 @@ find_program(SBPF_FILECHECK NAMES FileCheck-19 FileCheck PATHS /usr/lib/llvm-19/
 add_subdirectory(isa)
 add_subdirectory(verifier)
 add_subdirectory(jit)
+add_subdirectory(device_model)
 add_subdirectory(runtime)
 add_subdirectory(frontend)
 add_subdirectory(tools)

@@ -23,6 +23,10 @@ bool valid_lba_size(std::uint32_t size) { return size >= 512 && size <= 65536 &&
 }  // namespace
 
 NamespaceFile::NamespaceFile(const std::string& path, std::uint64_t block_count, std::uint32_t lba_size)
+    : NamespaceFile(path, block_count, lba_size, true) {}
+
+NamespaceFile::NamespaceFile(const std::string& path, std::uint64_t block_count, std::uint32_t lba_size,
+                             bool extend)
     : path_(path), lba_size_(lba_size), block_count_(block_count) {
   if (!valid_lba_size(lba_size)) {
     throw std::invalid_argument("LBA size " + std::to_string(lba_size) + " is not a power of two from 512 to 65536");
@@ -35,7 +39,7 @@ NamespaceFile::NamespaceFile(const std::string& path, std::uint64_t block_count,
     throw io_error("cannot stat", path);
   }
   const auto wanted = static_cast<off_t>(block_count * lba_size);
-  if (st.st_size < wanted && ::ftruncate(fd_, wanted) != 0) {
+  if (extend && st.st_size < wanted && ::ftruncate(fd_, wanted) != 0) {
     ::close(fd_);
     throw io_error("cannot extend", path);
   }
@@ -46,7 +50,7 @@ NamespaceFile NamespaceFile::open_existing(const std::string& path, std::uint32_
   if (::stat(path.c_str(), &st) != 0) throw io_error("cannot open", path);
   if (!valid_lba_size(lba_size)) return NamespaceFile(path, 0, lba_size);  // throws the usual message
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  return NamespaceFile(path, (size + lba_size - 1) / lba_size, lba_size);
+  return NamespaceFile(path, (size + lba_size - 1) / lba_size, lba_size, false);
 }
 
 NamespaceFile::NamespaceFile(NamespaceFile&& other) noexcept
@@ -121,6 +125,11 @@ void NamespaceFile::write_bytes(std::uint64_t offset, std::span<const std::uint8
     if (n < 0) throw io_error("cannot write", path_);
     done += static_cast<std::size_t>(n);
   }
+}
+
+void NamespaceFile::grow(std::uint64_t block_count) {
+  if (block_count < block_count_) throw std::invalid_argument("a namespace never shrinks");
+  block_count_ = block_count;
 }
 
 void NamespaceFile::flush() {

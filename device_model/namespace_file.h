@@ -19,7 +19,9 @@ class NamespaceFile {
   // std::system_error when the file cannot be opened or sized,
   // std::invalid_argument for a bad LBA size.
   NamespaceFile(const std::string& path, std::uint64_t block_count, std::uint32_t lba_size = 512);
-  // A namespace exactly as large as the file already is (rounded up to whole blocks).
+  // A namespace exactly as large as the file already is, rounded up to
+  // whole blocks; the file itself is left as it is (its last block's tail
+  // reads as zeros).
   static NamespaceFile open_existing(const std::string& path, std::uint32_t lba_size = 512);
 
   NamespaceFile(NamespaceFile&& other) noexcept;
@@ -31,6 +33,9 @@ class NamespaceFile {
   std::uint32_t lba_size() const { return lba_size_; }
   std::uint64_t block_count() const { return block_count_; }
   std::uint64_t size_bytes() const { return block_count_ * lba_size_; }
+  // The namespace covers `block_count` blocks from now on; the file grows
+  // as they are written, not before. Never shrinks (std::invalid_argument).
+  void grow(std::uint64_t block_count);
   const std::string& path() const { return path_; }
 
   // Whole blocks from `start_lba`; `buffer` is blocks × lba_size bytes.
@@ -45,6 +50,7 @@ class NamespaceFile {
   void flush();
 
  private:
+  NamespaceFile(const std::string& path, std::uint64_t block_count, std::uint32_t lba_size, bool extend);
   void check_range(std::uint64_t start_lba, std::size_t bytes) const;
   void check_bytes(std::uint64_t offset, std::size_t bytes) const;
 

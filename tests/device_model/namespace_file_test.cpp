@@ -54,6 +54,28 @@ TEST(NamespaceFileTest, KeepsWhatTheFileHeldAndSizesByIt) {
   EXPECT_EQ(block[0], 'x');
   EXPECT_EQ(block[487], 'x');
   EXPECT_EQ(block[488], 0);  // past the old end: zeros
+  EXPECT_EQ(std::filesystem::file_size(scratch.path()), 1000u);  // and the file is not padded
+}
+
+TEST(NamespaceFileTest, BytesAnywhereAndANamespaceThatGrowsAsItIsWritten) {
+  ScratchFile scratch;
+  {
+    std::ofstream out(scratch.path(), std::ios::binary);
+    out << "0123456789";
+  }
+  NamespaceFile file = NamespaceFile::open_existing(scratch.path(), 512);
+  std::vector<std::uint8_t> bytes(4);
+  file.read_bytes(3, bytes);
+  EXPECT_EQ(std::string(bytes.begin(), bytes.end()), "3456");
+  EXPECT_THROW(file.read_bytes(510, bytes), std::out_of_range);
+  file.grow(3);
+  EXPECT_EQ(std::filesystem::file_size(scratch.path()), 10u);
+  const std::string tail = "end";
+  file.write_bytes(1200, std::span(reinterpret_cast<const std::uint8_t*>(tail.data()), tail.size()));
+  EXPECT_EQ(std::filesystem::file_size(scratch.path()), 1203u);
+  file.read_bytes(1199, bytes);
+  EXPECT_EQ(bytes, (std::vector<std::uint8_t>{0, 'e', 'n', 'd'}));
+  EXPECT_THROW(file.grow(2), std::invalid_argument);
 }
 
 TEST(NamespaceFileTest, RefusesBlocksPastTheEndAndPartialBlocks) {

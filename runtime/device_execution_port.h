@@ -1,0 +1,43 @@
+// The device's side of running λ functions: the execution port the device
+// model declares (device_model/execution_port.h), implemented with the
+// runtime's own pipeline, as the device's firmware would run it.
+//
+// A download is a program image; the port reads it, verifies it again
+// (whatever the host did, the device trusts only its own verifier) and
+// loads it on the metered interpreter, whose instruction and helper-byte
+// counts the model turns into the device cores' time. Only λ programs run
+// here: λ-read and λ-write are the commands that execute programs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "device_model/execution_port.h"
+#include "runtime/lambda_runtime.h"
+#include "runtime/loaded_program.h"
+
+namespace sbpf::runtime {
+
+class DeviceExecutionPort : public device_model::ExecutionPort {
+ public:
+  DeviceExecutionPort();
+  ~DeviceExecutionPort() override;
+
+  Download download(std::span<const uint8_t> image) override;
+  // Runs a λ invocation: `input` is the function's input (padded here as
+  // the λ input region wants), `output` its zeroed output buffer.
+  device_model::ExecutionOutcome execute(uint32_t slot, const device_model::Invocation& invocation) override;
+
+  size_t programs() const { return slots_.size(); }
+
+ private:
+  struct Slot {
+    std::unique_ptr<LoadedProgram> program;
+    std::unique_ptr<BytecodeLambda> function;
+  };
+  std::vector<Slot> slots_;
+  std::vector<uint8_t> padded_input_;
+};
+
+}  // namespace sbpf::runtime
