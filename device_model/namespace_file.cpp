@@ -32,6 +32,8 @@ NamespaceFile::NamespaceFile(const std::string& path, std::uint64_t block_count,
     throw std::invalid_argument("LBA size " + std::to_string(lba_size) + " is not a power of two from 512 to 65536");
   }
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // A file the host may only read is a namespace whose writes fail.
+  if (fd_ < 0 && (errno == EACCES || errno == EROFS)) fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) throw io_error("cannot open", path);
   struct stat st;
   if (::fstat(fd_, &st) != 0) {

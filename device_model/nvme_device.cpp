@@ -260,7 +260,8 @@ void NvmeDevice::deliver_lambda_reply(InFlight& command) {
   if (c.opcode == Opcode::lambda_read) {
     encode_reply_header(command.header, c.data.first<kLambdaReplyHeaderBytes>());
     std::copy(command.output.begin(), command.output.end(), c.data.begin() + kLambdaReplyHeaderBytes);
-    statistics_.bytes_read += kLambdaReplyHeaderBytes + command.output.size();
+    for (const LambdaExtent& extent : command.extents) statistics_.bytes_read += extent.bytes;
+    statistics_.link_bytes += kLambdaReplyHeaderBytes + command.output.size();
     return;
   }
   NamespaceFile& file = namespace_file(c.namespace_id);
@@ -273,6 +274,7 @@ void NvmeDevice::deliver_lambda_reply(InFlight& command) {
   }
   encode_reply_header(command.header, c.reply.first<kLambdaReplyHeaderBytes>());
   statistics_.bytes_written += command.output.size();
+  statistics_.link_bytes += c.data.size() + kLambdaReplyHeaderBytes;
 }
 
 void NvmeDevice::post_at(Nanoseconds time, const std::shared_ptr<InFlight>& command, Status status) {
@@ -287,15 +289,18 @@ void NvmeDevice::post(const std::shared_ptr<InFlight>& command, Status status) {
         case Opcode::read:
           namespace_file(c.namespace_id).read(c.start_lba, c.data);
           statistics_.bytes_read += c.data.size();
+          statistics_.link_bytes += c.data.size();
           break;
         case Opcode::write:
           namespace_file(c.namespace_id).write(c.start_lba, c.data);
           statistics_.bytes_written += c.data.size();
+          statistics_.link_bytes += c.data.size();
           break;
         case Opcode::flush: namespace_file(c.namespace_id).flush(); break;
         case Opcode::lambda_read:
         case Opcode::lambda_write: deliver_lambda_reply(*command); break;
-        default: break;  // program management moves no namespace data
+        case Opcode::program_download: statistics_.link_bytes += c.data.size(); break;
+        default: break;
       }
     } catch (const std::system_error&) {
       // The backing file failed the host: the command fails as a drive's would.

@@ -81,8 +81,9 @@ class NvmeDevice {
   struct Statistics {
     std::uint64_t commands = 0;
     std::uint64_t failed = 0;
-    std::uint64_t bytes_read = 0;
-    std::uint64_t bytes_written = 0;
+    std::uint64_t bytes_read = 0;     // from the medium (reads, λ-reads' extents)
+    std::uint64_t bytes_written = 0;  // to the medium (writes, λ-writes' output)
+    std::uint64_t link_bytes = 0;     // data over the PCIe link, both ways (commands' entries not counted)
   };
   const Statistics& statistics() const { return statistics_; }
 

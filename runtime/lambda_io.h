@@ -1,0 +1,159 @@
+// The λ API: λ-IO's read and write with a λ function, run on the host or on
+// the computational storage device — whichever the request's mode, or the
+// scheduler, says — with the device on the model.
+//
+//   LambdaIo io(profile);
+//   uint32_t file = io.open("data.bin");
+//   uint32_t stats = *io.load(image).id;          // verified here, then on the device
+//   io.read(file, 0, size, stats, out, LambdaMode::kAuto);
+//
+// A request is cut into chunks as the host λ runtime cuts a run
+// (lambda_runtime.h: 2 MiB at multiples of 2 MiB from the request's start),
+// each chunk is one invocation with a zeroed output buffer of the same
+// capacity on either side, and the outputs are concatenated: the result is
+// the same bytes whichever side ran.
+//
+// Where time comes from. Everything runs in the model's time (now_ns()):
+//   host   the request's syscall (crossing, read syscall, file system); the
+//          range's uncached pages read from the device (block layer and
+//          driver per command, the device's time, the interrupt and
+//          wake-up) — pre_ns; the function's metered instructions and
+//          helper bytes at the host cores' cost — calc_ns.
+//   device the same syscall; the host's dirty pages of the range written
+//          back first; one λ-read per chunk, up to one per device core at
+//          once (block layer and driver each), waited for as a read is.
+// The data is real: the host reads the file with pread, the device reads it
+// as its namespace.
+//
+// Consistency between the two sides, as λ-IO keeps it: a device λ-read of a
+// range the host holds dirty pages of writes them back first; a device
+// λ-write drops the host's cached pages of the range it wrote.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "device_model/device_profile.h"
+#include "device_model/event_queue.h"
+#include "device_model/nvme_device.h"
+#include "runtime/device_execution_port.h"
+#include "runtime/lambda_runtime.h"
+#include "runtime/lambda_scheduler.h"
+#include "runtime/page_cache.h"
+
+namespace sbpf::runtime {
+
+enum class LambdaMode : uint8_t { kHost, kDevice, kAuto };
+const char* mode_name(LambdaMode mode);
+std::optional<LambdaMode> mode_named(const std::string& name);
+
+struct LambdaIoOptions {
+  uint64_t seed = 1;  // the device's random draws (NAND jitter)
+  SchedulerOptions scheduler;
+  LambdaRunOptions run;  // chunk size and output capacity, the same on both sides
+  // Where the cached share comes from: the kernel's page cache (mincore),
+  // or a modelled one with this starting share (deterministic).
+  bool modelled_cache = false;
+  double cached_share = 0;
+  // Each auto decision as a JSON line (LambdaScheduler::trace_line).
+  std::function<void(const std::string&)> trace;
+};
+
+// One request's outcome.
+struct LambdaRequest {
+  LambdaRunResult run;  // chunks, output bytes, the failure if any
+  bool profiled = false;             // ran on both sides (auto)
+  LambdaSide side = LambdaSide::kHost;  // the side whose result this is (the host's when profiled)
+  unsigned cached_percent = 0;       // the range's pages cached on the host when it started
+  uint64_t latency_ns = 0;           // model time, start to end
+  uint64_t link_bytes = 0;           // bytes over the PCIe link, both directions
+  // What each side reported when it ran.
+  std::optional<HostMeasurement> host;
+  std::optional<uint64_t> device_ns;
+};
+
+class LambdaIo {
+ public:
+  // std::invalid_argument for a profile whose device has no cores.
+  LambdaIo(device_model::DeviceProfile profile, LambdaIoOptions options = {});
+  ~LambdaIo();
+  LambdaIo(const LambdaIo&) = delete;
+  LambdaIo& operator=(const LambdaIo&) = delete;
+
+  // Opens `path` for requests (it must exist); the device sees it as a
+  // namespace of its own. std::system_error when it cannot be opened.
+  uint32_t open(const std::string& path);
+
+  // Verifies the image's program on the host, downloads it to the device,
+  // which verifies it again, and activates it there.
+  struct Loaded {
+    std::optional<uint32_t> id;
+    std::string error;  // why not: the host's verifier, or the device's
+  };
+  Loaded load(std::span<const uint8_t> image);
+
+  // λ-read: the function over [offset, offset + count) of `file` (count
+  // clipped to the file's end), its output in `out`. `stream` is the
+  // scheduler's stream (λ-IO keeps a window per stream).
+  LambdaRequest read(uint32_t file, uint64_t offset, uint64_t count, uint32_t lambda, std::vector<uint8_t>& out,
+                     LambdaMode mode, uint32_t stream = 0);
+  // λ-write: the function over `input`, its output stored in `file` from
+  // `offset` (the file grows as needed).
+  LambdaRequest write(uint32_t file, uint64_t offset, std::span<const uint8_t> input, uint32_t lambda,
+                      LambdaMode mode, uint32_t stream = 0);
+  // A plain buffered write: the data goes to the file through the host's
+  // cache, whose pages of the range are dirty until written back.
+  void write_buffered(uint32_t file, uint64_t offset, std::span<const uint8_t> data);
+
+  uint64_t now_ns() const { return clock_.now(); }
+  PageCache& page_cache(uint32_t file);
+  const LambdaScheduler& scheduler() const { return scheduler_; }
+  const device_model::NvmeDevice& device() const { return device_; }
+
+ private:
+  struct File;
+  struct Lambda;
+
+  File& file(uint32_t id);
+  Lambda& lambda(uint32_t id);
+  // The two sides of a read and a write; each advances the clock by what it
+  // costs and returns its output (or failure) and measurement.
+  LambdaRunResult host_read(File& file, FileRange range, Lambda& lambda, std::vector<uint8_t>& out,
+                            HostMeasurement& measured);
+  LambdaRunResult device_read(File& file, FileRange range, Lambda& lambda, std::vector<uint8_t>& out);
+  LambdaRunResult host_write(File& file, uint64_t offset, std::span<const uint8_t> input, Lambda& lambda,
+                             HostMeasurement& measured);
+  LambdaRunResult device_write(File& file, uint64_t offset, std::span<const uint8_t> input, Lambda& lambda);
+  // Runs `commands` on the device, at most `at_once` in flight, and waits
+  // for the last as a sleeping thread does.
+  std::vector<device_model::Completion> execute(std::vector<device_model::Command>& commands, size_t at_once);
+  void spend(uint64_t ns);  // host CPU time of the requesting thread
+  void write_back(File& file, FileRange range);
+  LambdaRunResult reproduce_abort(File& file, Lambda& lambda, std::span<const uint8_t> chunk, uint64_t chunk_offset);
+  // The host's buffered write of `data`: into the file, the pages dirty.
+  void store(File& file, uint64_t offset, std::span<const uint8_t> data);
+  // One side of a request: its output, and (the host's) measurement.
+  using SideRun = std::function<LambdaRunResult(std::vector<uint8_t>& out, HostMeasurement* measured)>;
+  // Runs a request on the side its mode or the scheduler picks, or on both
+  // when the scheduler profiles it.
+  LambdaRequest dispatch(unsigned cached_percent, bool is_write, LambdaMode mode, uint32_t stream,
+                         const SideRun& host, const SideRun& device, std::vector<uint8_t>& out);
+
+  device_model::DeviceProfile profile_;
+  LambdaIoOptions options_;
+  device_model::EventQueue clock_;
+  device_model::NvmeDevice device_;
+  DeviceExecutionPort port_;
+  device_model::QueuePair& queue_;
+  device_model::CorePool host_costs_;  // what the host's runs cost a core
+  LambdaScheduler scheduler_;
+  std::vector<std::unique_ptr<File>> files_;
+  std::vector<std::unique_ptr<Lambda>> lambdas_;
+};
+
+}  // namespace sbpf::runtime
