@@ -4,6 +4,7 @@
 
 #include "device_model/device_profile.h"
 #include "tools/command_line.h"
+#include "tools/device_profile_option.h"
 #include "tools/commands.h"
 
 namespace sbpf::tools {
@@ -26,14 +27,6 @@ constexpr const char* kHelp =
     "time is an error naming the field, exit 2. The shipped profiles and where their\n"
     "numbers come from: device_model/profiles/README.md (installed in\n"
     "share/sbpf/device_profiles); $SBPF_DEVICE_PROFILES points elsewhere.\n";
-
-device_model::DeviceProfile profile_or_usage_error(const std::string& name_or_path, bool always_file) {
-  try {
-    return always_file ? device_model::load_profile_file(name_or_path) : device_model::find_profile(name_or_path);
-  } catch (const device_model::ProfileError& e) {
-    throw UsageError(e.what());
-  }
-}
 
 int list_profiles() {
   std::vector<device_model::DeviceProfile> profiles;

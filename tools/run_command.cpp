@@ -14,8 +14,10 @@
 #include "runtime/loaded_program.h"
 #include "tools/command_line.h"
 #include "tools/commands.h"
+#include "tools/lambda_run_output.h"
 #include "tools/load_flags.h"
 #include "tools/program_file.h"
+#include "tools/run_on_model.h"
 #include "verifier/program_type.h"
 
 namespace sbpf::tools {
@@ -52,28 +54,8 @@ constexpr const char* kHelp =
     "                      every backward jump counted (verified, only the accesses\n"
     "                      and loops the verifier could not prove are)\n"
     "  --prove             verify with Z3's guard removal (as `sbpf verify --prove`)\n"
-    "A program the verifier rejects is not run: its report is printed, exit 1.\n"
-    "Sizes take a K, M or G suffix.\n";
-
-void print_hex_dump(const uint8_t* bytes, size_t size) {
-  for (size_t row = 0; row < size; row += 16) {
-    std::printf("%08zx ", row);
-    for (size_t i = row; i < row + 16 && i < size; ++i) std::printf(" %02x", bytes[i]);
-    std::printf("\n");
-  }
-}
-
-runtime::LambdaRunOptions lambda_run_options(const CommandLine& cl) {
-  runtime::LambdaRunOptions options;
-  options.chunk_bytes = cl.get_byte_size("--chunk-size").value_or(runtime::kLambdaChunkBytes);
-  options.output_capacity = cl.get_byte_size("--output-size").value_or(runtime::kLambdaOutputCapacity);
-  if (options.chunk_bytes == 0) throw UsageError("--chunk-size must be at least 1");
-  if (options.chunk_bytes > verifier::kLambdaMaxInputBytes)
-    throw UsageError("--chunk-size is at most 8M: the verifier's proofs assume λ chunks no larger");
-  if (options.output_capacity > verifier::kLambdaMaxOutputBytes)
-    throw UsageError("--output-size is at most 256M: the verifier's proofs assume λ outputs no larger");
-  return options;
-}
+    "A program the verifier rejects is not run: its report is printed, exit 1.\n";
+constexpr const char* kHelpFooter = "Sizes take a K, M or G suffix.\n";
 
 int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::LambdaFunction& function,
                        const isa::Program* program) {
@@ -88,13 +70,7 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
       throw UsageError(std::string("cannot open ") + e.what());
     }
   }
-  std::unique_ptr<FILE, int (*)(FILE*)> out(nullptr, fclose);
-  const auto out_path = cl.get("--out");
-  if (out_path) {
-    out.reset(std::fopen(out_path->c_str(), "wb"));
-    if (!out) throw UsageError("cannot write " + *out_path + ": " + std::strerror(errno));
-  }
-  std::vector<uint8_t> shown;
+  LambdaOutput output(cl.get("--out"));
   runtime::LambdaRunResult result = runtime::run_lambda(
       function, input ? input->size() : 0,
       [&](uint64_t offset, std::span<uint8_t> chunk) {
@@ -104,33 +80,12 @@ int run_lambda_program(const CommandLine& cl, const std::string& path, runtime::
           throw UsageError(std::string("cannot read ") + e.what());
         }
       },
-      [&](std::span<const uint8_t> bytes) {
-        if (!out) {
-          shown.insert(shown.end(), bytes.begin(), bytes.end());
-        } else if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), out.get()) != bytes.size()) {
-          throw UsageError("cannot write " + *out_path + ": " + std::strerror(errno));
-        }
-      },
-      options);
-  if (out && std::fflush(out.get()) != 0) throw UsageError("cannot write " + *out_path + ": " + std::strerror(errno));
-
+      [&](std::span<const uint8_t> bytes) { output.write(bytes); }, options);
   if (!result.ok()) {
-    const runtime::LambdaFailure& failure = *result.failure;
-    if (failure.abort && program != nullptr) {
-      std::fputs(runtime::format_abort(*program, *failure.abort, path).c_str(), stderr);
-      std::fprintf(stderr, "note: in the chunk at input offset %" PRIu64 " (%" PRIu64 " bytes)\n",
-                   failure.chunk_offset, failure.chunk_bytes);
-    } else {
-      std::fprintf(stderr, "%s: error: %s\n", path.c_str(), failure.describe().c_str());
-    }
+    report_lambda_failure(path, *result.failure, program);
     return kExitRejected;
   }
-  if (out) {
-    std::printf("%" PRIu64 " chunk%s, %" PRIu64 " input bytes, %" PRIu64 " output bytes\n", result.chunks,
-                result.chunks == 1 ? "" : "s", input ? input->size() : 0, result.output_bytes);
-  } else {
-    print_hex_dump(shown.data(), shown.size());
-  }
+  output.finish(result.chunks, input ? input->size() : 0, result.output_bytes);
   return kExitOk;
 }
 
@@ -157,12 +112,24 @@ int run_memory_program(const CommandLine& cl, const std::string& path, runtime::
 }  // namespace
 
 int run_command(const Args& args) {
-  CommandLine cl(args, {"--section", "--input", "--out", "--chunk-size", "--output-size", "--mem", "--mem-file",
-                        "--engine", "--loop-budget"},
-                 {"--help", "--no-verify", "--prove"});
+  std::set<std::string> value_options = {"--section", "--input",  "--out",    "--chunk-size", "--output-size",
+                                         "--mem",     "--mem-file", "--engine", "--loop-budget"};
+  value_options.insert(std::begin(kRunOnModelValueOptions), std::end(kRunOnModelValueOptions));
+  CommandLine cl(args, value_options, {"--help", "--no-verify", "--prove"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
+    std::fputs(kRunOnModelHelp, stdout);
+    std::fputs(kHelpFooter, stdout);
     return kExitOk;
+  }
+  std::optional<runtime::LambdaMode> on;
+  if (auto side = cl.get("--on")) {
+    on = runtime::mode_named(*side);
+    if (!on) throw UsageError("--on takes host, device or auto, not '" + *side + "'");
+    if (!cl.has("--input")) throw UsageError("--on needs --input FILE: the λ API reads a file");
+  } else {
+    for (const char* option : kRunOnModelValueOptions)
+      if (cl.has(option)) throw UsageError(std::string(option) + " applies to runs with --on");
   }
   cl.expect_positionals(1, "program file (sbpf run PROG)");
   runtime::LoadOptions defaults;
@@ -174,6 +141,7 @@ int run_command(const Args& args) {
 
   if (frontend::looks_like_native_twin(read_file(path))) {
     if (memory_given) throw UsageError("a native twin is a λ function: it reads --input, not --mem");
+    if (on) throw UsageError("a native twin runs on this host only: --on takes a BPF program");
     try {
       frontend::NativeTwin twin(path, cl.get_or("--section", ""));
       runtime::NativeLambda function(reinterpret_cast<runtime::NativeLambda::Entry>(twin.entry()));
@@ -193,7 +161,11 @@ int run_command(const Args& args) {
   if (lambda) lambda_run_options(cl);  // bad options are reported before the program is verified
   runtime::LoadedProgram loaded = load_or_reject(
       std::move(program), *verifier::program_type_named(lambda ? "lambda" : "memory"), load_options, path);
-  if (!lambda) return run_memory_program(cl, path, loaded);
+  if (!lambda) {
+    if (on) throw UsageError("--on runs λ programs: give --input");
+    return run_memory_program(cl, path, loaded);
+  }
+  if (on) return run_on_model(cl, path, loaded.program(), loaded.loop_budget(), *on);
   runtime::BytecodeLambda function(loaded);
   return run_lambda_program(cl, path, function, &loaded.program());
 }

@@ -15,6 +15,7 @@
 #include "device_model/device_profile.h"
 #include "tools/bundled_sample.h"
 #include "tools/command_line.h"
+#include "tools/device_profile_option.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
 #include "xrp_abi/bpfkv_database.h"
@@ -223,12 +224,7 @@ int xrp_bench_command(const Args& args) {
   }
   cl.expect_positionals(1, "nothing after bench (sbpf xrp bench [OPTIONS])");
   const std::string profile_name = cl.get_or("--profile", "p5800x");
-  device_model::DeviceProfile profile;
-  try {
-    profile = device_model::find_profile(profile_name);
-  } catch (const device_model::ProfileError& e) {
-    throw UsageError(e.what());
-  }
+  const device_model::DeviceProfile profile = profile_or_usage_error(profile_name);
   const std::string path_name = cl.get_or("--path", "all");
   std::vector<xrp::IoPath> paths;
   if (path_name == "all") {

@@ -16,6 +16,7 @@
 #include "frontend/sdk/include/sbpf/bpfkv.h"
 #include "tools/bundled_sample.h"
 #include "tools/command_line.h"
+#include "tools/device_profile_option.h"
 #include "tools/commands.h"
 #include "tools/load_flags.h"
 #include "tools/program_file.h"
@@ -270,12 +271,9 @@ Backend open_backend(const CommandLine& cl) {
     };
     return backend;
   }
+  device_model::DeviceProfile profile = profile_or_usage_error(device.profile.empty() ? "p5800x" : device.profile);
   try {
-    backend.model = std::make_unique<ModelDrive>(device_model::find_profile(device.profile.empty() ? "p5800x"
-                                                                                                   : device.profile),
-                                                 path);
-  } catch (const device_model::ProfileError& e) {
-    throw UsageError(e.what());
+    backend.model = std::make_unique<ModelDrive>(std::move(profile), path);
   } catch (const std::system_error& e) {
     throw UsageError(std::string("cannot open ") + e.what());
   }

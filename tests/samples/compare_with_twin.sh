@@ -4,6 +4,9 @@
 # For each SIZE: generates NAME's data (seed 1), runs the BPF object with the
 # interpreter and with the JIT (where the host has one), and the native twin,
 # through the same λ runtime, and fails unless the outputs are byte-identical.
+# Then the same through the λ API on the device model, on the host, on the
+# device and in auto mode (a window of two requests, the first profiled on
+# both sides), equal to the twin's too.
 set -euo pipefail
 sbpf=$1 datagen=$2 samples=$3 name=$4
 shift 4
@@ -22,5 +25,15 @@ for size in "$@"; do
       exit 1
     fi
     echo "ok   $name, $size input bytes, $engine: $(cat "$work/bpf.summary"), equal to the native twin's"
+  done
+  for on in host device auto; do
+    "$sbpf" run "$samples/lambda/$name.o" --on "$on" --interval 2 --samples 1 --input "$work/in" --out "$work/model" \
+      > "$work/model.summary"
+    if ! cmp -s "$work/model" "$work/native"; then
+      echo "FAIL $name, $size input bytes: the output with --on $on differs from the native twin's"
+      cmp "$work/model" "$work/native" || true
+      exit 1
+    fi
+    echo "ok   $name, $size input bytes, --on $on: $(tail -n 1 "$work/model.summary")"
   done
 done
