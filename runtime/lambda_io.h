@@ -23,7 +23,8 @@
 //          back first; one λ-read per chunk, up to one per device core at
 //          once (block layer and driver each), waited for as a read is.
 // The data is real: the host reads the file with pread, the device reads it
-// as its namespace.
+// as its namespace. The host's work is on the requesting thread's core
+// (HostCpu: threads beyond the host's cores wait for one).
 //
 // Consistency between the two sides, as λ-IO keeps it: a device λ-read of a
 // range the host holds dirty pages of writes them back first; a device
@@ -40,6 +41,7 @@
 
 #include "device_model/device_profile.h"
 #include "device_model/event_queue.h"
+#include "device_model/host_cpu.h"
 #include "device_model/nvme_device.h"
 #include "runtime/device_execution_port.h"
 #include "runtime/lambda_runtime.h"
@@ -62,6 +64,9 @@ struct LambdaIoOptions {
   double cached_share = 0;
   // Each auto decision as a JSON line (LambdaScheduler::trace_line).
   std::function<void(const std::string&)> trace;
+  // Host threads issuing requests (submit_read/submit_write), each with its
+  // own NVMe queue pair, sharing the profile's host cores.
+  uint32_t threads = 1;
 };
 
 // One request's outcome.
@@ -79,7 +84,8 @@ struct LambdaRequest {
 
 class LambdaIo {
  public:
-  // std::invalid_argument for a profile whose device has no cores.
+  // std::invalid_argument for a profile whose device has no cores, or no
+  // threads.
   LambdaIo(device_model::DeviceProfile profile, LambdaIoOptions options = {});
   ~LambdaIo();
   LambdaIo(const LambdaIo&) = delete;
@@ -99,7 +105,8 @@ class LambdaIo {
 
   // λ-read: the function over [offset, offset + count) of `file` (count
   // clipped to the file's end), its output in `out`. `stream` is the
-  // scheduler's stream (λ-IO keeps a window per stream).
+  // scheduler's stream (λ-IO keeps a window per stream). Runs the model
+  // until the request ends, on host thread 0.
   LambdaRequest read(uint32_t file, uint64_t offset, uint64_t count, uint32_t lambda, std::vector<uint8_t>& out,
                      LambdaMode mode, uint32_t stream = 0);
   // λ-write: the function over `input`, its output stored in `file` from
@@ -110,6 +117,19 @@ class LambdaIo {
   // cache, whose pages of the range are dirty until written back.
   void write_buffered(uint32_t file, uint64_t offset, std::span<const uint8_t> data);
 
+  // The same requests started on host thread `thread` (below
+  // options.threads) at now_ns(), ending — `done` called — as the model's
+  // clock runs (run()): many threads' requests in flight at once, sharing
+  // the host's cores, the link and the device. `out` and `input` must
+  // outlive the request.
+  using Done = std::function<void(LambdaRequest&&)>;
+  void submit_read(uint32_t thread, uint32_t file, uint64_t offset, uint64_t count, uint32_t lambda,
+                   std::vector<uint8_t>& out, LambdaMode mode, uint32_t stream, Done done);
+  void submit_write(uint32_t thread, uint32_t file, uint64_t offset, std::span<const uint8_t> input, uint32_t lambda,
+                    LambdaMode mode, uint32_t stream, Done done);
+  // Runs the model until nothing is left to do.
+  void run() { clock_.run(); }
+
   uint64_t now_ns() const { return clock_.now(); }
   PageCache& page_cache(uint32_t file);
   const LambdaScheduler& scheduler() const { return scheduler_; }
@@ -118,42 +138,64 @@ class LambdaIo {
  private:
   struct File;
   struct Lambda;
+  struct Request;
+  struct Batch;
+  struct Thread;
+  using Then = std::function<void()>;
+  using HostThen = std::function<void(LambdaRunResult, HostMeasurement)>;
+  using DeviceThen = std::function<void(LambdaRunResult)>;
+  using RequestPtr = std::shared_ptr<Request>;
 
   File& file(uint32_t id);
   Lambda& lambda(uint32_t id);
-  // The two sides of a read and a write; each advances the clock by what it
-  // costs and returns its output (or failure) and measurement.
-  LambdaRunResult host_read(File& file, FileRange range, Lambda& lambda, std::vector<uint8_t>& out,
-                            HostMeasurement& measured);
-  LambdaRunResult device_read(File& file, FileRange range, Lambda& lambda, std::vector<uint8_t>& out);
-  LambdaRunResult host_write(File& file, uint64_t offset, std::span<const uint8_t> input, Lambda& lambda,
-                             HostMeasurement& measured);
-  LambdaRunResult device_write(File& file, uint64_t offset, std::span<const uint8_t> input, Lambda& lambda);
-  // Runs `commands` on the device, at most `at_once` in flight, and waits
-  // for the last as a sleeping thread does.
-  std::vector<device_model::Completion> execute(std::vector<device_model::Command>& commands, size_t at_once);
-  void spend(uint64_t ns);  // host CPU time of the requesting thread
-  void write_back(File& file, FileRange range);
-  LambdaRunResult reproduce_abort(File& file, Lambda& lambda, std::span<const uint8_t> chunk, uint64_t chunk_offset);
+  RequestPtr new_request(uint32_t thread, uint32_t file, uint32_t lambda, LambdaMode mode, uint32_t stream,
+                         bool is_write, Done done);
+  // Runs the model until `request` has ended.
+  LambdaRequest wait_for(std::optional<LambdaRequest>& result);
+
+  // The request's path: its system call, the choice of side, the side(s),
+  // the end.
+  void start(const RequestPtr& request);
+  void run_host(const RequestPtr& request, std::vector<uint8_t>& out, HostThen then);
+  void run_device(const RequestPtr& request, std::vector<uint8_t>& out, DeviceThen then);
+  void finish(const RequestPtr& request);
+  void host_read(const RequestPtr& request, std::vector<uint8_t>& out, HostThen then);
+  void device_read(const RequestPtr& request, std::vector<uint8_t>& out, DeviceThen then);
+  void host_write(const RequestPtr& request, HostThen then);
+  void device_write(const RequestPtr& request, uint64_t chunk_offset, uint64_t at, LambdaRunResult result,
+                    DeviceThen then);
+
+  // Issues `commands` from `thread`, at most `at_once` in flight, each
+  // through the block layer and the driver on the thread's core; `prepare`
+  // (may be null) fills a command just before it goes, `each` (may be null)
+  // sees each completion as it comes; `then` runs when the last has come
+  // and the thread has woken. Link bytes are added to `link_bytes`.
+  void issue(uint32_t thread, std::vector<device_model::Command> commands, size_t at_once,
+             std::function<void(size_t, device_model::Command&)> prepare,
+             std::function<void(size_t, const device_model::Completion&)> each,
+             std::function<void(std::vector<device_model::Completion>&)> then, uint64_t* link_bytes);
+  void issue_more(const std::shared_ptr<Batch>& batch);
+  void completed(Thread& thread);
+  // `work` of CPU time on `thread`'s core, then `then`.
+  void compute(uint32_t thread, uint64_t work, Then then);
+  // The host's dirty pages of `range` go to the device, then `then`.
+  void write_back(uint32_t thread, File& file, FileRange range, uint64_t* link_bytes, Then then);
   // The host's buffered write of `data`: into the file, the pages dirty.
   void store(File& file, uint64_t offset, std::span<const uint8_t> data);
-  // One side of a request: its output, and (the host's) measurement.
-  using SideRun = std::function<LambdaRunResult(std::vector<uint8_t>& out, HostMeasurement* measured)>;
-  // Runs a request on the side its mode or the scheduler picks, or on both
-  // when the scheduler profiles it.
-  LambdaRequest dispatch(unsigned cached_percent, bool is_write, LambdaMode mode, uint32_t stream,
-                         const SideRun& host, const SideRun& device, std::vector<uint8_t>& out);
+  LambdaRunResult reproduce_abort(File& file, Lambda& lambda, std::span<const uint8_t> chunk, uint64_t chunk_offset);
 
   device_model::DeviceProfile profile_;
   LambdaIoOptions options_;
   device_model::EventQueue clock_;
   device_model::NvmeDevice device_;
   DeviceExecutionPort port_;
-  device_model::QueuePair& queue_;
   device_model::CorePool host_costs_;  // what the host's runs cost a core
+  device_model::HostCpu cpu_;          // the host threads' cores
   LambdaScheduler scheduler_;
+  std::vector<std::unique_ptr<Thread>> threads_;
   std::vector<std::unique_ptr<File>> files_;
   std::vector<std::unique_ptr<Lambda>> lambdas_;
+  uint64_t next_tag_ = 0;
 };
 
 }  // namespace sbpf::runtime

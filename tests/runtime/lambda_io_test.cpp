@@ -319,6 +319,44 @@ TEST(LambdaIo, AutoProfilesTheFirstRequestsOfEachWindowOnBothSides) {
   EXPECT_GT(estimate->read->device_ns, 0);
 }
 
+TEST(LambdaIo, ThreadsShareTheDevicesCoresAndTheHostsInParallel) {
+  const std::vector<uint8_t> data = pattern(16 * 4096);
+  WorkFile input(data);
+  std::vector<uint8_t> reference;
+  uint64_t one_thread_ns = 0;
+  {
+    LambdaIo io(csd(), small_chunks());
+    const uint32_t file = io.open(input.path());
+    const uint32_t copy = *io.load(image_of(kCopy)).id;
+    const uint64_t start = io.now_ns();
+    for (int i = 0; i < 4; ++i) io.read(file, 0, data.size(), copy, reference, LambdaMode::kDevice);
+    one_thread_ns = io.now_ns() - start;
+  }
+  LambdaIoOptions options = small_chunks();
+  options.threads = 4;
+  LambdaIo io(csd(), options);
+  const uint32_t file = io.open(input.path());
+  const uint32_t copy = *io.load(image_of(kCopy)).id;
+  std::vector<std::vector<uint8_t>> outs(4);
+  std::vector<LambdaRequest> done;
+  const uint64_t start = io.now_ns();
+  for (uint32_t t = 0; t < 4; ++t) {
+    io.submit_read(t, file, 0, data.size(), copy, outs[t], LambdaMode::kDevice, t,
+                   [&done](LambdaRequest&& r) { done.push_back(std::move(r)); });
+  }
+  io.run();
+  ASSERT_EQ(done.size(), 4u);
+  for (const LambdaRequest& r : done) EXPECT_TRUE(r.run.ok());
+  for (const auto& out : outs) EXPECT_EQ(out, reference);
+  // Four requests at once finish well before four one after the other, but
+  // not four times sooner: they share the device's four cores.
+  const uint64_t four_threads_ns = io.now_ns() - start;
+  EXPECT_LT(four_threads_ns * 2, one_thread_ns);
+  EXPECT_GT(four_threads_ns * 4, one_thread_ns);
+  EXPECT_THROW(io.submit_read(4, file, 0, 1, copy, outs[0], LambdaMode::kHost, 0, [](LambdaRequest&&) {}),
+               std::out_of_range);
+}
+
 TEST(KernelPageCache, ReportsWhatTheKernelHoldsOfAFile) {
   WorkFile file(pattern(16 * 4096));
   file.drop_from_cache();
