@@ -209,7 +209,8 @@ uint32_t LambdaIo::open(const std::string& path) {
   device_.attach_namespace(file->namespace_id, dm::NamespaceFile::open_existing(path));
   file->logical_size = file->size_on_disk();
   file->cache = options_.modelled_cache
-                    ? modelled_page_cache(file->logical_size, options_.cached_share, options_.seed + id)
+                    ? modelled_page_cache(file->logical_size, options_.cached_share, options_.seed + id,
+                                          options_.steady_cache)
                     : kernel_page_cache(path);
   files_.push_back(std::move(file));
   return id;

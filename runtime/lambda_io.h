@@ -62,6 +62,7 @@ struct LambdaIoOptions {
   // or a modelled one with this starting share (deterministic).
   bool modelled_cache = false;
   double cached_share = 0;
+  bool steady_cache = false;  // the modelled share stays as drawn (modelled_page_cache)
   // Each auto decision as a JSON line (LambdaScheduler::trace_line).
   std::function<void(const std::string&)> trace;
   // Host threads issuing requests (submit_read/submit_write), each with its

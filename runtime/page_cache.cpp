@@ -92,8 +92,8 @@ class KernelPageCache : public PageCache {
 
 class ModelledPageCache : public PageCache {
  public:
-  ModelledPageCache(uint64_t file_bytes, double cached_share, uint64_t seed)
-      : cached_((file_bytes + kPageBytes - 1) / kPageBytes, false) {
+  ModelledPageCache(uint64_t file_bytes, double cached_share, uint64_t seed, bool steady)
+      : cached_((file_bytes + kPageBytes - 1) / kPageBytes, false), steady_(steady) {
     std::mt19937_64 random(seed);
     std::uniform_real_distribution<double> draw(0.0, 1.0);
     for (size_t page = 0; page < cached_.size(); ++page) cached_[page] = draw(random) < cached_share;
@@ -109,7 +109,9 @@ class ModelledPageCache : public PageCache {
     return page_runs(first_page(range), end_page(range), [&](uint64_t page) { return !is_cached(page); });
   }
 
-  void loaded(FileRange range) override { set(range, true); }
+  void loaded(FileRange range) override {
+    if (!steady_) set(range, true);
+  }
   void invalidate(FileRange range) override { set(range, false); }
 
  private:
@@ -120,6 +122,7 @@ class ModelledPageCache : public PageCache {
   }
 
   std::vector<bool> cached_;
+  bool steady_;
 };
 
 }  // namespace
@@ -145,8 +148,8 @@ std::unique_ptr<PageCache> kernel_page_cache(const std::string& path) {
   return std::make_unique<KernelPageCache>(path);
 }
 
-std::unique_ptr<PageCache> modelled_page_cache(uint64_t file_bytes, double cached_share, uint64_t seed) {
-  return std::make_unique<ModelledPageCache>(file_bytes, cached_share, seed);
+std::unique_ptr<PageCache> modelled_page_cache(uint64_t file_bytes, double cached_share, uint64_t seed, bool steady) {
+  return std::make_unique<ModelledPageCache>(file_bytes, cached_share, seed, steady);
 }
 
 }  // namespace sbpf::runtime

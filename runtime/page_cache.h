@@ -64,7 +64,10 @@ class PageCache {
 std::unique_ptr<PageCache> kernel_page_cache(const std::string& path);
 
 // A modelled cache of a file of `file_bytes`: each page starts cached with
-// probability `cached_share` (0–1), drawn from `seed`.
-std::unique_ptr<PageCache> modelled_page_cache(uint64_t file_bytes, double cached_share, uint64_t seed);
+// probability `cached_share` (0–1), drawn from `seed`. A steady one stays
+// so — what reads bring in, the cache evicts elsewhere — as experiments that
+// hold `c` fixed need; otherwise reads keep what they load.
+std::unique_ptr<PageCache> modelled_page_cache(uint64_t file_bytes, double cached_share, uint64_t seed,
+                                               bool steady = false);
 
 }  // namespace sbpf::runtime

@@ -20,5 +20,7 @@ int xrp_command(const Args& args);
 int xrp_bench_command(const Args& args);
 int conformance_plugin_command(const Args& args);
 int device_command(const Args& args);
+// `sbpf sim lambda-io`: λ-IO's experiment on the device model.
+int sim_command(const Args& args);
 
 }  // namespace sbpf::tools

@@ -1,4 +1,4 @@
-// The device build's `sbpf compile`, `sbpf xrp` and `sbpf device`: each
+// The device build's `sbpf compile`, `sbpf xrp`, `sbpf device` and `sbpf sim`: each
 // needs what only the host has (clang and libbpf; BPF-KV's objects and a file
 // system to read through XRP; the device model, which simulates the device
 // rather than running on it), so each says where to go instead.
@@ -19,6 +19,10 @@ int xrp_command(const Args&) {
 
 int device_command(const Args&) {
   throw UsageError("`sbpf device` works with the device model, on the host: run it there");
+}
+
+int sim_command(const Args&) {
+  throw UsageError("`sbpf sim` runs experiments on the device model, on the host: run it there");
 }
 
 }  // namespace sbpf::tools

@@ -24,6 +24,7 @@ constexpr Subcommand kSubcommands[] = {
     {"xrp", sbpf::tools::xrp_command, "build a BPF-KV database and look keys up through XRP functions"},
     {"conformance-plugin", sbpf::tools::conformance_plugin_command, "the bpf_conformance plugin contract"},
     {"device", sbpf::tools::device_command, "the device model's profiles: list them, check and show one"},
+    {"sim", sbpf::tools::sim_command, "experiments on the device model: λ-IO's host, device and auto modes"},
 };
 
 void print_usage(std::FILE* out) {

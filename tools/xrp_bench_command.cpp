@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@
 #include "tools/bundled_sample.h"
 #include "tools/command_line.h"
 #include "tools/device_profile_option.h"
+#include "tools/gnuplot.h"
+#include "tools/progress_bar.h"
 #include "tools/commands.h"
 #include "tools/program_file.h"
 #include "xrp_abi/bpfkv_database.h"
@@ -122,35 +125,6 @@ void print_rows(const std::vector<Row>& rows, const std::string& format) {
                 micros(r.figures.p99_ns).c_str(), micros(r.figures.p999_ns).c_str(), kops(r.figures).c_str());
 }
 
-// A bar on stderr, on a terminal, once the run has taken a second.
-class ProgressBar {
- public:
-  explicit ProgressBar(uint64_t total) : total_(total), shown_(isatty(STDERR_FILENO) != 0) {}
-  ~ProgressBar() {
-    if (drawn_) std::fputs("\r\033[K", stderr);
-  }
-  void update(uint64_t done) {
-    if (!shown_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    drawn_ = true;
-    constexpr int kWidth = 40;
-    const int filled = static_cast<int>(done * kWidth / total_);
-    std::fprintf(stderr, "\r[%.*s%*s] %3d%% (%" PRIu64 " of %" PRIu64 " lookups)", filled,
-                 "========================================", kWidth - filled, "",
-                 static_cast<int>(done * 100 / total_), done, total_);
-    std::fflush(stderr);
-  }
-
- private:
-  uint64_t total_;
-  bool shown_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  std::chrono::steady_clock::time_point last_{};
-};
-
 // Mean latency against depth (at the fewest threads) and throughput against
 // threads (at the deepest tree), one line per path: the panels whose axis
 // the run swept, or the latency one when it swept neither.
@@ -160,55 +134,50 @@ void plot(const std::vector<Row>& rows, const std::string& png, const std::strin
   const uint64_t depth = depths.last;
   const bool by_threads = thread_counts.last > thread_counts.first;
   const bool by_depth = depths.last > depths.first || !by_threads;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("sbpf-plot-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  std::string latency_plots;
-  std::string throughput_plots;
-  for (xrp::IoPath path : xrp::kAllIoPaths) {
-    const std::string name = xrp::io_path_name(path);
-    std::ofstream latency(dir / (name + "-latency.dat"));
-    std::ofstream throughput(dir / (name + "-throughput.dat"));
-    bool any_latency = false;
-    bool any_throughput = false;
-    for (const Row& r : rows) {
-      if (r.path != path) continue;
-      if (r.threads == threads) {
-        latency << r.depth << ' ' << micros(r.figures.mean_ns) << '\n';
-        any_latency = true;
+  draw_with_gnuplot(png, [&](const std::filesystem::path& dir) {
+    std::string latency_plots;
+    std::string throughput_plots;
+    for (xrp::IoPath path : xrp::kAllIoPaths) {
+      const std::string name = xrp::io_path_name(path);
+      std::ofstream latency(dir / (name + "-latency.dat"));
+      std::ofstream throughput(dir / (name + "-throughput.dat"));
+      bool any_latency = false;
+      bool any_throughput = false;
+      for (const Row& r : rows) {
+        if (r.path != path) continue;
+        if (r.threads == threads) {
+          latency << r.depth << ' ' << micros(r.figures.mean_ns) << '\n';
+          any_latency = true;
+        }
+        if (r.depth == depth) {
+          throughput << r.threads << ' ' << kops(r.figures) << '\n';
+          any_throughput = true;
+        }
       }
-      if (r.depth == depth) {
-        throughput << r.threads << ' ' << kops(r.figures) << '\n';
-        any_throughput = true;
-      }
+      auto add = [&](std::string& plots, const std::string& file) {
+        plots +=
+            (plots.empty() ? "" : ", ") + ("'" + (dir / file).string() + "' with linespoints title '" + name + "'");
+      };
+      if (any_latency) add(latency_plots, name + "-latency.dat");
+      if (any_throughput) add(throughput_plots, name + "-throughput.dat");
     }
-    auto add = [&](std::string& plots, const std::string& file) {
-      plots += (plots.empty() ? "" : ", ") + ("'" + (dir / file).string() + "' with linespoints title '" + name + "'");
-    };
-    if (any_latency) add(latency_plots, name + "-latency.dat");
-    if (any_throughput) add(throughput_plots, name + "-throughput.dat");
-  }
-  std::ofstream script(dir / "plot.gp");
-  const int panels = (by_depth ? 1 : 0) + (by_threads ? 1 : 0);
-  script << "set terminal pngcairo size " << 600 * panels << ",500\n"
-         << "set output '" << png << "'\n"
-         << "set multiplot layout 1," << panels << " title 'BPF-KV lookups on the device model (" << profile << ")'\n"
-         << "set grid\nset key top left\nset offsets 0.5, 0.5, 0, 0\n";
-  if (by_depth)
-    script << "set xlabel 'index reads per lookup (tree depth)'\nset ylabel 'mean latency (us)'\n"
-           << "set title '" << threads << " thread(s)'\n"
-           << "plot " << latency_plots << "\n";
-  if (by_threads)
-    script << "set xlabel 'threads'\nset ylabel 'throughput (k lookups/s)'\n"
-           << "set title 'depth " << depth << "'\n"
-           << "plot " << throughput_plots << "\n";
-  script << "unset multiplot\n";
-  script.close();
-  const std::string command = "gnuplot '" + (dir / "plot.gp").string() + "'";
-  const int status = std::system(command.c_str());
-  std::filesystem::remove_all(dir);
-  if (status != 0)
-    throw UsageError("gnuplot could not draw " + png +
-                     " (is it installed? cmake/install-deps.sh installs gnuplot-nox)");
+    std::ostringstream script;
+    const int panels = (by_depth ? 1 : 0) + (by_threads ? 1 : 0);
+    script << "set terminal pngcairo size " << 600 * panels << ",500\n"
+           << "set output '" << png << "'\n"
+           << "set multiplot layout 1," << panels << " title 'BPF-KV lookups on the device model (" << profile << ")'\n"
+           << "set grid\nset key top left\nset offsets 0.5, 0.5, 0, 0\n";
+    if (by_depth)
+      script << "set xlabel 'index reads per lookup (tree depth)'\nset ylabel 'mean latency (us)'\n"
+             << "set title '" << threads << " thread(s)'\n"
+             << "plot " << latency_plots << "\n";
+    if (by_threads)
+      script << "set xlabel 'threads'\nset ylabel 'throughput (k lookups/s)'\n"
+             << "set title 'depth " << depth << "'\n"
+             << "plot " << throughput_plots << "\n";
+    script << "unset multiplot\n";
+    return script.str();
+  });
 }
 
 }  // namespace
@@ -277,7 +246,7 @@ int xrp_bench_command(const Args& args) {
   }
 
   const uint64_t configurations = paths.size() * (depths.last - depths.first + 1) * (threads.last - threads.first + 1);
-  ProgressBar progress(configurations * requests);
+  ProgressBar progress(configurations * requests, "lookups");
   uint64_t finished = 0;
   std::vector<Row> rows;
   for (xrp::IoPath path : paths) {

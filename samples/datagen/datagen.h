@@ -15,6 +15,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* splitmix64 (Steele, Lea and Flood): one 64-bit state, a fixed increment and
  * a bijective mix. It passes the usual statistical tests, needs no warm-up and
  * gives the same stream on every platform, which is all test data needs. */
@@ -51,8 +55,7 @@ static inline void dg_store_le32(unsigned char *dst, uint32_t v) {
   for (int i = 0; i < 4; i++) dst[i] = (unsigned char)(v >> (8 * i));
 }
 
-/* The output: `remaining` bytes still wanted on `file`. Implemented in
- * datagen_main.c. */
+/* The output: `remaining` bytes still wanted on `file`. */
 struct dg_writer {
   FILE *file;
   uint64_t remaining;
@@ -76,5 +79,25 @@ dg_generator dg_generate_grep;
 dg_generator dg_generate_bitmap;
 dg_generator dg_generate_filter;
 dg_generator dg_generate_extract;
+
+/* The kinds, by name (datagen_kinds.c). */
+struct dg_kind {
+  const char *name;
+  const char *summary; /* for --help */
+  dg_generator *generate;
+};
+#define DG_KIND_COUNT 7
+extern const struct dg_kind dg_kinds[DG_KIND_COUNT];
+/* The kind called `name`, or NULL. */
+const struct dg_kind *dg_find_kind(const char *name);
+
+/* Writes `size` bytes of `kind`'s data from `seed` to `file`. False when a
+ * write failed, with errno's value in *error (0 when stdio did not set it);
+ * the caller flushes and closes. */
+bool dg_generate(const struct dg_kind *kind, uint64_t size, uint64_t seed, FILE *file, int *error);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SBPF_DATAGEN_H */

@@ -20,24 +20,6 @@
 /* Bad usage and I/O errors alike, as for the sbpf command. */
 #define EXIT_ERROR 2
 
-struct kind {
-  const char *name;
-  const char *summary; /* for --help */
-  dg_generator *generate;
-};
-
-static const struct kind kinds[] = {
-    {"stats64", "int64 values", dg_generate_stats64},
-    {"stats32", "int32 values", dg_generate_stats32},
-    {"knn", "2 KiB rows of 256 int64 features", dg_generate_knn},
-    {"grep", "4 KiB rows of text, some holding \"sbpf\"", dg_generate_grep},
-    {"bitmap", "2-byte run-length records {count 1..16, byte}", dg_generate_bitmap},
-    {"filter", "32-byte TPC-H lineitem rows for query 6", dg_generate_filter},
-    {"extract", "64-byte records {8-byte tag, 56-byte payload}", dg_generate_extract},
-};
-
-#define KIND_COUNT (sizeof(kinds) / sizeof(kinds[0]))
-
 static void print_usage(FILE *out) {
   fprintf(out,
           "usage: sbpf-datagen KIND --size BYTES [--seed N] [-o FILE]\n"
@@ -53,7 +35,7 @@ static void print_usage(FILE *out) {
           "  --help         show this help\n"
           "\n"
           "kinds:\n");
-  for (size_t i = 0; i < KIND_COUNT; i++) fprintf(out, "  %-9s %s\n", kinds[i].name, kinds[i].summary);
+  for (size_t i = 0; i < DG_KIND_COUNT; i++) fprintf(out, "  %-9s %s\n", dg_kinds[i].name, dg_kinds[i].summary);
 }
 
 /* Reports a usage or I/O error and exits; the one place that decides the
@@ -66,12 +48,6 @@ _Noreturn static void fail(const char *format, ...) {
   fputc('\n', stderr);
   va_end(args);
   exit(EXIT_ERROR);
-}
-
-static const struct kind *find_kind(const char *name) {
-  for (size_t i = 0; i < KIND_COUNT; i++)
-    if (strcmp(kinds[i].name, name) == 0) return &kinds[i];
-  return NULL;
 }
 
 /* Parses an unsigned decimal number with an optional K, M or G suffix (powers
@@ -111,19 +87,6 @@ _Noreturn static void fail_write(const char *path, int error) {
   fail("cannot write '%s': %s", path, reason);
 }
 
-void dg_write(struct dg_writer *w, const void *bytes, size_t size) {
-  if (w->failed) return;
-  size_t wanted = size < w->remaining ? size : (size_t)w->remaining;
-  if (wanted == 0) return;
-  errno = 0;
-  if (fwrite(bytes, 1, wanted, w->file) != wanted) {
-    w->failed = true;
-    w->error = errno;
-    return;
-  }
-  w->remaining -= wanted;
-}
-
 /* The value of option `name` at argv[*i]: either glued as --name=VALUE or the
  * next argument. Returns NULL if argv[*i] is not this option. */
 static const char *option_value(int argc, char **argv, int *i, const char *name) {
@@ -137,7 +100,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 }
 
 int main(int argc, char **argv) {
-  const struct kind *kind = NULL;
+  const struct dg_kind *kind = NULL;
   const char *size_text = NULL;
   const char *seed_text = NULL;
   const char *path = NULL;
@@ -159,11 +122,11 @@ int main(int argc, char **argv) {
       fail("unknown option '%s' (see --help)", arg);
     } else if (kind != NULL) {
       fail("more than one KIND: '%s' and '%s'", kind->name, arg);
-    } else if ((kind = find_kind(arg)) == NULL) {
+    } else if ((kind = dg_find_kind(arg)) == NULL) {
       char names[128] = "";
-      for (size_t k = 0; k < KIND_COUNT; k++) {
+      for (size_t k = 0; k < DG_KIND_COUNT; k++) {
         if (k > 0) strcat(names, " ");
-        strcat(names, kinds[k].name);
+        strcat(names, dg_kinds[k].name);
       }
       fail("unknown kind '%s' (expected one of: %s)", arg, names);
     }
@@ -182,13 +145,10 @@ int main(int argc, char **argv) {
   FILE *file = path == NULL ? stdout : fopen(path, "wb");
   if (file == NULL) fail("cannot open '%s' for writing: %s", path, strerror(errno));
 
-  struct dg_rng rng = {seed};
-  struct dg_writer writer = {file, size, false, 0};
-  kind->generate(&writer, &rng);
-
+  int error = 0;
   /* A failed write may only show when the buffer is flushed, so the verdict
    * waits for fflush and fclose. */
-  if (writer.failed) fail_write(path, writer.error);
+  if (!dg_generate(kind, size, seed, file, &error)) fail_write(path, error);
   errno = 0;
   if (fflush(file) != 0 || ferror(file)) fail_write(path, errno);
   if (path != NULL && fclose(file) != 0) fail_write(path, errno);
