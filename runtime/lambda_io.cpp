@@ -30,6 +30,26 @@ constexpr uint64_t kWriteExtentBytes = 8 << 20;
 
 uint64_t blocks_for(uint64_t bytes, uint32_t lba_size) { return (bytes + lba_size - 1) / lba_size; }
 
+// Reads or writes of the page runs `runs` of the file that is `space`, cut
+// to the host's largest transfer; their buffers are attached when issued.
+std::vector<dm::Command> block_commands(dm::Opcode opcode, uint32_t namespace_id, const dm::NamespaceFile& space,
+                                        const std::vector<FileRange>& runs) {
+  const uint32_t lba = space.lba_size();
+  std::vector<dm::Command> commands;
+  for (const FileRange& run : runs) {
+    for (uint64_t at = run.offset; at < run.offset + run.bytes && at < space.size_bytes(); at += kMaxTransferBytes) {
+      const uint64_t bytes = std::min({kMaxTransferBytes, run.offset + run.bytes - at, space.size_bytes() - at});
+      dm::Command command;
+      command.opcode = opcode;
+      command.namespace_id = namespace_id;
+      command.start_lba = at / lba;
+      command.block_count = static_cast<uint32_t>(blocks_for(bytes, lba));
+      commands.push_back(command);
+    }
+  }
+  return commands;
+}
+
 void pread_all(int fd, const std::string& path, uint64_t offset, std::span<uint8_t> bytes) {
   size_t done = 0;
   while (done < bytes.size()) {
@@ -351,18 +371,7 @@ void LambdaIo::write_back(uint32_t thread, File& f, FileRange range, uint64_t* l
   }
   const dm::NamespaceFile& space = device_.namespace_file(f.namespace_id);
   const uint32_t lba = space.lba_size();
-  std::vector<dm::Command> commands;
-  for (const FileRange& run : runs) {
-    for (uint64_t at = run.offset; at < run.offset + run.bytes && at < space.size_bytes(); at += kMaxTransferBytes) {
-      const uint64_t bytes = std::min({kMaxTransferBytes, run.offset + run.bytes - at, space.size_bytes() - at});
-      dm::Command command;
-      command.opcode = dm::Opcode::write;
-      command.namespace_id = f.namespace_id;
-      command.start_lba = at / lba;
-      command.block_count = static_cast<uint32_t>(blocks_for(bytes, lba));
-      commands.push_back(command);
-    }
-  }
+  std::vector<dm::Command> commands = block_commands(dm::Opcode::write, f.namespace_id, space, runs);
   // The pages' data is read from the file as each write goes, into a buffer
   // the batch keeps.
   auto buffers = std::make_shared<std::vector<std::vector<uint8_t>>>(commands.size());
@@ -535,18 +544,7 @@ void LambdaIo::host_read(const RequestPtr& request, std::vector<uint8_t>& out, H
   const dm::Nanoseconds start = clock_.now();
   const dm::NamespaceFile& space = device_.namespace_file(f.namespace_id);
   const uint32_t lba = space.lba_size();
-  std::vector<dm::Command> commands;
-  for (const FileRange& run : f.cache->missing(range)) {
-    for (uint64_t at = run.offset; at < run.offset + run.bytes && at < space.size_bytes(); at += kMaxTransferBytes) {
-      const uint64_t bytes = std::min({kMaxTransferBytes, run.offset + run.bytes - at, space.size_bytes() - at});
-      dm::Command command;
-      command.opcode = dm::Opcode::read;
-      command.namespace_id = f.namespace_id;
-      command.start_lba = at / lba;
-      command.block_count = static_cast<uint32_t>(blocks_for(bytes, lba));
-      commands.push_back(command);
-    }
-  }
+  std::vector<dm::Command> commands = block_commands(dm::Opcode::read, f.namespace_id, space, f.cache->missing(range));
   auto buffers = std::make_shared<std::vector<std::vector<uint8_t>>>(commands.size());
   issue(
       request->thread, std::move(commands), SIZE_MAX,

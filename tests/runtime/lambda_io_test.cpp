@@ -13,6 +13,7 @@
 
 #include "device_model/device_profile.h"
 #include "isa/assembler.h"
+#include "tests/runtime/lambda_test_programs.h"
 #include "isa/program_image.h"
 
 namespace sbpf::runtime {
@@ -20,21 +21,7 @@ namespace {
 
 namespace dm = device_model;
 
-// buf_o[i] = buf_i[i]: the output is the input.
-constexpr const char* kCopy =
-    "ldxdw %r2, [%r1+0]\n"
-    "ldxdw %r3, [%r1+8]\n"
-    "ldxdw %r4, [%r1+16]\n"
-    "mov %r0, %r4\n"
-    "jeq %r4, 0, exit\n"
-    "loop:\n"
-    "ldxb %r5, [%r3+0]\n"
-    "stxb [%r2+0], %r5\n"
-    "add %r2, 1\n"
-    "add %r3, 1\n"
-    "sub %r4, 1\n"
-    "jne %r4, 0, loop\n"
-    "exit\n";
+using testing::kCopy;
 
 // The sum of the input's bytes, as one u64: a selective function.
 constexpr const char* kSum =

@@ -8,25 +8,12 @@
 #include <numeric>
 
 #include "isa/assembler.h"
+#include "tests/runtime/lambda_test_programs.h"
 
 namespace sbpf::runtime {
 namespace {
 
-// Copies its chunk to the output unchanged: buf_o[i] = buf_i[i].
-constexpr const char* kCopy =
-    "ldxdw %r2, [%r1+0]\n"   // buf_o
-    "ldxdw %r3, [%r1+8]\n"   // buf_i
-    "ldxdw %r4, [%r1+16]\n"  // size_i
-    "mov %r0, %r4\n"
-    "jeq %r4, 0, exit\n"
-    "loop:\n"
-    "ldxb %r5, [%r3+0]\n"
-    "stxb [%r2+0], %r5\n"
-    "add %r2, 1\n"
-    "add %r3, 1\n"
-    "sub %r4, 1\n"
-    "jne %r4, 0, loop\n"
-    "exit\n";
+using testing::kCopy;
 
 // Writes {size_i, size_o_cap, first output byte before writing} as three u64.
 constexpr const char* kDescribe =

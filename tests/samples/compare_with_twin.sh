@@ -14,26 +14,26 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 engines=(interp)
 if [ "$(uname -m)" = x86_64 ]; then engines+=(jit); fi
+# check WHAT ARGS...: runs `sbpf run ARGS --input IN --out OUT` and fails
+# unless OUT equals the native twin's output.
+check() {
+  local what=$1
+  shift
+  "$sbpf" run "$@" --input "$work/in" --out "$work/bpf" > "$work/bpf.summary"
+  if ! cmp -s "$work/bpf" "$work/native"; then
+    echo "FAIL $name, $size input bytes: the output with $what differs from the native twin's"
+    cmp "$work/bpf" "$work/native" || true
+    exit 1
+  fi
+  echo "ok   $name, $size input bytes, $what: $(tail -n 1 "$work/bpf.summary"), equal to the native twin's"
+}
 for size in "$@"; do
   "$datagen" "$name" --size "$size" --seed 1 -o "$work/in"
   "$sbpf" run "$samples/lambda/$name.so" --input "$work/in" --out "$work/native" > /dev/null
   for engine in "${engines[@]}"; do
-    "$sbpf" run "$samples/lambda/$name.o" --engine "$engine" --input "$work/in" --out "$work/bpf" > "$work/bpf.summary"
-    if ! cmp -s "$work/bpf" "$work/native"; then
-      echo "FAIL $name, $size input bytes: the BPF output under --engine $engine differs from the native twin's"
-      cmp "$work/bpf" "$work/native" || true
-      exit 1
-    fi
-    echo "ok   $name, $size input bytes, $engine: $(cat "$work/bpf.summary"), equal to the native twin's"
+    check "--engine $engine" "$samples/lambda/$name.o" --engine "$engine"
   done
   for on in host device auto; do
-    "$sbpf" run "$samples/lambda/$name.o" --on "$on" --interval 2 --samples 1 --input "$work/in" --out "$work/model" \
-      > "$work/model.summary"
-    if ! cmp -s "$work/model" "$work/native"; then
-      echo "FAIL $name, $size input bytes: the output with --on $on differs from the native twin's"
-      cmp "$work/model" "$work/native" || true
-      exit 1
-    fi
-    echo "ok   $name, $size input bytes, --on $on: $(tail -n 1 "$work/model.summary")"
+    check "--on $on" "$samples/lambda/$name.o" --on "$on" --interval 2 --samples 1
   done
 done
