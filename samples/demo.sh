@@ -88,5 +88,17 @@ if command -v qemu-aarch64 > /dev/null && [ -x "$root/build-aarch64/tools/sbpf" 
   step "the device's sbpf (make device) runs the image through its arm64 JIT under qemu-aarch64" \
     bash -c "${device_sbpf[*]@Q} run '$work/stats64.img' --input '$work/stats.in' --out '$work/stats.device' --engine jit && ${device_sbpf[*]@Q} run '$work/stats64.aarch64.so' --input '$work/stats.in' --out '$work/stats.device-twin' > /dev/null && cmp '$work/stats.device' '$work/stats.device-twin' && cmp '$work/stats.device' '$work/stats.native' && echo 'equal to the aarch64 twin on the device and to the x86-64 twin here, byte for byte'"
 fi
-step "the device model's profiles (device_model/profiles): what the experiments will run on" \
+step "the device model's profiles (device_model/profiles): what the experiments run on" \
   "$sbpf" device profiles
+
+step "λ-IO: stats64 through the λ API, on the modelled CSD's cores (λ-read commands; the device verifies the program itself)" \
+  "$sbpf" run "$work/stats64.o" --input "$work/stats.in" --on device --out "$work/stats.on-device"
+step "and by λ-IO's scheduler, which profiles the first requests of each window on both sides" \
+  "$sbpf" run "$work/stats64.o" --input "$work/stats.in" --on auto --interval 2 --samples 1 --out "$work/stats.auto"
+cmp "$work/stats.on-device" "$work/stats.native" && cmp "$work/stats.auto" "$work/stats.native" &&
+  echo "both equal to the native twin's output, byte for byte"
+step "λ-IO's experiment on the model: grep's small output wins on the device once the link is slow enough" \
+  "$sbpf" sim lambda-io --workload grep --requests 60 --size 256K --interval 30 --samples 3 \
+  --sweep link-mb-per-s=100:700:300
+step "every workload, host against device against auto (more with --requests, --threads, --sweep, --plot)" \
+  "$sbpf" sim lambda-io --requests 40 --size 512K --interval 20 --samples 3
