@@ -8,7 +8,7 @@
 
 namespace sbpf::runtime {
 
-DeviceExecutionPort::DeviceExecutionPort() = default;
+DeviceExecutionPort::DeviceExecutionPort(EngineKind engine) : engine_(engine) {}
 DeviceExecutionPort::~DeviceExecutionPort() = default;
 
 device_model::ExecutionPort::Download DeviceExecutionPort::download(std::span<const uint8_t> image_bytes) {
@@ -25,11 +25,20 @@ device_model::ExecutionPort::Download DeviceExecutionPort::download(std::span<co
   options.loop_budget = image.loop_budget;
   options.engine = EngineKind::kInterpreter;
   options.metered = true;
-  auto program = std::make_unique<LoadedProgram>(
-      load(std::move(image.program), *verifier::program_type_named("lambda"), options));
-  if (!program->ok()) return {std::nullopt, program->failure()->reason};
-  auto function = std::make_unique<BytecodeLambda>(*program);
-  slots_.push_back(Slot{std::move(program), std::move(function)});
+  const verifier::ProgramType type = *verifier::program_type_named("lambda");
+  Slot slot;
+  slot.program = std::make_unique<LoadedProgram>(load(image.program, type, options));
+  if (!slot.program->ok()) return {std::nullopt, slot.program->failure()->reason};
+  slot.function = std::make_unique<BytecodeLambda>(*slot.program);
+  if (engine_ == EngineKind::kJit) {
+    LoadOptions native = options;
+    native.engine = EngineKind::kJit;
+    native.metered = false;
+    slot.native = std::make_unique<LoadedProgram>(load(std::move(image.program), type, native));
+    if (!slot.native->ok()) return {std::nullopt, slot.native->failure()->reason};
+    slot.native_function = std::make_unique<BytecodeLambda>(*slot.native);
+  }
+  slots_.push_back(std::move(slot));
   return {static_cast<uint32_t>(slots_.size() - 1), ""};
 }
 
@@ -44,9 +53,29 @@ device_model::ExecutionOutcome DeviceExecutionPort::execute(uint32_t slot, const
   const size_t size = invocation.input.size();
   padded_input_.assign((size + 7) & ~size_t{7}, 0);
   std::copy(invocation.input.begin(), invocation.input.end(), padded_input_.begin());
-  LambdaContext context{reinterpret_cast<uintptr_t>(invocation.output.data()),
-                        reinterpret_cast<uintptr_t>(padded_input_.data()), size, invocation.output.size()};
-  ExecutionResult result = slots_[slot].function->invoke(context, padded_input_, invocation.output);
+  Slot& program = slots_[slot];
+  std::span<uint8_t> metered_output = invocation.output;
+  if (program.native_function) {
+    // The JIT's run makes the output; the metered one, into a zeroed buffer
+    // of the same size, the cost — and the check that they agree.
+    metered_output_.assign(invocation.output.size(), 0);
+    metered_output = metered_output_;
+  }
+  auto invoke = [&](BytecodeLambda& function, std::span<uint8_t> output) {
+    LambdaContext context{reinterpret_cast<uintptr_t>(output.data()), reinterpret_cast<uintptr_t>(padded_input_.data()),
+                          size, output.size()};
+    return function.invoke(context, padded_input_, output);
+  };
+  ExecutionResult result = invoke(*program.function, metered_output);
+  if (program.native_function) {
+    const ExecutionResult native = invoke(*program.native_function, invocation.output);
+    const bool agree = native.r0 == result.r0 && native.abort.has_value() == result.abort.has_value() &&
+                       std::equal(metered_output.begin(), metered_output.end(), invocation.output.begin());
+    if (!agree) {
+      outcome.abort = "internal: the JIT and the interpreter disagree on slot " + std::to_string(slot);
+      return outcome;
+    }
+  }
   outcome.return_value = static_cast<int64_t>(result.r0);
   outcome.instructions = result.instructions;
   outcome.helper_bytes = result.helper_bytes;

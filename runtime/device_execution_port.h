@@ -7,6 +7,10 @@
 // loads it on the metered interpreter, whose instruction and helper-byte
 // counts the model turns into the device cores' time. Only λ programs run
 // here: λ-read and λ-write are the commands that execute programs.
+//
+// With the JIT (the device's own process, `sbpf device serve`: the arm64
+// JIT), the output is the native code's; the metered interpreter still runs
+// each invocation, for its cost, and the two must agree byte for byte.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +25,8 @@ namespace sbpf::runtime {
 
 class DeviceExecutionPort : public device_model::ExecutionPort {
  public:
-  DeviceExecutionPort();
+  // `engine`: what computes the output (the JIT needs one for this host).
+  explicit DeviceExecutionPort(EngineKind engine = EngineKind::kInterpreter);
   ~DeviceExecutionPort() override;
 
   Download download(std::span<const uint8_t> image) override;
@@ -33,11 +38,15 @@ class DeviceExecutionPort : public device_model::ExecutionPort {
 
  private:
   struct Slot {
-    std::unique_ptr<LoadedProgram> program;
+    std::unique_ptr<LoadedProgram> program;  // the metered interpreter
     std::unique_ptr<BytecodeLambda> function;
+    std::unique_ptr<LoadedProgram> native;  // the JIT's, when it computes the output
+    std::unique_ptr<BytecodeLambda> native_function;
   };
+  EngineKind engine_;
   std::vector<Slot> slots_;
   std::vector<uint8_t> padded_input_;
+  std::vector<uint8_t> metered_output_;
 };
 
 }  // namespace sbpf::runtime

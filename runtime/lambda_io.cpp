@@ -206,7 +206,7 @@ LambdaIo::LambdaIo(dm::DeviceProfile profile, LambdaIoOptions options)
       scheduler_(options_.scheduler) {
   if (profile_.cores.count == 0)
     throw std::invalid_argument("profile " + profile_.name + " has no device cores to run λ functions on");
-  device_.set_execution_port(&port_);
+  device_.set_execution_port(options_.device_port != nullptr ? options_.device_port : &port_);
   for (uint32_t t = 0; t < options_.threads; ++t) {
     auto thread = std::make_unique<Thread>();
     thread->queue = &device_.create_queue_pair(1024, dm::CompletionMode::interrupt);

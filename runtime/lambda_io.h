@@ -68,6 +68,10 @@ struct LambdaIoOptions {
   // Host threads issuing requests (submit_read/submit_write), each with its
   // own NVMe queue pair, sharing the profile's host cores.
   uint32_t threads = 1;
+  // What runs the device's programs: null for this process
+  // (DeviceExecutionPort), or another (RemoteExecutionPort: the device
+  // build in its own process). It must outlive the LambdaIo.
+  device_model::ExecutionPort* device_port = nullptr;
 };
 
 // One request's outcome.

@@ -20,6 +20,8 @@ int xrp_command(const Args& args);
 int xrp_bench_command(const Args& args);
 int conformance_plugin_command(const Args& args);
 int device_command(const Args& args);
+// `sbpf device serve`: the device runtime in its own process (both builds).
+int device_serve_command(const Args& args);
 // `sbpf sim lambda-io`: λ-IO's experiment on the device model.
 int sim_command(const Args& args);
 

@@ -15,6 +15,7 @@ constexpr const char* kHelp =
     "usage: sbpf device profiles\n"
     "       sbpf device show PROFILE|FILE\n"
     "       sbpf device show --profile FILE\n"
+    "       sbpf device serve ...   (the device runtime in its own process: serve --help)\n"
     "\n"
     "profiles  lists the device profiles sbpf ships, one line each.\n"
     "show      checks a profile and prints it as JSON, every field in order:\n"
@@ -42,6 +43,7 @@ int list_profiles() {
 }  // namespace
 
 int device_command(const Args& args) {
+  if (!args.empty() && args[0] == "serve") return device_serve_command(Args(args.begin() + 1, args.end()));
   CommandLine cl(args, {"--profile"}, {"--help"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
@@ -65,7 +67,7 @@ int device_command(const Args& args) {
     std::fputs(device_model::profile_to_json(profile).c_str(), stdout);
     return kExitOk;
   }
-  throw UsageError("unknown subcommand '" + action + "' (sbpf device profiles|show)");
+  throw UsageError("unknown subcommand '" + action + "' (sbpf device profiles|show|serve)");
 }
 
 }  // namespace sbpf::tools

@@ -17,8 +17,10 @@ int xrp_command(const Args&) {
                    "the device runs programs as images: `sbpf run IMAGE`");
 }
 
-int device_command(const Args&) {
-  throw UsageError("`sbpf device` works with the device model, on the host: run it there");
+int device_command(const Args& args) {
+  if (!args.empty() && args[0] == "serve") return device_serve_command(Args(args.begin() + 1, args.end()));
+  throw UsageError("`sbpf device` works with the device model, on the host: run it there (the device serves it "
+                   "with `sbpf device serve`)");
 }
 
 int sim_command(const Args&) {

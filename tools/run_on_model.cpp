@@ -3,14 +3,18 @@
 #include <cerrno>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
+#include <vector>
 #include <system_error>
 
 #include "isa/program_image.h"
 #include "runtime/execution_result.h"
+#include "runtime/remote_execution_port.h"
 #include "tools/commands.h"
 #include "tools/device_profile_option.h"
 #include "tools/lambda_run_output.h"
@@ -32,7 +36,15 @@ const char* const kRunOnModelHelp =
     "                      input's pages, drawn from --seed, instead of what the\n"
     "                      kernel holds (mincore)\n"
     "  --trace FILE        auto: each decision as a JSON line\n"
-    "  --seed N            the model's random draws (default 1)\n";
+    "  --seed N            the model's random draws (default 1)\n"
+    "  --device model|qemu where the device's programs run: in this process (model,\n"
+    "                      the default), or in the device build's own process\n"
+    "                      under qemu-aarch64 with the arm64 JIT (`sbpf device\n"
+    "                      serve`, started by --device-command); the model keeps\n"
+    "                      the time either way, so the figures are the same\n"
+    "  --device-command C  how to start the device's sbpf (words split at spaces;\n"
+    "                      default $SBPF_DEVICE_COMMAND, else this tree's\n"
+    "                      cmake/qemu-aarch64.sh build-aarch64/tools/sbpf)\n";
 
 namespace {
 
@@ -58,6 +70,23 @@ runtime::LambdaIoOptions model_options(const CommandLine& cl, const runtime::Lam
   return options;
 }
 
+// The words that start the device's own process.
+std::vector<std::string> device_command(const CommandLine& cl) {
+  std::string text;
+  if (auto given = cl.get("--device-command")) {
+    text = *given;
+  } else if (const char* environment = std::getenv("SBPF_DEVICE_COMMAND")) {
+    text = environment;
+  } else {
+    text = std::string(SBPF_SOURCE_DIR) + "/cmake/qemu-aarch64.sh " + SBPF_SOURCE_DIR + "/build-aarch64/tools/sbpf";
+  }
+  std::vector<std::string> words;
+  std::istringstream split(text);
+  for (std::string word; split >> word;) words.push_back(word);
+  if (words.empty()) throw UsageError("--device-command is empty");
+  return words;
+}
+
 }  // namespace
 
 int run_on_model(const CommandLine& cl, const std::string& path, const isa::Program& program, uint64_t loop_budget,
@@ -76,6 +105,18 @@ int run_on_model(const CommandLine& cl, const std::string& path, const isa::Prog
     trace = std::make_unique<std::ofstream>(*trace_path);
     if (!*trace) throw UsageError("cannot write " + *trace_path + ": " + std::strerror(errno));
     options.trace = [&trace](const std::string& line) { *trace << line << '\n'; };
+  }
+  const std::string device = cl.get_or("--device", "model");
+  if (device != "model" && device != "qemu") throw UsageError("--device takes model or qemu, not '" + device + "'");
+  if (device == "model" && cl.has("--device-command")) throw UsageError("--device-command applies to --device qemu");
+  std::unique_ptr<runtime::RemoteExecutionPort> remote;
+  if (device == "qemu") {
+    try {
+      remote = std::make_unique<runtime::RemoteExecutionPort>(device_command(cl));
+    } catch (const std::runtime_error& e) {
+      throw UsageError(e.what());
+    }
+    options.device_port = remote.get();
   }
   std::unique_ptr<runtime::LambdaIo> io;
   try {

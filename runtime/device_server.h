@@ -1,0 +1,14 @@
+// The device runtime as its own process: the far end of a DeviceChannel,
+// taking each command to a DeviceExecutionPort (`sbpf device serve`).
+#pragma once
+
+#include "runtime/device_channel.h"
+#include "runtime/device_execution_port.h"
+
+namespace sbpf::runtime {
+
+// Serves `channel` until the host sends kShutdown: downloads verified into
+// `port`'s slots, runs executed on them.
+void serve_device(DeviceChannel& channel, DeviceExecutionPort& port);
+
+}  // namespace sbpf::runtime
