@@ -64,10 +64,6 @@ class StandInPort : public ExecutionPort {
   std::vector<std::string> programs_;
 };
 
-std::span<const std::uint8_t> bytes_of(const std::string& text) {
-  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
-
 struct LambdaRig : DeviceRig {
   LambdaRig() : queue(device.create_queue_pair(8, CompletionMode::interrupt)) {
     device.set_execution_port(&port);
@@ -259,7 +255,8 @@ TEST(LambdaCommandTest, ADeviceWithoutCoresOrAPortRunsNoPrograms) {
   QueuePair& queue = rig.device.create_queue_pair(8, CompletionMode::interrupt);
   Command command;
   command.opcode = Opcode::program_download;
-  std::vector<std::uint8_t> image(bytes_of("upper").begin(), bytes_of("upper").end());
+  const std::string name = "upper";
+  std::vector<std::uint8_t> image(name.begin(), name.end());
   command.data = image;
   EXPECT_EQ(rig.run_one(queue, command).first.status, Status::invalid_opcode);
   StandInPort port;
