@@ -44,6 +44,19 @@ class ExecutionPort {
   virtual Download download(std::span<const std::uint8_t> image) = 0;
   // Runs the program in `slot` once.
   virtual ExecutionOutcome execute(std::uint32_t slot, const Invocation& invocation) = 0;
+  // A λ-read's whole device side, for a port that reaches the namespace
+  // itself — a device runtime in its own process, which reads the extents
+  // of the metadata buffer (lambda_command_format.h) from the namespace's
+  // file, as its firmware would, and runs `slot` on them into `output`.
+  // nullopt: this port does not, and the device reads the extents and calls
+  // execute().
+  virtual std::optional<ExecutionOutcome> execute_lambda_read(std::uint32_t /*slot*/,
+                                                              const std::string& /*namespace_path*/,
+                                                              std::span<const std::uint8_t> /*metadata*/,
+                                                              std::uint32_t /*extent_count*/,
+                                                              std::span<std::uint8_t> /*output*/) {
+    return std::nullopt;
+  }
 };
 
 }  // namespace sbpf::device_model

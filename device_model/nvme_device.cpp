@@ -170,11 +170,7 @@ void NvmeDevice::download_program(const std::shared_ptr<InFlight>& command) {
   post_at(arrived, command, Status::success);
 }
 
-NvmeDevice::ProgramRun NvmeDevice::run_program(const std::shared_ptr<InFlight>& command,
-                                               std::span<const std::uint8_t> input) {
-  const Command& c = command->command;
-  const ExecutionOutcome outcome =
-      port_->execute(programs_.at(c.program_id).port_slot, Invocation{input, command->output, {}});
+NvmeDevice::ProgramRun NvmeDevice::account(const std::shared_ptr<InFlight>& command, const ExecutionOutcome& outcome) {
   ProgramRun run{cores_.run(clock_.now(), outcome.instructions, outcome.helper_bytes), outcome.abort.has_value()};
   command->header.size_o = outcome.return_value;
   command->header.calc_ns = run.core.end - run.core.start;
@@ -198,20 +194,25 @@ void NvmeDevice::start_lambda_read(const std::shared_ptr<InFlight>& command) {
   }
   clock_.schedule_at(ready, [this, command, start] {
     const Command& c = command->command;
-    std::vector<std::uint8_t> input;
-    try {
-      const NamespaceFile& file = namespace_file(c.namespace_id);
-      for (const LambdaExtent& extent : command->extents) {
-        input.resize(input.size() + extent.bytes);
-        file.read_bytes(extent.address, std::span(input).last(extent.bytes));
-      }
-    } catch (const std::system_error&) {
-      post(command, Status::internal_error);
-      return;
-    }
     command->header.pre_ns = clock_.now() - start;
     command->output.resize(c.data.size() - kLambdaReplyHeaderBytes);
-    const ProgramRun run = run_program(command, input);
+    const NamespaceFile& file = namespace_file(c.namespace_id);
+    std::optional<ExecutionOutcome> outcome =
+        port_->execute_lambda_read(port_slot(c), file.path(), c.metadata, c.extent_count, command->output);
+    if (!outcome) {
+      std::vector<std::uint8_t> input;
+      try {
+        for (const LambdaExtent& extent : command->extents) {
+          input.resize(input.size() + extent.bytes);
+          file.read_bytes(extent.address, std::span(input).last(extent.bytes));
+        }
+      } catch (const std::system_error&) {
+        post(command, Status::internal_error);
+        return;
+      }
+      outcome = port_->execute(port_slot(c), Invocation{input, command->output, {}});
+    }
+    const ProgramRun run = account(command, *outcome);
     if (run.aborted) {
       post_at(run.core.end, command, Status::program_aborted);
       return;
@@ -234,7 +235,8 @@ void NvmeDevice::start_lambda_write(const std::shared_ptr<InFlight>& command) {
     std::uint64_t capacity = 0;
     for (const LambdaExtent& extent : command->extents) capacity += extent.bytes;
     command->output.resize(capacity);
-    const ProgramRun run = run_program(command, command->command.data);
+    const ProgramRun run =
+        account(command, port_->execute(port_slot(command->command), Invocation{command->command.data, command->output, {}}));
     if (run.aborted) {
       post_at(run.core.end, command, Status::program_aborted);
       return;

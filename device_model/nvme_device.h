@@ -114,14 +114,15 @@ class NvmeDevice {
   void download_program(const std::shared_ptr<InFlight>& command);
   void start_lambda_read(const std::shared_ptr<InFlight>& command);
   void start_lambda_write(const std::shared_ptr<InFlight>& command);
-  // Runs the command's program now on `input` into command->output (sized
-  // to its capacity before the call; trimmed to what the function wrote
-  // after) and books its time on a core.
+  // What the command's program did (into command->output, sized to its
+  // capacity before the run): its time booked on a core, the reply header
+  // filled, the output trimmed to what the function returned.
   struct ProgramRun {
     CorePool::Reservation core;
     bool aborted = false;  // command->detail says why
   };
-  ProgramRun run_program(const std::shared_ptr<InFlight>& command, std::span<const std::uint8_t> input);
+  ProgramRun account(const std::shared_ptr<InFlight>& command, const ExecutionOutcome& outcome);
+  std::uint32_t port_slot(const Command& command) const { return programs_.at(command.program_id).port_slot; }
   // At posting: λ-read's header and output into the host's buffer, or
   // λ-write's output into the namespace and its header into the reply.
   void deliver_lambda_reply(InFlight& command);

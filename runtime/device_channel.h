@@ -5,10 +5,11 @@
 // area the commands' buffers live in.
 //
 // The host's device model still decides when everything happens; what
-// crosses the channel is the device firmware's side of a command — download
-// this image, run this program on this input — and what it did: the
-// output, the return value, the instructions and helper bytes the model
-// turns into the device cores' time.
+// crosses the channel is the device firmware's side of a command — attach
+// this namespace, download this image, λ-read these extents with this
+// program (the device reads them itself), run this program on this input —
+// and what it did: the output, the return value, the instructions and
+// helper bytes the model turns into the device cores' time.
 //
 // Memory layout (little-endian, both ends of one machine):
 //   [0, 4096)          Header: magic, version, ring indices
@@ -34,8 +35,11 @@ inline constexpr uint64_t kChannelOutputBytes = 256u << 20;  // the largest λ o
 inline constexpr uint64_t kChannelBytes = kChannelOutputOffset + kChannelOutputBytes;
 
 enum class ChannelOpcode : uint8_t {
-  kDownload = 0x81,  // verify the image in the input area into `slot`
-  kExecute = 0x8b,   // run `slot` on input_bytes of input, output_bytes of zeroed output
+  kLambdaRead = 0x22,  // λ-read: the metadata buffer in the input area, `extent_count` extents of
+                       // namespace `namespace_id`, run `slot` on them into output_bytes of zeroed output
+  kDownload = 0x81,    // verify the image in the input area into `slot`
+  kExecute = 0x8b,     // run `slot` on input_bytes of input, output_bytes of zeroed output
+  kAttach = 0x8c,      // namespace `namespace_id` is the file whose path is in the input area
   kShutdown = 0xff,
 };
 
@@ -53,7 +57,9 @@ struct ChannelCommand {
   uint32_t slot = 0;
   uint64_t input_bytes = 0;
   uint64_t output_bytes = 0;
-  uint8_t unused[40] = {};
+  uint32_t namespace_id = 0;
+  uint32_t extent_count = 0;
+  uint8_t unused[32] = {};
 };
 static_assert(sizeof(ChannelCommand) == 64, "a submission entry is 64 bytes, as NVMe's");
 

@@ -7,8 +7,9 @@
 
 namespace sbpf::runtime {
 
-// Serves `channel` until the host sends kShutdown: downloads verified into
-// `port`'s slots, runs executed on them.
+// Serves `channel` until the host sends kShutdown: namespaces opened,
+// downloads verified into `port`'s slots, λ-reads and runs executed on
+// them.
 void serve_device(DeviceChannel& channel, DeviceExecutionPort& port);
 
 }  // namespace sbpf::runtime

@@ -103,10 +103,10 @@ device_model::ExecutionPort::Download RemoteExecutionPort::download(std::span<co
 }
 
 device_model::ExecutionOutcome RemoteExecutionPort::execute(uint32_t slot, const device_model::Invocation& invocation) {
-  device_model::ExecutionOutcome outcome;
   if (invocation.input.size() > kChannelInputBytes || invocation.output.size() > kChannelOutputBytes) {
-    outcome.abort = "the buffers are larger than the device channel";
-    return outcome;
+    device_model::ExecutionOutcome failure;
+    failure.abort = "the buffers are larger than the device channel";
+    return failure;
   }
   std::copy(invocation.input.begin(), invocation.input.end(), channel_.input().begin());
   channel_.clear_output(invocation.output.size());
@@ -115,7 +115,12 @@ device_model::ExecutionOutcome RemoteExecutionPort::execute(uint32_t slot, const
   command.slot = slot;
   command.input_bytes = invocation.input.size();
   command.output_bytes = invocation.output.size();
-  const ChannelCompletion completion = call(command);
+  return this->outcome(call(command), invocation.output);
+}
+
+device_model::ExecutionOutcome RemoteExecutionPort::outcome(const ChannelCompletion& completion,
+                                                            std::span<uint8_t> output) {
+  device_model::ExecutionOutcome outcome;
   outcome.return_value = completion.return_value;
   outcome.instructions = completion.instructions;
   outcome.helper_bytes = completion.helper_bytes;
@@ -123,8 +128,43 @@ device_model::ExecutionOutcome RemoteExecutionPort::execute(uint32_t slot, const
     outcome.abort = detail(completion);
     return outcome;
   }
-  std::copy_n(channel_.output().begin(), invocation.output.size(), invocation.output.begin());
+  std::copy_n(channel_.output().begin(), output.size(), output.begin());
   return outcome;
+}
+
+std::optional<device_model::ExecutionOutcome> RemoteExecutionPort::execute_lambda_read(
+    uint32_t slot, const std::string& namespace_path, std::span<const uint8_t> metadata, uint32_t extent_count,
+    std::span<uint8_t> output) {
+  device_model::ExecutionOutcome failure;
+  if (metadata.size() > kChannelInputBytes || output.size() > kChannelOutputBytes || namespace_path.size() > kChannelInputBytes) {
+    failure.abort = "the buffers are larger than the device channel";
+    return failure;
+  }
+  auto known = namespaces_.find(namespace_path);
+  if (known == namespaces_.end()) {
+    const auto id = static_cast<uint32_t>(namespaces_.size() + 1);
+    std::copy(namespace_path.begin(), namespace_path.end(), channel_.input().begin());
+    ChannelCommand attach;
+    attach.opcode = static_cast<uint8_t>(ChannelOpcode::kAttach);
+    attach.namespace_id = id;
+    attach.input_bytes = namespace_path.size();
+    const ChannelCompletion attached = call(attach);
+    if (attached.status != static_cast<uint16_t>(ChannelStatus::kSuccess)) {
+      failure.abort = "the device cannot open its namespace: " + detail(attached);
+      return failure;
+    }
+    known = namespaces_.emplace(namespace_path, id).first;
+  }
+  std::copy(metadata.begin(), metadata.end(), channel_.input().begin());
+  channel_.clear_output(output.size());
+  ChannelCommand command;
+  command.opcode = static_cast<uint8_t>(ChannelOpcode::kLambdaRead);
+  command.slot = slot;
+  command.namespace_id = known->second;
+  command.extent_count = extent_count;
+  command.input_bytes = metadata.size();
+  command.output_bytes = output.size();
+  return outcome(call(command), output);
 }
 
 }  // namespace sbpf::runtime

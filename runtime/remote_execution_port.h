@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,16 +29,25 @@ class RemoteExecutionPort : public device_model::ExecutionPort {
 
   Download download(std::span<const uint8_t> image) override;
   device_model::ExecutionOutcome execute(uint32_t slot, const device_model::Invocation& invocation) override;
+  // λ-reads go whole: the device process reads the extents from the
+  // namespace's file itself (attached the first time it is named).
+  std::optional<device_model::ExecutionOutcome> execute_lambda_read(uint32_t slot, const std::string& namespace_path,
+                                                                    std::span<const uint8_t> metadata,
+                                                                    uint32_t extent_count,
+                                                                    std::span<uint8_t> output) override;
 
  private:
   // One command there and its completion back; std::runtime_error when the
   // device process has gone.
   ChannelCompletion call(ChannelCommand command);
   std::string detail(const ChannelCompletion& completion);
+  // The run's figures, and its output copied out of the channel.
+  device_model::ExecutionOutcome outcome(const ChannelCompletion& completion, std::span<uint8_t> output);
 
   DeviceChannel channel_;
   pid_t pid_ = -1;
   uint16_t next_id_ = 0;
+  std::map<std::string, uint32_t> namespaces_;  // path → the id the device knows it by
   std::string description_;  // the command, for messages
 };
 
