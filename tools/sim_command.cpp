@@ -199,7 +199,7 @@ void plot(const std::vector<Row>& rows, const Sweep& sweep, const std::vector<st
       script << "set terminal pngcairo size 900,500\nset output '" << png << "'\n"
              << "set title '" << title << "'\nset ylabel 'requests per second'\nset grid ytics\n"
              << "set style data histograms\nset style histogram clustered\nset style fill solid 0.8\n"
-             << "set key top right\nplot ";
+             << "set key top left\nplot ";
       for (size_t m = 0; m < modes.size(); ++m)
         script << (m ? ", " : "") << "'" << (dir / "rps.dat").string() << "' using " << m + 2
                << (m == 0 ? ":xtic(1)" : "") << " title '" << runtime::mode_name(modes[m]) << "'";
