@@ -477,8 +477,8 @@ void LambdaIo::start(const RequestPtr& request) {
       result.profiled = decision.profile;
       result.side = decision.profile ? LambdaSide::kHost : decision.side;
     }
-    std::vector<uint8_t> unused;
-    std::vector<uint8_t>& out = request->out != nullptr ? *request->out : unused;
+    // A write has no output for the caller; its sides leave this untouched.
+    std::vector<uint8_t>& out = request->out != nullptr ? *request->out : request->device_output;
     if (!result.profiled) {
       if (result.side == LambdaSide::kHost) {
         run_host(request, out, [this, request](LambdaRunResult, HostMeasurement) { finish(request); });
