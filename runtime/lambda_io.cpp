@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -160,6 +161,9 @@ struct LambdaIo::Lambda {
   explicit Lambda(LoadedProgram loaded) : program(std::move(loaded)), function(program) {}
   LoadedProgram program;  // on the host's metered interpreter
   BytecodeLambda function;
+  // Wall-clock host times: the host's own engine (the JIT where there is one).
+  std::optional<LoadedProgram> native;
+  std::optional<BytecodeLambda> native_function;
   uint32_t device_slot = 0;
 };
 
@@ -206,6 +210,8 @@ LambdaIo::LambdaIo(dm::DeviceProfile profile, LambdaIoOptions options)
       scheduler_(options_.scheduler) {
   if (profile_.cores.count == 0)
     throw std::invalid_argument("profile " + profile_.name + " has no device cores to run λ functions on");
+  if (options_.host_on_the_clock && options_.modelled_cache)
+    throw std::invalid_argument("host times from the clock need the kernel's page cache, not a modelled one");
   device_.set_execution_port(options_.device_port != nullptr ? options_.device_port : &port_);
   for (uint32_t t = 0; t < options_.threads; ++t) {
     auto thread = std::make_unique<Thread>();
@@ -259,9 +265,18 @@ LambdaIo::Loaded LambdaIo::load(std::span<const uint8_t> image_bytes) {
   LoadOptions options;
   options.loop_budget = image.loop_budget;
   options.metered = true;
-  LoadedProgram program = runtime::load(std::move(image.program), *verifier::program_type_named("lambda"), options);
+  const verifier::ProgramType type = *verifier::program_type_named("lambda");
+  LoadedProgram program = runtime::load(image.program, type, options);
   if (!program.ok()) return {std::nullopt, program.failure()->reason};
   auto loaded = std::make_unique<Lambda>(std::move(program));
+  if (options_.host_on_the_clock && jit_available()) {
+    LoadOptions native = options;
+    native.engine = EngineKind::kJit;
+    native.metered = false;
+    loaded->native.emplace(runtime::load(std::move(image.program), type, native));
+    if (!loaded->native->ok()) return {std::nullopt, loaded->native->failure()->reason};
+    loaded->native_function.emplace(*loaded->native);
+  }
 
   // Download, then activate, from thread 0, one after the other.
   const auto id = static_cast<uint32_t>(lambdas_.size());
@@ -537,7 +552,44 @@ void LambdaIo::finish(const RequestPtr& request) {
   request->done(std::move(request->result));
 }
 
+void LambdaIo::host_read_on_the_clock(const RequestPtr& request, std::vector<uint8_t>& out, HostThen then) {
+  // pre: the range's missing pages read for real, which brings them into
+  // the kernel's cache; calc: the function on the host's own engine. Both
+  // timed, and the thread's time on the model is what they took.
+  using Clock = std::chrono::steady_clock;
+  File& f = *request->file;
+  const FileRange range = request->range;
+  HostMeasurement measured;
+  const auto pre_start = Clock::now();
+  std::vector<uint8_t> page_run;
+  for (const FileRange& run : f.cache->missing(range)) {
+    const uint64_t bytes = std::min(run.bytes, f.logical_size - std::min(run.offset, f.logical_size));
+    page_run.resize(bytes);
+    pread_all(f.fd, f.path, run.offset, page_run);
+    request->result.link_bytes += bytes;
+  }
+  const auto calc_start = Clock::now();
+  Lambda& l = *request->lambda;
+  out.clear();
+  LambdaRunResult result = run_lambda(
+      l.native_function ? *l.native_function : l.function, range.bytes,
+      [&](uint64_t offset, std::span<uint8_t> chunk) { pread_all(f.fd, f.path, range.offset + offset, chunk); },
+      [&](std::span<const uint8_t> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }, options_.run);
+  const auto end = Clock::now();
+  auto ns = [](Clock::duration d) {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+  };
+  measured.pre_ns = ns(calc_start - pre_start);
+  measured.calc_ns = ns(end - calc_start);
+  compute(request->thread, measured.pre_ns + measured.calc_ns,
+          [result = std::move(result), measured, then = std::move(then)]() mutable { then(std::move(result), measured); });
+}
+
 void LambdaIo::host_read(const RequestPtr& request, std::vector<uint8_t>& out, HostThen then) {
+  if (options_.host_on_the_clock) {
+    host_read_on_the_clock(request, out, std::move(then));
+    return;
+  }
   // pre: the range's missing pages come in from the device, all at once.
   File& f = *request->file;
   const FileRange range = request->range;

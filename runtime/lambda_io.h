@@ -13,7 +13,9 @@
 // capacity on either side, and the outputs are concatenated: the result is
 // the same bytes whichever side ran.
 //
-// Where time comes from. Everything runs in the model's time (now_ns()):
+// Where time comes from. Everything runs in the model's time (now_ns()),
+// the host's side measured on the clock instead when asked
+// (LambdaIoOptions::host_on_the_clock):
 //   host   the request's syscall (crossing, read syscall, file system); the
 //          range's uncached pages read from the device (block layer and
 //          driver per command, the device's time, the interrupt and
@@ -68,6 +70,13 @@ struct LambdaIoOptions {
   // Host threads issuing requests (submit_read/submit_write), each with its
   // own NVMe queue pair, sharing the profile's host cores.
   uint32_t threads = 1;
+  // The host side's times from the clock instead of the model: its misses
+  // read for real (pread, through the kernel's page cache) and its function
+  // run on the host's own engine (the JIT where there is one), both timed,
+  // and the model's clock moved by what they took — λ-IO's host on a real
+  // file, against the modelled device. Not deterministic; needs the
+  // kernel's cache. Writes keep the model's times.
+  bool host_on_the_clock = false;
   // What runs the device's programs: null for this process
   // (DeviceExecutionPort), or another (RemoteExecutionPort: the device
   // build in its own process). It must outlive the LambdaIo.
@@ -165,6 +174,7 @@ class LambdaIo {
   void run_device(const RequestPtr& request, std::vector<uint8_t>& out, DeviceThen then);
   void finish(const RequestPtr& request);
   void host_read(const RequestPtr& request, std::vector<uint8_t>& out, HostThen then);
+  void host_read_on_the_clock(const RequestPtr& request, std::vector<uint8_t>& out, HostThen then);
   void device_read(const RequestPtr& request, std::vector<uint8_t>& out, DeviceThen then);
   void host_write(const RequestPtr& request, HostThen then);
   void device_write(const RequestPtr& request, uint64_t chunk_offset, uint64_t at, LambdaRunResult result,

@@ -37,6 +37,10 @@ const char* const kRunOnModelHelp =
     "                      kernel holds (mincore)\n"
     "  --trace FILE        auto: each decision as a JSON line\n"
     "  --seed N            the model's random draws (default 1)\n"
+    "  --host-time model|clock\n"
+    "                      the host side's times from the model (the default), or\n"
+    "                      measured on this machine (its reads of the file and the\n"
+    "                      function on this host's JIT) against the modelled device\n"
     "  --device model|qemu where the device's programs run: in this process (model,\n"
     "                      the default), or in the device build's own process\n"
     "                      under qemu-aarch64 with the arm64 JIT (`sbpf device\n"
@@ -63,6 +67,10 @@ runtime::LambdaIoOptions model_options(const CommandLine& cl, const runtime::Lam
   options.seed = cl.get_number("--seed").value_or(1);
   if (auto interval = cl.get_number("--interval")) options.scheduler.interval = static_cast<uint32_t>(*interval);
   if (auto samples = cl.get_number("--samples")) options.scheduler.samples = static_cast<uint32_t>(*samples);
+  const std::string host_time = cl.get_choice("--host-time", {"model", "clock"}, "model");
+  options.host_on_the_clock = host_time == "clock";
+  if (options.host_on_the_clock && cl.has("--cache-ratio"))
+    throw UsageError("--host-time clock reads the file through the kernel's page cache: no --cache-ratio");
   if (auto ratio = cl.get("--cache-ratio")) {
     options.modelled_cache = true;
     options.cached_share = parse_ratio(*ratio);

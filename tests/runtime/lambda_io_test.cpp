@@ -369,6 +369,31 @@ TEST(LambdaIo, ThreadsShareTheDevicesCoresAndTheHostsInParallel) {
                std::out_of_range);
 }
 
+TEST(LambdaIo, OnTheClockTheHostsTimesAreMeasuredOnTheRealFile) {
+  const std::vector<uint8_t> data = pattern(8 * 4096);
+  WorkFile input(data);
+  if (!input.drop_from_cache()) GTEST_SKIP() << "this file system keeps dropped pages cached";
+  LambdaIoOptions options = small_chunks(/*modelled_cache=*/false);
+  options.host_on_the_clock = true;
+  LambdaIo io(csd(), options);
+  const uint32_t file = io.open(input.path());
+  const uint32_t copy = *io.load(image_of(kCopy)).id;
+  std::vector<uint8_t> out;
+  const LambdaRequest cold = io.read(file, 0, data.size(), copy, out, LambdaMode::kHost);
+  ASSERT_TRUE(cold.run.ok());
+  EXPECT_EQ(out, data);
+  EXPECT_EQ(cold.cached_percent, 0u);
+  EXPECT_EQ(cold.link_bytes, data.size());
+  EXPECT_GT(cold.host->pre_ns, 0u);
+  EXPECT_GT(cold.host->calc_ns, 0u);
+  EXPECT_GE(cold.latency_ns, cold.host->pre_ns + cold.host->calc_ns);
+  const LambdaRequest warm = io.read(file, 0, data.size(), copy, out, LambdaMode::kHost);
+  EXPECT_EQ(warm.cached_percent, 100u);
+  EXPECT_EQ(warm.link_bytes, 0u);
+  options.modelled_cache = true;
+  EXPECT_THROW(LambdaIo(csd(), options), std::invalid_argument);
+}
+
 TEST(KernelPageCache, ReportsWhatTheKernelHoldsOfAFile) {
   WorkFile file(pattern(16 * 4096));
   if (!file.drop_from_cache()) GTEST_SKIP() << "this file system keeps dropped pages cached";
