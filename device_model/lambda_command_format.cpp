@@ -27,8 +27,8 @@ LambdaMetadata encode_lambda_metadata(std::span<const LambdaExtent> extents) {
   for (std::size_t i = 0; i < extents.size(); ++i) {
     const LambdaExtent& extent = extents[i];
     if (extent.address > kLambdaMaxExtentAddress || extent.bytes > kLambdaMaxExtentBytes) {
-      throw std::invalid_argument("extent " + std::to_string(i) + " (" + std::to_string(extent.bytes) +
-                                  " bytes at " + std::to_string(extent.address) +
+      throw std::invalid_argument("extent " + std::to_string(i) + " (" + std::to_string(extent.bytes) + " bytes at " +
+                                  std::to_string(extent.address) +
                                   ") does not fit λ-IO's 40-bit address and 24-bit length");
     }
     put_u64(&metadata[8 * i], extent.address | extent.bytes << 40);

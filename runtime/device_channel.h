@@ -29,7 +29,7 @@ namespace sbpf::runtime {
 
 inline constexpr uint32_t kChannelEntries = 16;
 inline constexpr uint64_t kChannelInputOffset = 64 << 10;
-inline constexpr uint64_t kChannelInputBytes = 64u << 20;   // the largest image (isa::kMaxImageBytes)
+inline constexpr uint64_t kChannelInputBytes = 64u << 20;  // the largest image (isa::kMaxImageBytes)
 inline constexpr uint64_t kChannelOutputOffset = kChannelInputOffset + kChannelInputBytes;
 inline constexpr uint64_t kChannelOutputBytes = 256u << 20;  // the largest λ output
 inline constexpr uint64_t kChannelBytes = kChannelOutputOffset + kChannelOutputBytes;

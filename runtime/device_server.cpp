@@ -84,13 +84,16 @@ void serve_device(DeviceChannel& channel, DeviceExecutionPort& port) {
     completion.command_id = command.command_id;
     const bool fits = command.input_bytes <= kChannelInputBytes && command.output_bytes <= kChannelOutputBytes;
     switch (static_cast<ChannelOpcode>(command.opcode)) {
-      case ChannelOpcode::kShutdown: channel.complete(completion); return;
+      case ChannelOpcode::kShutdown:
+        channel.complete(completion);
+        return;
       case ChannelOpcode::kDownload: {
         if (!fits) {
           completion = failed(channel, completion, ChannelStatus::kInvalid, "the image is larger than the channel");
           break;
         }
-        const device_model::ExecutionPort::Download download = port.download(channel.input().first(command.input_bytes));
+        const device_model::ExecutionPort::Download download =
+            port.download(channel.input().first(command.input_bytes));
         if (download.slot) {
           completion.slot = *download.slot;
         } else {
@@ -118,8 +121,8 @@ void serve_device(DeviceChannel& channel, DeviceExecutionPort& port) {
           completion = failed(channel, completion, ChannelStatus::kInvalid, error);
           break;
         }
-        completion =
-            ran(channel, completion, port.execute(command.slot, {input, channel.output().first(command.output_bytes), {}}));
+        completion = ran(channel, completion,
+                         port.execute(command.slot, {input, channel.output().first(command.output_bytes), {}}));
         break;
       }
       case ChannelOpcode::kExecute: {
@@ -129,7 +132,8 @@ void serve_device(DeviceChannel& channel, DeviceExecutionPort& port) {
         }
         completion = ran(channel, completion,
                          port.execute(command.slot, {channel.input().first(command.input_bytes),
-                                                     channel.output().first(command.output_bytes), {}}));
+                                                     channel.output().first(command.output_bytes),
+                                                     {}}));
         break;
       }
       default:

@@ -98,16 +98,18 @@ uint64_t link_bytes_of(const dm::Command& command, const dm::Completion& complet
   switch (command.opcode) {
     case dm::Opcode::read:
     case dm::Opcode::write:
-    case dm::Opcode::program_download: return command.data.size();
+    case dm::Opcode::program_download:
+      return command.data.size();
     case dm::Opcode::lambda_read: {
-      const dm::LambdaReplyHeader header =
-          dm::decode_reply_header(command.data.first<dm::kLambdaReplyHeaderBytes>());
+      const dm::LambdaReplyHeader header = dm::decode_reply_header(command.data.first<dm::kLambdaReplyHeaderBytes>());
       const uint64_t capacity = command.data.size() - dm::kLambdaReplyHeaderBytes;
       const bool sent = header.size_o >= 0 && static_cast<uint64_t>(header.size_o) <= capacity;
       return dm::kLambdaReplyHeaderBytes + (sent ? static_cast<uint64_t>(header.size_o) : 0);
     }
-    case dm::Opcode::lambda_write: return command.data.size() + dm::kLambdaReplyHeaderBytes;
-    default: return 0;
+    case dm::Opcode::lambda_write:
+      return command.data.size() + dm::kLambdaReplyHeaderBytes;
+    default:
+      return 0;
   }
 }
 
@@ -120,9 +122,12 @@ bool same_outcome(const LambdaRunResult& a, const LambdaRunResult& b) {
 
 const char* mode_name(LambdaMode mode) {
   switch (mode) {
-    case LambdaMode::kHost: return "host";
-    case LambdaMode::kDevice: return "device";
-    case LambdaMode::kAuto: return "auto";
+    case LambdaMode::kHost:
+      return "host";
+    case LambdaMode::kDevice:
+      return "device";
+    case LambdaMode::kAuto:
+      return "auto";
   }
   return "?";
 }
@@ -192,10 +197,10 @@ struct LambdaIo::Request {
   LambdaMode mode = LambdaMode::kHost;
   File* file = nullptr;
   Lambda* lambda = nullptr;
-  FileRange range;                        // read: the file's; write: where the output goes from
-  std::vector<uint8_t>* out = nullptr;    // read: the caller's
-  std::span<const uint8_t> input;         // write: the caller's
-  std::vector<uint8_t> device_output;     // a profiled read's second result
+  FileRange range;                      // read: the file's; write: where the output goes from
+  std::vector<uint8_t>* out = nullptr;  // read: the caller's
+  std::span<const uint8_t> input;       // write: the caller's
+  std::vector<uint8_t> device_output;   // a profiled read's second result
   dm::Nanoseconds started = 0;
   LambdaRequest result;
   Done done;
@@ -234,10 +239,9 @@ uint32_t LambdaIo::open(const std::string& path) {
   file->namespace_id = id + 1;
   device_.attach_namespace(file->namespace_id, dm::NamespaceFile::open_existing(path));
   file->logical_size = file->size_on_disk();
-  file->cache = options_.modelled_cache
-                    ? modelled_page_cache(file->logical_size, options_.cached_share, options_.seed + id,
-                                          options_.steady_cache)
-                    : kernel_page_cache(path);
+  file->cache = options_.modelled_cache ? modelled_page_cache(file->logical_size, options_.cached_share,
+                                                              options_.seed + id, options_.steady_cache)
+                                        : kernel_page_cache(path);
   files_.push_back(std::move(file));
   return id;
 }
@@ -286,8 +290,8 @@ LambdaIo::Loaded LambdaIo::load(std::span<const uint8_t> image_bytes) {
   download[0].opcode = dm::Opcode::program_download;
   download[0].program_id = id;
   download[0].data = bytes;
-  issue(0, download, 1, nullptr, nullptr, [&](std::vector<dm::Completion>& done) { downloaded = done.front(); },
-        nullptr);
+  issue(
+      0, download, 1, nullptr, nullptr, [&](std::vector<dm::Completion>& done) { downloaded = done.front(); }, nullptr);
   while (!downloaded && clock_.step()) {
   }
   if (downloaded->status != dm::Status::success)
@@ -295,8 +299,8 @@ LambdaIo::Loaded LambdaIo::load(std::span<const uint8_t> image_bytes) {
   std::vector<dm::Command> activate(1);
   activate[0].opcode = dm::Opcode::program_activate;
   activate[0].program_id = id;
-  issue(0, activate, 1, nullptr, nullptr, [&](std::vector<dm::Completion>& done) { activated = done.front(); },
-        nullptr);
+  issue(
+      0, activate, 1, nullptr, nullptr, [&](std::vector<dm::Completion>& done) { activated = done.front(); }, nullptr);
   while (!activated && clock_.step()) {
   }
   if (activated->status != dm::Status::success)
@@ -370,8 +374,9 @@ void LambdaIo::completed(Thread& thread) {
     ++batch->finished;
     if (batch->finished == batch->commands.size()) {
       // The thread sleeping on the batch wakes.
-      clock_.schedule_at(device_.interrupts().thread_resumes(clock_.now(), dm::CompletionMode::interrupt),
-                         [batch] { batch->then(batch->completions); }, "host thread wakes");
+      clock_.schedule_at(
+          device_.interrupts().thread_resumes(clock_.now(), dm::CompletionMode::interrupt),
+          [batch] { batch->then(batch->completions); }, "host thread wakes");
     } else {
       issue_more(batch);
     }
@@ -507,8 +512,8 @@ void LambdaIo::start(const RequestPtr& request) {
     run_host(request, out, [this, request](LambdaRunResult, HostMeasurement) {
       run_device(request, request->device_output, [this, request](LambdaRunResult device_result) {
         LambdaRequest& r = request->result;
-        const bool same = same_outcome(r.run, device_result) &&
-                          (request->out == nullptr || request->device_output == *request->out);
+        const bool same =
+            same_outcome(r.run, device_result) && (request->out == nullptr || request->device_output == *request->out);
         if (!same)
           throw std::logic_error("the host and the device disagree on a λ " +
                                  std::string(request->is_write ? "write" : "read") + " of " + request->file->path);
@@ -581,8 +586,9 @@ void LambdaIo::host_read_on_the_clock(const RequestPtr& request, std::vector<uin
   };
   measured.pre_ns = ns(calc_start - pre_start);
   measured.calc_ns = ns(end - calc_start);
-  compute(request->thread, measured.pre_ns + measured.calc_ns,
-          [result = std::move(result), measured, then = std::move(then)]() mutable { then(std::move(result), measured); });
+  compute(
+      request->thread, measured.pre_ns + measured.calc_ns,
+      [result = std::move(result), measured, then = std::move(then)]() mutable { then(std::move(result), measured); });
 }
 
 void LambdaIo::host_read(const RequestPtr& request, std::vector<uint8_t>& out, HostThen then) {
@@ -662,82 +668,86 @@ void take_reply(const dm::LambdaReplyHeader& header, std::span<const uint8_t> ou
 
 void LambdaIo::device_read(const RequestPtr& request, std::vector<uint8_t>& out, DeviceThen then) {
   File& f = *request->file;
-  write_back(request->thread, f, request->range, &request->result.link_bytes, [this, request, &out,
-                                                                               then = std::move(then)]() mutable {
-    File& f = *request->file;
-    const FileRange range = request->range;
-    const uint64_t chunk_bytes = std::max<uint64_t>(options_.run.chunk_bytes, 1);
-    const uint64_t chunks = std::max<uint64_t>((range.bytes + chunk_bytes - 1) / chunk_bytes, 1);
-    // Per chunk: its metadata, and its reply while in flight, then only
-    // what it produced (the reply buffer is as large as the output's
-    // capacity, so few are kept).
-    struct Replies {
-      std::vector<dm::LambdaMetadata> metadata;
-      std::vector<std::vector<uint8_t>> buffers;
-      std::vector<dm::LambdaReplyHeader> headers;
-      std::vector<std::vector<uint8_t>> outputs;
-    };
-    auto replies = std::make_shared<Replies>();
-    replies->metadata.resize(chunks);
-    replies->buffers.resize(chunks);
-    replies->headers.resize(chunks);
-    replies->outputs.resize(chunks);
-    std::vector<dm::Command> commands(chunks);
-    for (uint64_t i = 0; i < chunks; ++i) {
-      const FileRange chunk{range.offset + i * chunk_bytes, std::min(chunk_bytes, range.bytes - i * chunk_bytes)};
-      std::vector<dm::LambdaExtent> extents;
-      if (chunk.bytes != 0) extents.push_back({chunk.offset, chunk.bytes});  // the file is its namespace from 0
-      replies->metadata[i] = dm::encode_lambda_metadata(extents);
-      dm::Command& command = commands[i];
-      command.opcode = dm::Opcode::lambda_read;
-      command.namespace_id = f.namespace_id;
-      command.program_id = request->lambda->device_slot;
-      command.metadata = replies->metadata[i];
-      command.extent_count = static_cast<uint32_t>(extents.size());
-    }
-    const uint64_t capacity = options_.run.output_capacity;
-    issue(
-        request->thread, std::move(commands), device_.cores().count(),
-        [replies, capacity](size_t index, dm::Command& command) {
-          replies->buffers[index].assign(dm::kLambdaReplyHeaderBytes + capacity, 0);
-          command.data = replies->buffers[index];
-        },
-        [replies](size_t index, const dm::Completion& completion) {
-          std::vector<uint8_t> buffer = std::move(replies->buffers[index]);
-          if (completion.status != dm::Status::success) return;
-          const dm::LambdaReplyHeader header =
-              dm::decode_reply_header(std::span(buffer).first<dm::kLambdaReplyHeaderBytes>());
-          replies->headers[index] = header;
-          const uint64_t produced = header.size_o < 0 ? 0 : static_cast<uint64_t>(header.size_o);
-          if (produced <= buffer.size() - dm::kLambdaReplyHeaderBytes) {
-            replies->outputs[index].assign(buffer.begin() + dm::kLambdaReplyHeaderBytes,
-                                           buffer.begin() + static_cast<ptrdiff_t>(dm::kLambdaReplyHeaderBytes + produced));
-          }
-        },
-        [this, request, replies, &out, chunk_bytes, capacity, then = std::move(then)](
-            std::vector<dm::Completion>& done) mutable {
-          File& f = *request->file;
-          const FileRange range = request->range;
-          LambdaRunResult result;
-          out.clear();
-          for (uint64_t i = 0; i < done.size() && result.ok(); ++i) {
-            const FileRange chunk{range.offset + i * chunk_bytes, std::min(chunk_bytes, range.bytes - i * chunk_bytes)};
-            ++result.chunks;
-            if (done[i].status == dm::Status::program_aborted) {
-              std::vector<uint8_t> input(chunk.bytes);
-              pread_all(f.fd, f.path, chunk.offset, input);
-              result.failure = reproduce_abort(f, *request->lambda, input, i * chunk_bytes).failure;
-              break;
-            }
-            if (done[i].status != dm::Status::success)
-              throw std::runtime_error("the device failed a λ-read of " + f.path + ": " +
-                                       dm::status_name(done[i].status) + " " + done[i].detail);
-            take_reply(replies->headers[i], replies->outputs[i], capacity, i * chunk_bytes, chunk.bytes, result, &out);
-          }
-          then(std::move(result));
-        },
-        &request->result.link_bytes);
-  });
+  write_back(
+      request->thread, f, request->range, &request->result.link_bytes,
+      [this, request, &out, then = std::move(then)]() mutable {
+        File& f = *request->file;
+        const FileRange range = request->range;
+        const uint64_t chunk_bytes = std::max<uint64_t>(options_.run.chunk_bytes, 1);
+        const uint64_t chunks = std::max<uint64_t>((range.bytes + chunk_bytes - 1) / chunk_bytes, 1);
+        // Per chunk: its metadata, and its reply while in flight, then only
+        // what it produced (the reply buffer is as large as the output's
+        // capacity, so few are kept).
+        struct Replies {
+          std::vector<dm::LambdaMetadata> metadata;
+          std::vector<std::vector<uint8_t>> buffers;
+          std::vector<dm::LambdaReplyHeader> headers;
+          std::vector<std::vector<uint8_t>> outputs;
+        };
+        auto replies = std::make_shared<Replies>();
+        replies->metadata.resize(chunks);
+        replies->buffers.resize(chunks);
+        replies->headers.resize(chunks);
+        replies->outputs.resize(chunks);
+        std::vector<dm::Command> commands(chunks);
+        for (uint64_t i = 0; i < chunks; ++i) {
+          const FileRange chunk{range.offset + i * chunk_bytes, std::min(chunk_bytes, range.bytes - i * chunk_bytes)};
+          std::vector<dm::LambdaExtent> extents;
+          if (chunk.bytes != 0) extents.push_back({chunk.offset, chunk.bytes});  // the file is its namespace from 0
+          replies->metadata[i] = dm::encode_lambda_metadata(extents);
+          dm::Command& command = commands[i];
+          command.opcode = dm::Opcode::lambda_read;
+          command.namespace_id = f.namespace_id;
+          command.program_id = request->lambda->device_slot;
+          command.metadata = replies->metadata[i];
+          command.extent_count = static_cast<uint32_t>(extents.size());
+        }
+        const uint64_t capacity = options_.run.output_capacity;
+        issue(
+            request->thread, std::move(commands), device_.cores().count(),
+            [replies, capacity](size_t index, dm::Command& command) {
+              replies->buffers[index].assign(dm::kLambdaReplyHeaderBytes + capacity, 0);
+              command.data = replies->buffers[index];
+            },
+            [replies](size_t index, const dm::Completion& completion) {
+              std::vector<uint8_t> buffer = std::move(replies->buffers[index]);
+              if (completion.status != dm::Status::success) return;
+              const dm::LambdaReplyHeader header =
+                  dm::decode_reply_header(std::span(buffer).first<dm::kLambdaReplyHeaderBytes>());
+              replies->headers[index] = header;
+              const uint64_t produced = header.size_o < 0 ? 0 : static_cast<uint64_t>(header.size_o);
+              if (produced <= buffer.size() - dm::kLambdaReplyHeaderBytes) {
+                replies->outputs[index].assign(
+                    buffer.begin() + dm::kLambdaReplyHeaderBytes,
+                    buffer.begin() + static_cast<ptrdiff_t>(dm::kLambdaReplyHeaderBytes + produced));
+              }
+            },
+            [this, request, replies, &out, chunk_bytes, capacity,
+             then = std::move(then)](std::vector<dm::Completion>& done) mutable {
+              File& f = *request->file;
+              const FileRange range = request->range;
+              LambdaRunResult result;
+              out.clear();
+              for (uint64_t i = 0; i < done.size() && result.ok(); ++i) {
+                const FileRange chunk{range.offset + i * chunk_bytes,
+                                      std::min(chunk_bytes, range.bytes - i * chunk_bytes)};
+                ++result.chunks;
+                if (done[i].status == dm::Status::program_aborted) {
+                  std::vector<uint8_t> input(chunk.bytes);
+                  pread_all(f.fd, f.path, chunk.offset, input);
+                  result.failure = reproduce_abort(f, *request->lambda, input, i * chunk_bytes).failure;
+                  break;
+                }
+                if (done[i].status != dm::Status::success)
+                  throw std::runtime_error("the device failed a λ-read of " + f.path + ": " +
+                                           dm::status_name(done[i].status) + " " + done[i].detail);
+                take_reply(replies->headers[i], replies->outputs[i], capacity, i * chunk_bytes, chunk.bytes, result,
+                           &out);
+              }
+              then(std::move(result));
+            },
+            &request->result.link_bytes);
+      });
 }
 
 void LambdaIo::host_write(const RequestPtr& request, HostThen then) {
@@ -781,60 +791,60 @@ void LambdaIo::device_write(const RequestPtr& request, uint64_t chunk_offset, ui
   // The destination is the output's whole capacity from `at`: the host
   // cannot know how much a chunk will write. Its dirty pages there go out
   // first, so that they never land on top of the device's output later.
-  write_back(request->thread, f, {at, capacity}, &request->result.link_bytes, [this, request, chunk_offset, at, size,
-                                                                             capacity, result = std::move(result),
-                                                                             then = std::move(then)]() mutable {
-    File& f = *request->file;
-    dm::NamespaceFile& space = device_.namespace_file(f.namespace_id);
-    space.grow(std::max(space.block_count(), blocks_for(at + capacity, space.lba_size())));
-    std::vector<dm::LambdaExtent> extents;
-    for (uint64_t done = 0; done < capacity; done += kWriteExtentBytes)
-      extents.push_back({at + done, std::min(kWriteExtentBytes, capacity - done)});
-    struct Buffers {
-      dm::LambdaMetadata metadata;
-      std::vector<uint8_t> data;
-      std::vector<uint8_t> reply = std::vector<uint8_t>(dm::kLambdaReplyHeaderBytes);
-    };
-    auto buffers = std::make_shared<Buffers>();
-    buffers->metadata = dm::encode_lambda_metadata(extents);
-    buffers->data.assign(request->input.begin() + static_cast<ptrdiff_t>(chunk_offset),
-                         request->input.begin() + static_cast<ptrdiff_t>(chunk_offset + size));
-    std::vector<dm::Command> commands(1);
-    dm::Command& command = commands[0];
-    command.opcode = dm::Opcode::lambda_write;
-    command.namespace_id = f.namespace_id;
-    command.program_id = request->lambda->device_slot;
-    command.metadata = buffers->metadata;
-    command.extent_count = static_cast<uint32_t>(extents.size());
-    command.data = buffers->data;
-    command.reply = buffers->reply;
-    issue(
-        request->thread, std::move(commands), 1, nullptr, nullptr,
-        [this, request, buffers, chunk_offset, at, size, capacity, result = std::move(result),
-         then = std::move(then)](std::vector<dm::Completion>& done) mutable {
-          File& f = *request->file;
-          ++result.chunks;
-          if (done[0].status == dm::Status::program_aborted) {
-            result.failure = reproduce_abort(f, *request->lambda, buffers->data, chunk_offset).failure;
-          } else if (done[0].status != dm::Status::success) {
-            throw std::runtime_error("the device failed a λ-write of " + f.path + ": " +
-                                     dm::status_name(done[0].status) + " " + done[0].detail);
-          } else {
-            const dm::LambdaReplyHeader header =
-                dm::decode_reply_header(std::span(buffers->reply).first<dm::kLambdaReplyHeaderBytes>());
-            take_reply(header, {}, capacity, chunk_offset, size, result, nullptr);
-            if (result.ok()) {
-              // What the host had cached of the range is stale now.
-              const uint64_t written = static_cast<uint64_t>(header.size_o);
-              f.cache->invalidate({at, written});
-              f.logical_size = std::max(f.logical_size, at + written);
-              at += written;
-            }
-          }
-          device_write(request, chunk_offset + size, at, std::move(result), std::move(then));
-        },
-        &request->result.link_bytes);
-  });
+  write_back(
+      request->thread, f, {at, capacity}, &request->result.link_bytes,
+      [this, request, chunk_offset, at, size, capacity, result = std::move(result), then = std::move(then)]() mutable {
+        File& f = *request->file;
+        dm::NamespaceFile& space = device_.namespace_file(f.namespace_id);
+        space.grow(std::max(space.block_count(), blocks_for(at + capacity, space.lba_size())));
+        std::vector<dm::LambdaExtent> extents;
+        for (uint64_t done = 0; done < capacity; done += kWriteExtentBytes)
+          extents.push_back({at + done, std::min(kWriteExtentBytes, capacity - done)});
+        struct Buffers {
+          dm::LambdaMetadata metadata;
+          std::vector<uint8_t> data;
+          std::vector<uint8_t> reply = std::vector<uint8_t>(dm::kLambdaReplyHeaderBytes);
+        };
+        auto buffers = std::make_shared<Buffers>();
+        buffers->metadata = dm::encode_lambda_metadata(extents);
+        buffers->data.assign(request->input.begin() + static_cast<ptrdiff_t>(chunk_offset),
+                             request->input.begin() + static_cast<ptrdiff_t>(chunk_offset + size));
+        std::vector<dm::Command> commands(1);
+        dm::Command& command = commands[0];
+        command.opcode = dm::Opcode::lambda_write;
+        command.namespace_id = f.namespace_id;
+        command.program_id = request->lambda->device_slot;
+        command.metadata = buffers->metadata;
+        command.extent_count = static_cast<uint32_t>(extents.size());
+        command.data = buffers->data;
+        command.reply = buffers->reply;
+        issue(
+            request->thread, std::move(commands), 1, nullptr, nullptr,
+            [this, request, buffers, chunk_offset, at, size, capacity, result = std::move(result),
+             then = std::move(then)](std::vector<dm::Completion>& done) mutable {
+              File& f = *request->file;
+              ++result.chunks;
+              if (done[0].status == dm::Status::program_aborted) {
+                result.failure = reproduce_abort(f, *request->lambda, buffers->data, chunk_offset).failure;
+              } else if (done[0].status != dm::Status::success) {
+                throw std::runtime_error("the device failed a λ-write of " + f.path + ": " +
+                                         dm::status_name(done[0].status) + " " + done[0].detail);
+              } else {
+                const dm::LambdaReplyHeader header =
+                    dm::decode_reply_header(std::span(buffers->reply).first<dm::kLambdaReplyHeaderBytes>());
+                take_reply(header, {}, capacity, chunk_offset, size, result, nullptr);
+                if (result.ok()) {
+                  // What the host had cached of the range is stale now.
+                  const uint64_t written = static_cast<uint64_t>(header.size_o);
+                  f.cache->invalidate({at, written});
+                  f.logical_size = std::max(f.logical_size, at + written);
+                  at += written;
+                }
+              }
+              device_write(request, chunk_offset + size, at, std::move(result), std::move(then));
+            },
+            &request->result.link_bytes);
+      });
 }
 
 }  // namespace sbpf::runtime

@@ -85,12 +85,12 @@ struct LambdaIoOptions {
 
 // One request's outcome.
 struct LambdaRequest {
-  LambdaRunResult run;  // chunks, output bytes, the failure if any
-  bool profiled = false;             // ran on both sides (auto)
+  LambdaRunResult run;                  // chunks, output bytes, the failure if any
+  bool profiled = false;                // ran on both sides (auto)
   LambdaSide side = LambdaSide::kHost;  // the side whose result this is (the host's when profiled)
-  unsigned cached_percent = 0;       // the range's pages cached on the host when it started
-  uint64_t latency_ns = 0;           // model time, start to end
-  uint64_t link_bytes = 0;           // bytes over the PCIe link, both directions
+  unsigned cached_percent = 0;          // the range's pages cached on the host when it started
+  uint64_t latency_ns = 0;              // model time, start to end
+  uint64_t link_bytes = 0;              // bytes over the PCIe link, both directions
   // What each side reported when it ran.
   std::optional<HostMeasurement> host;
   std::optional<uint64_t> device_ns;
@@ -125,8 +125,8 @@ class LambdaIo {
                      LambdaMode mode, uint32_t stream = 0);
   // λ-write: the function over `input`, its output stored in `file` from
   // `offset` (the file grows as needed).
-  LambdaRequest write(uint32_t file, uint64_t offset, std::span<const uint8_t> input, uint32_t lambda,
-                      LambdaMode mode, uint32_t stream = 0);
+  LambdaRequest write(uint32_t file, uint64_t offset, std::span<const uint8_t> input, uint32_t lambda, LambdaMode mode,
+                      uint32_t stream = 0);
   // A plain buffered write: the data goes to the file through the host's
   // cache, whose pages of the range are dirty until written back.
   void write_buffered(uint32_t file, uint64_t offset, std::span<const uint8_t> data);

@@ -1,10 +1,9 @@
 #include "runtime/lambda_scheduler.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
-
-#include <nlohmann/json.hpp>
 
 namespace sbpf::runtime {
 
@@ -22,9 +21,7 @@ double trimmed_sum(std::vector<double> samples) {
   return sum;
 }
 
-unsigned uncached_percent(unsigned cached_percent) {
-  return std::max(100u - std::min(cached_percent, 100u), 1u);
-}
+unsigned uncached_percent(unsigned cached_percent) { return std::max(100u - std::min(cached_percent, 100u), 1u); }
 
 }  // namespace
 

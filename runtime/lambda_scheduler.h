@@ -45,8 +45,8 @@ class LambdaScheduler {
   explicit LambdaScheduler(SchedulerOptions options = {});
 
   struct Decision {
-    uint64_t request = 0;  // the stream's request number
-    bool profile = false;  // run on both sides and report()
+    uint64_t request = 0;                 // the stream's request number
+    bool profile = false;                 // run on both sides and report()
     LambdaSide side = LambdaSide::kHost;  // when not profiled
     // The two sides' estimates for this request (when not profiled).
     double host_ns = 0;

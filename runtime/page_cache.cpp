@@ -74,8 +74,8 @@ class KernelPageCache : public PageCache {
     const auto file_pages = (static_cast<uint64_t>(st.st_size) + kPageBytes - 1) / kPageBytes;
     if (first >= file_pages) return map;
     const uint64_t mapped_pages = std::min(end, file_pages) - first;
-    void* mapping = ::mmap(nullptr, mapped_pages * kPageBytes, PROT_READ, MAP_SHARED, fd_,
-                           static_cast<off_t>(first * kPageBytes));
+    void* mapping =
+        ::mmap(nullptr, mapped_pages * kPageBytes, PROT_READ, MAP_SHARED, fd_, static_cast<off_t>(first * kPageBytes));
     if (mapping == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap " + path_);
     std::vector<unsigned char> vec(mapped_pages);
     const int status = ::mincore(mapping, mapped_pages * kPageBytes, vec.data());

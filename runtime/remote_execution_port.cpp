@@ -29,8 +29,9 @@ RemoteExecutionPort::RemoteExecutionPort(const std::vector<std::string>& command
     : channel_(DeviceChannel::create()), description_(join(command)) {
   if (command.empty()) throw std::runtime_error("no command to start the device with");
   std::vector<std::string> args = command;
-  for (auto [flag, fd] : {std::pair{"--memory-fd", channel_.memory_fd()}, std::pair{"--submit-fd", channel_.submit_fd()},
-                          std::pair{"--complete-fd", channel_.complete_fd()}}) {
+  for (auto [flag, fd] :
+       {std::pair{"--memory-fd", channel_.memory_fd()}, std::pair{"--submit-fd", channel_.submit_fd()},
+        std::pair{"--complete-fd", channel_.complete_fd()}}) {
     args.push_back(flag);
     args.push_back(std::to_string(fd));
   }
@@ -136,7 +137,8 @@ std::optional<device_model::ExecutionOutcome> RemoteExecutionPort::execute_lambd
     uint32_t slot, const std::string& namespace_path, std::span<const uint8_t> metadata, uint32_t extent_count,
     std::span<uint8_t> output) {
   device_model::ExecutionOutcome failure;
-  if (metadata.size() > kChannelInputBytes || output.size() > kChannelOutputBytes || namespace_path.size() > kChannelInputBytes) {
+  if (metadata.size() > kChannelInputBytes || output.size() > kChannelOutputBytes ||
+      namespace_path.size() > kChannelInputBytes) {
     failure.abort = "the buffers are larger than the device channel";
     return failure;
   }

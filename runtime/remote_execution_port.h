@@ -48,7 +48,7 @@ class RemoteExecutionPort : public device_model::ExecutionPort {
   pid_t pid_ = -1;
   uint16_t next_id_ = 0;
   std::map<std::string, uint32_t> namespaces_;  // path → the id the device knows it by
-  std::string description_;  // the command, for messages
+  std::string description_;                     // the command, for messages
 };
 
 }  // namespace sbpf::runtime

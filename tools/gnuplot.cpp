@@ -17,7 +17,8 @@ void draw_with_gnuplot(const std::string& png, const std::function<std::string(c
   const int status = std::system(command.c_str());
   std::filesystem::remove_all(dir);
   if (status != 0)
-    throw UsageError("gnuplot could not draw " + png + " (is it installed? cmake/install-deps.sh installs gnuplot-nox)");
+    throw UsageError("gnuplot could not draw " + png +
+                     " (is it installed? cmake/install-deps.sh installs gnuplot-nox)");
 }
 
 }  // namespace sbpf::tools

@@ -57,7 +57,8 @@ void LambdaOutput::finish(uint64_t chunks, uint64_t input_bytes, uint64_t output
               chunks == 1 ? "" : "s", input_bytes, output_bytes);
 }
 
-void report_lambda_failure(const std::string& path, const runtime::LambdaFailure& failure, const isa::Program* program) {
+void report_lambda_failure(const std::string& path, const runtime::LambdaFailure& failure,
+                           const isa::Program* program) {
   if (failure.abort && program != nullptr) {
     std::fputs(runtime::format_abort(*program, *failure.abort, path).c_str(), stderr);
     std::fprintf(stderr, "note: in the chunk at input offset %" PRIu64 " (%" PRIu64 " bytes)\n", failure.chunk_offset,

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
-#include <vector>
 #include <system_error>
+#include <vector>
 
 #include "isa/program_image.h"
 #include "runtime/execution_result.h"
@@ -99,7 +99,8 @@ std::vector<std::string> device_command(const CommandLine& cl) {
 
 int run_on_model(const CommandLine& cl, const std::string& path, const isa::Program& program, uint64_t loop_budget,
                  runtime::LambdaMode mode) {
-  if (cl.has("--engine")) throw UsageError("--engine applies to runs without --on: on the model both sides meter the interpreter");
+  if (cl.has("--engine"))
+    throw UsageError("--engine applies to runs without --on: on the model both sides meter the interpreter");
   const std::string input_path = *cl.get("--input");  // run_command checked
   const runtime::LambdaRunOptions run = lambda_run_options(cl);
   const uint64_t request_bytes = cl.get_byte_size("--request-size").value_or(run.chunk_bytes);

@@ -12,9 +12,9 @@
 namespace sbpf::tools {
 
 // The options this adds to `sbpf run`, and their help.
-inline constexpr const char* kRunOnModelValueOptions[] = {"--on",          "--profile", "--request-size", "--interval",
-                                                         "--samples",     "--cache-ratio", "--trace",   "--seed",
-                                                         "--device",      "--device-command", "--host-time"};
+inline constexpr const char* kRunOnModelValueOptions[] = {
+    "--on",    "--profile", "--request-size", "--interval",       "--samples",  "--cache-ratio",
+    "--trace", "--seed",    "--device",       "--device-command", "--host-time"};
 extern const char* const kRunOnModelHelp;
 
 // `program` has been verified on the host already (its report printed); its

@@ -22,8 +22,8 @@
 #include "tools/commands.h"
 #include "tools/device_profile_option.h"
 #include "tools/gnuplot.h"
-#include "tools/progress_bar.h"
 #include "tools/program_file.h"
+#include "tools/progress_bar.h"
 
 namespace sbpf::tools {
 
@@ -88,12 +88,15 @@ Sweep parse_sweep(const std::optional<std::string>& text) {
   const size_t equals = text->find('=');
   const std::string name = text->substr(0, equals);
   if (equals == std::string::npos || std::find(kSweeps.begin(), kSweeps.end(), name) == kSweeps.end())
-    throw UsageError("--sweep takes NAME=A:B:STEP with NAME one of cache-ratio, device-ps-per-instruction, "
-                     "link-mb-per-s, not '" + *text + "'");
+    throw UsageError(
+        "--sweep takes NAME=A:B:STEP with NAME one of cache-ratio, device-ps-per-instruction, "
+        "link-mb-per-s, not '" +
+        *text + "'");
   std::vector<std::string> parts;
   std::stringstream range(text->substr(equals + 1));
   for (std::string part; std::getline(range, part, ':');) parts.push_back(part);
-  if (parts.size() != 3) throw UsageError("--sweep " + name + " needs A:B:STEP, not '" + text->substr(equals + 1) + "'");
+  if (parts.size() != 3)
+    throw UsageError("--sweep " + name + " needs A:B:STEP, not '" + text->substr(equals + 1) + "'");
   const double from = parse_decimal(parts[0], "--sweep's A");
   const double to = parse_decimal(parts[1], "--sweep's B");
   const double step = parse_decimal(parts[2], "--sweep's STEP");
@@ -109,7 +112,8 @@ Sweep parse_sweep(const std::optional<std::string>& text) {
 
 // The input of `workload`: generated once per size and seed into `dir`.
 std::string input_for(const std::string& workload, uint64_t bytes, uint64_t seed, const std::filesystem::path& dir) {
-  const std::filesystem::path path = dir / (workload + "-" + std::to_string(bytes) + "-seed" + std::to_string(seed) + ".bin");
+  const std::filesystem::path path =
+      dir / (workload + "-" + std::to_string(bytes) + "-seed" + std::to_string(seed) + ".bin");
   std::error_code error;
   if (std::filesystem::file_size(path, error) == bytes && !error) return path.string();
   FILE* file = std::fopen(path.c_str(), "wb");
@@ -145,9 +149,10 @@ void print(const std::vector<Row>& rows, const Sweep& sweep, const std::string& 
     std::printf("%sworkload,mode,requests,rps,mean_us,p99_us,link_bytes,device_share\n",
                 swept ? (sweep.name + ",").c_str() : "");
     for (const Row& r : rows)
-      std::printf("%s%s,%s,%" PRIu64 ",%s,%s,%s,%" PRIu64 ",%s\n", swept ? (swept_text(sweep, r.swept) + ",").c_str() : "",
-                  r.workload.c_str(), runtime::mode_name(r.mode), r.figures.requests,
-                  fixed(r.figures.requests_per_second, 1).c_str(), fixed(r.figures.mean_ns / 1000, 2).c_str(),
+      std::printf("%s%s,%s,%" PRIu64 ",%s,%s,%s,%" PRIu64 ",%s\n",
+                  swept ? (swept_text(sweep, r.swept) + ",").c_str() : "", r.workload.c_str(),
+                  runtime::mode_name(r.mode), r.figures.requests, fixed(r.figures.requests_per_second, 1).c_str(),
+                  fixed(r.figures.mean_ns / 1000, 2).c_str(),
                   fixed(static_cast<double>(r.figures.p99_ns) / 1000, 2).c_str(), r.figures.link_bytes,
                   fixed(r.figures.device_share, 3).c_str());
     return;
@@ -156,13 +161,13 @@ void print(const std::vector<Row>& rows, const Sweep& sweep, const std::string& 
     std::printf("[\n");
     for (size_t i = 0; i < rows.size(); ++i) {
       const Row& r = rows[i];
-      std::printf("  {%s\"workload\": \"%s\", \"mode\": \"%s\", \"requests\": %" PRIu64
-                  ", \"rps\": %s, \"mean_us\": %s, \"p99_us\": %s, \"link_bytes\": %" PRIu64 ", \"device_share\": %s}%s\n",
-                  swept ? ("\"" + sweep.name + "\": " + swept_text(sweep, r.swept) + ", ").c_str() : "",
-                  r.workload.c_str(), runtime::mode_name(r.mode), r.figures.requests,
-                  fixed(r.figures.requests_per_second, 1).c_str(), fixed(r.figures.mean_ns / 1000, 2).c_str(),
-                  fixed(static_cast<double>(r.figures.p99_ns) / 1000, 2).c_str(), r.figures.link_bytes,
-                  fixed(r.figures.device_share, 3).c_str(), i + 1 < rows.size() ? "," : "");
+      std::printf(
+          "  {%s\"workload\": \"%s\", \"mode\": \"%s\", \"requests\": %" PRIu64
+          ", \"rps\": %s, \"mean_us\": %s, \"p99_us\": %s, \"link_bytes\": %" PRIu64 ", \"device_share\": %s}%s\n",
+          swept ? ("\"" + sweep.name + "\": " + swept_text(sweep, r.swept) + ", ").c_str() : "", r.workload.c_str(),
+          runtime::mode_name(r.mode), r.figures.requests, fixed(r.figures.requests_per_second, 1).c_str(),
+          fixed(r.figures.mean_ns / 1000, 2).c_str(), fixed(static_cast<double>(r.figures.p99_ns) / 1000, 2).c_str(),
+          r.figures.link_bytes, fixed(r.figures.device_share, 3).c_str(), i + 1 < rows.size() ? "," : "");
     }
     std::printf("]\n");
     return;
@@ -174,8 +179,9 @@ void print(const std::vector<Row>& rows, const Sweep& sweep, const std::string& 
     if (swept) std::printf("%-26s ", swept_text(sweep, r.swept).c_str());
     std::printf("%-8s %-6s %8" PRIu64 " %10s %10s %10s %14" PRIu64 " %12s\n", r.workload.c_str(),
                 runtime::mode_name(r.mode), r.figures.requests, fixed(r.figures.requests_per_second, 1).c_str(),
-                fixed(r.figures.mean_ns / 1000, 2).c_str(), fixed(static_cast<double>(r.figures.p99_ns) / 1000, 2).c_str(),
-                r.figures.link_bytes, fixed(r.figures.device_share, 3).c_str());
+                fixed(r.figures.mean_ns / 1000, 2).c_str(),
+                fixed(static_cast<double>(r.figures.p99_ns) / 1000, 2).c_str(), r.figures.link_bytes,
+                fixed(r.figures.device_share, 3).c_str());
   }
 }
 
@@ -218,7 +224,8 @@ void plot(const std::vector<Row>& rows, const Sweep& sweep, const std::vector<st
         std::ofstream data(file);
         for (const Row& r : rows)
           if (r.workload == workload && r.mode == mode) data << r.swept << ' ' << r.figures.requests_per_second << '\n';
-        plots += (plots.empty() ? "" : ", ") + ("'" + file + "' with linespoints title '" + runtime::mode_name(mode) + "'");
+        plots +=
+            (plots.empty() ? "" : ", ") + ("'" + file + "' with linespoints title '" + runtime::mode_name(mode) + "'");
       }
       script << "set title '" << workload << "'\nplot " << plots << "\n";
     }
@@ -229,8 +236,8 @@ void plot(const std::vector<Row>& rows, const Sweep& sweep, const std::vector<st
 
 int lambda_io(const Args& args) {
   CommandLine cl(args,
-                 {"--profile", "--workload", "--mode", "--requests", "--size", "--cache-ratio", "--threads", "--interval",
-                  "--samples", "--sweep", "--format", "--plot", "--seed", "--data-dir"},
+                 {"--profile", "--workload", "--mode", "--requests", "--size", "--cache-ratio", "--threads",
+                  "--interval", "--samples", "--sweep", "--format", "--plot", "--seed", "--data-dir"},
                  {"--help"});
   if (cl.has("--help")) {
     std::fputs(kHelp, stdout);
@@ -281,7 +288,8 @@ int lambda_io(const Args& args) {
   const auto png = cl.get("--plot");
 
   // Inputs: a whole number of requests, at most kMaxInputBytes of them.
-  const uint64_t per_input = std::max<uint64_t>(std::min(experiment.requests, kMaxInputBytes / experiment.request_bytes), 1);
+  const uint64_t per_input =
+      std::max<uint64_t>(std::min(experiment.requests, kMaxInputBytes / experiment.request_bytes), 1);
   const uint64_t input_bytes = per_input * experiment.request_bytes;
   std::filesystem::path data_dir;
   bool temporary = false;

@@ -13,8 +13,8 @@
 
 #include "device_model/device_profile.h"
 #include "isa/assembler.h"
-#include "tests/runtime/lambda_test_programs.h"
 #include "isa/program_image.h"
+#include "tests/runtime/lambda_test_programs.h"
 
 namespace sbpf::runtime {
 namespace {
