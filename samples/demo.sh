@@ -97,6 +97,11 @@ step "and by λ-IO's scheduler, which profiles the first requests of each window
   "$sbpf" run "$work/stats64.o" --input "$work/stats.in" --on auto --interval 2 --samples 1 --out "$work/stats.auto"
 cmp "$work/stats.on-device" "$work/stats.native" && cmp "$work/stats.auto" "$work/stats.native" &&
   echo "both equal to the native twin's output, byte for byte"
+if command -v qemu-aarch64 > /dev/null && [ -x "$root/build-aarch64/tools/sbpf" ]; then
+  step "the device as its own process: the device build's sbpf under qemu-aarch64 takes the λ-reads (arm64 JIT)" \
+    "$sbpf" run "$work/stats64.o" --input "$work/stats.in" --on device --device qemu --out "$work/stats.qemu"
+  cmp "$work/stats.qemu" "$work/stats.native" && echo "equal to the native twin's output, and the same report as in-process"
+fi
 step "λ-IO's experiment on the model: grep's small output wins on the device once the link is slow enough" \
   "$sbpf" sim lambda-io --workload grep --requests 60 --size 256K --interval 30 --samples 3 \
   --sweep link-mb-per-s=100:700:300
