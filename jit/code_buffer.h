@@ -69,6 +69,24 @@ class CodeBuffer {
   void u16(uint16_t v) { little_endian(grow(2), v, 2); }
   void u32(uint32_t v) { little_endian(grow(4), v, 4); }
   void u64(uint64_t v) { little_endian(grow(8), v, 8); }
+  // Room for an instruction of up to n bytes at the end of the code, to be
+  // written through the pointer and then committed: a backend that builds
+  // an instruction piece by piece checks the room once for all of it.
+  uint8_t* room(size_t n) {
+    if (size_ + n > bytes_.size()) reserve(size_ + n);
+    return bytes_.data() + size_;
+  }
+  // The bytes written into room() up to `end` are code now.
+  void commit(const uint8_t* end) { size_ = static_cast<size_t>(end - bytes_.data()); }
+  // Both hosts are little-endian, so the value's bytes are copied as they
+  // are, in one store; the loop is for any other.
+  static void little_endian(uint8_t* at, uint64_t v, size_t n) {
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(at, &v, n);
+    } else {
+      for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
+    }
+  }
   size_t size() const { return size_; }
   // Room for about this many bytes, to grow into without copying.
   void reserve(size_t bytes);
@@ -133,19 +151,9 @@ class CodeBuffer {
   [[noreturn]] static void misuse(const char* what);
   // The next n bytes of code, to be written.
   uint8_t* grow(size_t n) {
-    if (size_ + n > bytes_.size()) reserve(size_ + n);
-    uint8_t* at = bytes_.data() + size_;
+    uint8_t* at = room(n);
     size_ += n;
     return at;
-  }
-  // Both hosts are little-endian, so the value's bytes are copied as they
-  // are, in one store; the loop is for any other.
-  static void little_endian(uint8_t* at, uint64_t v, size_t n) {
-    if constexpr (std::endian::native == std::endian::little) {
-      std::memcpy(at, &v, n);
-    } else {
-      for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
-    }
   }
   // Keeps the jumps that get their short form in shortenable_, in order.
   void choose_short_jumps();
