@@ -92,28 +92,26 @@ class CodeBuffer {
   void reserve(size_t bytes);
 
   Label make_label() {
-    labels_.push_back(kUnbound);
+    labels_.push_back(kUnboundPlace);
     return Label{static_cast<uint32_t>(labels_.size() - 1)};
   }
   // `count` labels at once, numbered consecutively: the first of them.
   Label make_labels(size_t count) {
     const auto first = static_cast<uint32_t>(labels_.size());
-    labels_.resize(labels_.size() + count, kUnbound);
-    bound_.reserve(labels_.size());
+    labels_.resize(labels_.size() + count, kUnboundPlace);
     return Label{first};
   }
   void bind(Label label) {
     if (label.id >= labels_.size()) misuse("jit: no such label");
-    if (labels_[label.id] != kUnbound) misuse("jit: label bound twice");
-    labels_[label.id] = size_;
-    bound_.push_back(label.id);
+    if (labels_[label.id].offset != kUnbound) misuse("jit: label bound twice");
+    labels_[label.id] = {size_, shortenable_.size()};
   }
   // Offset of a bound label: in the code so far, or after finish() in the
   // final code.
   size_t offset_of(Label label) const {
     if (label.id >= labels_.size()) misuse("jit: no such label");
-    if (labels_[label.id] == kUnbound) misuse("jit: label never bound");
-    return labels_[label.id];
+    if (labels_[label.id].offset == kUnbound) misuse("jit: label never bound");
+    return labels_[label.id].offset;
   }
 
   // The field of `kind` at offset `field` holds the displacement of `label`
@@ -134,9 +132,16 @@ class CodeBuffer {
   std::vector<uint8_t> finish();
 
  private:
+  // Where a label or a fixup's field is, and how many shortenable jumps
+  // were recorded before it: the jumps that start before it, whose
+  // shortening moves it.
+  struct Place {
+    size_t offset;
+    size_t jumps_before;
+  };
   struct Fixup {
     const FixupKind* kind;
-    size_t field;
+    Place field;
     size_t origin;
     Label target;
   };
@@ -144,9 +149,11 @@ class CodeBuffer {
     size_t start, end;  // the long form's bytes
     Label target;
     ShortJump short_form;
+    bool shortened;  // finish() gives it its short form
   };
 
   static constexpr size_t kUnbound = SIZE_MAX;
+  static constexpr Place kUnboundPlace{kUnbound, 0};
   // Throws std::logic_error: a backend used a label wrongly.
   [[noreturn]] static void misuse(const char* what);
   // The next n bytes of code, to be written.
@@ -155,14 +162,12 @@ class CodeBuffer {
     size_ += n;
     return at;
   }
-  // Keeps the jumps that get their short form in shortenable_, in order.
+  // Marks the jumps that get their short form.
   void choose_short_jumps();
 
   std::vector<uint8_t> bytes_;  // the code in its first size_ bytes; the rest is room to grow
   size_t size_ = 0;
-  // The labels in the order they were bound, which is the order of their offsets.
-  std::vector<uint32_t> bound_;
-  std::vector<size_t> labels_;
+  std::vector<Place> labels_;  // per label, where it is bound (offset kUnbound until then)
   std::vector<Fixup> fixups_;
   std::vector<Shortenable> shortenable_;
 };
