@@ -14,8 +14,8 @@ void CodeBuffer::reserve(size_t bytes) {
 void CodeBuffer::misuse(const char* what) { throw std::logic_error(what); }
 
 void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {
-  if (!fixups_.empty() && field < fixups_.back().field.offset) throw std::logic_error("jit: fixups out of order");
-  fixups_.push_back({&kind, {field, shortenable_.size()}, origin, label});
+  if (!fixups_.empty() && field < fixups_.back().field) throw std::logic_error("jit: fixups out of order");
+  fixups_.push_back({&kind, field, origin, label, static_cast<uint32_t>(shortenable_.size())});
 }
 
 void CodeBuffer::shortenable_jump(size_t start, Label label, const ShortJump& short_form) {
@@ -60,7 +60,7 @@ std::vector<uint8_t> CodeBuffer::finish() {
   // An offset of the long layout moves back by what the shortened jumps
   // before it gave up; labels and fields know how many jumps came before.
   for (Place& label : labels_)
-    if (label.offset != kUnbound) label.offset -= removed[label.jumps_before];
+    if (label.offset != kUnbound) label.offset -= static_cast<uint32_t>(removed[label.jumps_before]);
   // A long form's fixups go with its bytes (it is the next jump recorded
   // after them); the others move with the code. An origin lies in its
   // field's instruction, but is looked up from there all the same.
@@ -71,17 +71,16 @@ std::vector<uint8_t> CodeBuffer::finish() {
   };
   size_t kept = 0;
   for (const Fixup& f : fixups_) {
-    const size_t k = f.field.jumps_before;
-    if (k < count && shortenable_[k].shortened && f.field.offset >= shortenable_[k].start) continue;
-    fixups_[kept++] = {f.kind, {f.field.offset - removed[k], 0}, f.origin - removed[jumps_before(f.origin, k)],
-                       f.target};
+    const size_t k = f.jumps_before;
+    if (k < count && shortenable_[k].shortened && f.field >= shortenable_[k].start) continue;
+    fixups_[kept++] = {f.kind, f.field - removed[k], f.origin - removed[jumps_before(f.origin, k)], f.target, 0};
   }
   fixups_.resize(kept);
   for (size_t i = 0; i < count; ++i) {
     const Shortenable& j = shortenable_[i];
     if (!j.shortened) continue;
     const size_t start = j.start - removed[i];
-    fixups_.push_back({j.short_form.kind, {start + j.short_form.field, 0}, start + j.short_form.origin, j.target});
+    fixups_.push_back({j.short_form.kind, start + j.short_form.field, start + j.short_form.origin, j.target, 0});
   }
 
   for (const Fixup& f : fixups_) {
@@ -89,7 +88,7 @@ std::vector<uint8_t> CodeBuffer::finish() {
     if (!f.kind->fits(displacement))
       throw std::length_error(std::string("jit: a ") + f.kind->name + " displacement of " +
                               std::to_string(displacement) + " bytes does not fit (code too large)");
-    f.kind->patch(bytes_.data() + f.field.offset, displacement);
+    f.kind->patch(bytes_.data() + f.field, displacement);
   }
   fixups_.clear();
   shortenable_.clear();

@@ -104,7 +104,7 @@ class CodeBuffer {
   void bind(Label label) {
     if (label.id >= labels_.size()) misuse("jit: no such label");
     if (labels_[label.id].offset != kUnbound) misuse("jit: label bound twice");
-    labels_[label.id] = {size_, shortenable_.size()};
+    labels_[label.id] = {static_cast<uint32_t>(size_), static_cast<uint32_t>(shortenable_.size())};
   }
   // Offset of a bound label: in the code so far, or after finish() in the
   // final code.
@@ -132,18 +132,19 @@ class CodeBuffer {
   std::vector<uint8_t> finish();
 
  private:
-  // Where a label or a fixup's field is, and how many shortenable jumps
-  // were recorded before it: the jumps that start before it, whose
-  // shortening moves it.
+  // Where a label is bound, and how many shortenable jumps were recorded
+  // before: the jumps that start before it, whose shortening moves it. 32
+  // bits each, as the code never nears 4 GiB.
   struct Place {
-    size_t offset;
-    size_t jumps_before;
+    uint32_t offset;
+    uint32_t jumps_before;
   };
   struct Fixup {
     const FixupKind* kind;
-    Place field;
+    size_t field;
     size_t origin;
     Label target;
+    uint32_t jumps_before;  // as for a label, before the field
   };
   struct Shortenable {
     size_t start, end;  // the long form's bytes
@@ -152,7 +153,7 @@ class CodeBuffer {
     bool shortened;  // finish() gives it its short form
   };
 
-  static constexpr size_t kUnbound = SIZE_MAX;
+  static constexpr uint32_t kUnbound = UINT32_MAX;
   static constexpr Place kUnboundPlace{kUnbound, 0};
   // Throws std::logic_error: a backend used a label wrongly.
   [[noreturn]] static void misuse(const char* what);
