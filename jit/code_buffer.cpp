@@ -11,6 +11,12 @@ void CodeBuffer::reserve(size_t bytes) {
   if (bytes > bytes_.size()) bytes_.resize(std::max(bytes, 2 * bytes_.size()));
 }
 
+void CodeBuffer::reserve(size_t labels, size_t jumps) {
+  labels_.reserve(labels);
+  fixups_.reserve(jumps);
+  shortenable_.reserve(jumps);
+}
+
 void CodeBuffer::misuse(const char* what) { throw std::logic_error(what); }
 
 void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {

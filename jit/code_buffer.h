@@ -90,6 +90,10 @@ class CodeBuffer {
   size_t size() const { return size_; }
   // Room for about this many bytes, to grow into without copying.
   void reserve(size_t bytes);
+  // Room for about this many labels, and jumps with a fixup each, likewise:
+  // copying them as they grow costs more than the code's own copies when
+  // the code is large.
+  void reserve(size_t labels, size_t jumps);
 
   Label make_label() {
     labels_.push_back(kUnboundPlace);
