@@ -11,42 +11,47 @@ void CodeBuffer::reserve(size_t bytes) {
   if (bytes > bytes_.size()) bytes_.resize(std::max(bytes, 2 * bytes_.size()));
 }
 
+void CodeBuffer::reserve(size_t labels, size_t jumps) {
+  labels_.reserve(labels);
+  fixups_.reserve(jumps);
+  shortenable_.reserve(jumps);
+}
+
 void CodeBuffer::misuse(const char* what) { throw std::logic_error(what); }
 
 void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {
   if (!fixups_.empty() && field < fixups_.back().field) throw std::logic_error("jit: fixups out of order");
-  fixups_.push_back({&kind, field, origin, label});
+  fixups_.push_back({&kind, field, origin, label, static_cast<uint32_t>(shortenable_.size())});
 }
 
 void CodeBuffer::shortenable_jump(size_t start, Label label, const ShortJump& short_form) {
   if (!shortenable_.empty() && start < shortenable_.back().end) throw std::logic_error("jit: jumps out of order");
-  shortenable_.push_back({start, size_, label, short_form});
+  shortenable_.push_back({start, size_, label, short_form, false});
 }
 
 void CodeBuffer::choose_short_jumps() {
-  size_t kept = 0;
-  for (const Shortenable& j : shortenable_) {
+  for (Shortenable& j : shortenable_) {
     const size_t shrink = j.end - j.start - j.short_form.size;
     size_t target = offset_of(j.target);
     if (target > j.start) target -= shrink;
     const int64_t displacement = static_cast<int64_t>(target) - static_cast<int64_t>(j.start + j.short_form.origin);
-    if (j.short_form.kind->fits(displacement)) shortenable_[kept++] = j;
+    j.shortened = j.short_form.kind->fits(displacement);
   }
-  shortenable_.resize(kept);
 }
 
 std::vector<uint8_t> CodeBuffer::finish() {
   choose_short_jumps();
-  const std::vector<Shortenable>& shortened = shortenable_;
-  const size_t count = shortened.size();
+  const size_t count = shortenable_.size();
   // Squeeze the code in place: each shortened jump's short form over the
   // start of its long form, the bytes in between moved down.
-  // removed[i]: the bytes the first i shortened jumps gave up.
+  // removed[i]: the bytes the shortened ones of the first i jumps gave up.
   std::vector<size_t> removed(count + 1, 0);
   uint8_t* const code = bytes_.data();
   size_t from = 0, to = 0;
   for (size_t i = 0; i < count; ++i) {
-    const Shortenable& j = shortened[i];
+    const Shortenable& j = shortenable_[i];
+    removed[i + 1] = removed[i];
+    if (!j.shortened) continue;
     std::memmove(code + to, code + from, j.start - from);
     to += j.start - from;
     std::memcpy(code + to, j.short_form.bytes, j.short_form.size);
@@ -59,35 +64,29 @@ std::vector<uint8_t> CodeBuffer::finish() {
   size_ = bytes_.size();
 
   // An offset of the long layout moves back by what the shortened jumps
-  // before it gave up. Labels (in the order bound) and fixups come in
-  // the order of their offsets: one walk each over the shortened jumps.
-  // jumps_before(offset, k): the number of shortened jumps that start
-  // before offset, from a guess k.
+  // before it gave up; labels and fields know how many jumps came before.
+  for (Place& label : labels_)
+    if (label.offset != kUnbound) label.offset -= static_cast<uint32_t>(removed[label.jumps_before]);
+  // A long form's fixups go with its bytes (it is the next jump recorded
+  // after them); the others move with the code. An origin lies in its
+  // field's instruction, but is looked up from there all the same.
   const auto jumps_before = [&](size_t offset, size_t k) {
-    while (k < count && shortened[k].start < offset) ++k;
-    while (k > 0 && shortened[k - 1].start >= offset) --k;
+    while (k < count && shortenable_[k].start < offset) ++k;
+    while (k > 0 && shortenable_[k - 1].start >= offset) --k;
     return k;
   };
-  // The labels' offsets only grow, so k only moves forward.
-  size_t k = 0;
-  for (uint32_t id : bound_) {
-    while (k < count && shortened[k].start < labels_[id]) ++k;
-    labels_[id] -= removed[k];
-  }
-  // A long form's fixups go with its bytes; the others move with the code.
   size_t kept = 0;
-  k = 0;
   for (const Fixup& f : fixups_) {
-    k = jumps_before(f.field, k);
-    const bool in_jump = (k < count && shortened[k].start == f.field) || (k > 0 && f.field < shortened[k - 1].end);
-    if (in_jump) continue;
-    fixups_[kept++] = {f.kind, f.field - removed[k], f.origin - removed[jumps_before(f.origin, k)], f.target};
+    const size_t k = f.jumps_before;
+    if (k < count && shortenable_[k].shortened && f.field >= shortenable_[k].start) continue;
+    fixups_[kept++] = {f.kind, f.field - removed[k], f.origin - removed[jumps_before(f.origin, k)], f.target, 0};
   }
   fixups_.resize(kept);
   for (size_t i = 0; i < count; ++i) {
-    const Shortenable& j = shortened[i];
+    const Shortenable& j = shortenable_[i];
+    if (!j.shortened) continue;
     const size_t start = j.start - removed[i];
-    fixups_.push_back({j.short_form.kind, start + j.short_form.field, start + j.short_form.origin, j.target});
+    fixups_.push_back({j.short_form.kind, start + j.short_form.field, start + j.short_form.origin, j.target, 0});
   }
 
   for (const Fixup& f : fixups_) {
@@ -99,7 +98,6 @@ std::vector<uint8_t> CodeBuffer::finish() {
   }
   fixups_.clear();
   shortenable_.clear();
-  bound_.clear();
   size_ = 0;
   return std::move(bytes_);
 }

@@ -69,33 +69,53 @@ class CodeBuffer {
   void u16(uint16_t v) { little_endian(grow(2), v, 2); }
   void u32(uint32_t v) { little_endian(grow(4), v, 4); }
   void u64(uint64_t v) { little_endian(grow(8), v, 8); }
+  // Room for an instruction of up to n bytes at the end of the code, to be
+  // written through the pointer and then committed: a backend that builds
+  // an instruction piece by piece checks the room once for all of it.
+  uint8_t* room(size_t n) {
+    if (size_ + n > bytes_.size()) reserve(size_ + n);
+    return bytes_.data() + size_;
+  }
+  // The bytes written into room() up to `end` are code now.
+  void commit(const uint8_t* end) { size_ = static_cast<size_t>(end - bytes_.data()); }
+  // Both hosts are little-endian, so the value's bytes are copied as they
+  // are, in one store; the loop is for any other.
+  static void little_endian(uint8_t* at, uint64_t v, size_t n) {
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(at, &v, n);
+    } else {
+      for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
+    }
+  }
   size_t size() const { return size_; }
   // Room for about this many bytes, to grow into without copying.
   void reserve(size_t bytes);
+  // Room for about this many labels, and jumps with a fixup each, likewise:
+  // copying them as they grow costs more than the code's own copies when
+  // the code is large.
+  void reserve(size_t labels, size_t jumps);
 
   Label make_label() {
-    labels_.push_back(kUnbound);
+    labels_.push_back(kUnboundPlace);
     return Label{static_cast<uint32_t>(labels_.size() - 1)};
   }
   // `count` labels at once, numbered consecutively: the first of them.
   Label make_labels(size_t count) {
     const auto first = static_cast<uint32_t>(labels_.size());
-    labels_.resize(labels_.size() + count, kUnbound);
-    bound_.reserve(labels_.size());
+    labels_.resize(labels_.size() + count, kUnboundPlace);
     return Label{first};
   }
   void bind(Label label) {
     if (label.id >= labels_.size()) misuse("jit: no such label");
-    if (labels_[label.id] != kUnbound) misuse("jit: label bound twice");
-    labels_[label.id] = size_;
-    bound_.push_back(label.id);
+    if (labels_[label.id].offset != kUnbound) misuse("jit: label bound twice");
+    labels_[label.id] = {static_cast<uint32_t>(size_), static_cast<uint32_t>(shortenable_.size())};
   }
   // Offset of a bound label: in the code so far, or after finish() in the
   // final code.
   size_t offset_of(Label label) const {
     if (label.id >= labels_.size()) misuse("jit: no such label");
-    if (labels_[label.id] == kUnbound) misuse("jit: label never bound");
-    return labels_[label.id];
+    if (labels_[label.id].offset == kUnbound) misuse("jit: label never bound");
+    return labels_[label.id].offset;
   }
 
   // The field of `kind` at offset `field` holds the displacement of `label`
@@ -116,45 +136,43 @@ class CodeBuffer {
   std::vector<uint8_t> finish();
 
  private:
+  // Where a label is bound, and how many shortenable jumps were recorded
+  // before: the jumps that start before it, whose shortening moves it. 32
+  // bits each, as the code never nears 4 GiB.
+  struct Place {
+    uint32_t offset;
+    uint32_t jumps_before;
+  };
   struct Fixup {
     const FixupKind* kind;
     size_t field;
     size_t origin;
     Label target;
+    uint32_t jumps_before;  // as for a label, before the field
   };
   struct Shortenable {
     size_t start, end;  // the long form's bytes
     Label target;
     ShortJump short_form;
+    bool shortened;  // finish() gives it its short form
   };
 
-  static constexpr size_t kUnbound = SIZE_MAX;
+  static constexpr uint32_t kUnbound = UINT32_MAX;
+  static constexpr Place kUnboundPlace{kUnbound, 0};
   // Throws std::logic_error: a backend used a label wrongly.
   [[noreturn]] static void misuse(const char* what);
   // The next n bytes of code, to be written.
   uint8_t* grow(size_t n) {
-    if (size_ + n > bytes_.size()) reserve(size_ + n);
-    uint8_t* at = bytes_.data() + size_;
+    uint8_t* at = room(n);
     size_ += n;
     return at;
   }
-  // Both hosts are little-endian, so the value's bytes are copied as they
-  // are, in one store; the loop is for any other.
-  static void little_endian(uint8_t* at, uint64_t v, size_t n) {
-    if constexpr (std::endian::native == std::endian::little) {
-      std::memcpy(at, &v, n);
-    } else {
-      for (size_t i = 0; i < n; ++i) at[i] = static_cast<uint8_t>(v >> (8 * i));
-    }
-  }
-  // Keeps the jumps that get their short form in shortenable_, in order.
+  // Marks the jumps that get their short form.
   void choose_short_jumps();
 
   std::vector<uint8_t> bytes_;  // the code in its first size_ bytes; the rest is room to grow
   size_t size_ = 0;
-  // The labels in the order they were bound, which is the order of their offsets.
-  std::vector<uint32_t> bound_;
-  std::vector<size_t> labels_;
+  std::vector<Place> labels_;  // per label, where it is bound (offset kUnbound until then)
   std::vector<Fixup> fixups_;
   std::vector<Shortenable> shortenable_;
 };

@@ -23,9 +23,13 @@ Label Lowering::jump_label(size_t from, int64_t target) const {
 
 LoweredCode Lowering::lower() {
   CodeBuffer code;
-  // About what x86-64 and arm64 make of a slot, so that the code rarely
-  // grows by copying.
-  code.reserve(16 * plan_.size() + 256);
+  // About what x86-64 and arm64 make of a slot, and the labels, jumps and
+  // stubs of the slots' guards and branches, so that little grows by
+  // copying.
+  const size_t slots = plan_.size();
+  code.reserve(16 * slots + 256);
+  code.reserve(2 * slots + 64, slots / 2 + 64);
+  stubs_.reserve(slots / 2 + 16);
   code_ = &code;
   emit_program();
   LoweredCode lowered;

@@ -91,10 +91,10 @@ std::optional<Select> LoweringPlan::select_shape(size_t pc) const {
     if (jump_target_[at] && static_cast<int64_t>(at) != target) return std::nullopt;
     const isa::Instruction& next = program_.insns[at];
     const size_t moves = at - pc - 1;
-    if (moves > 0 && static_cast<int64_t>(at) == target) return Select{at, false, dst};
+    if (moves > 0 && static_cast<int64_t>(at) == target) return Select{static_cast<uint32_t>(at), false, dst};
     if (moves > 0 && next.opcode == isa::kOpJa && next.jump_target(at) == target && !jump_target_[at] &&
         counted_back_edge(at, target) == counted_back_edge(pc, target))
-      return Select{at, true, dst};
+      return Select{static_cast<uint32_t>(at), true, dst};
     if (moves == 3 || next.cls() != isa::kClassAlu64) return std::nullopt;
     const uint8_t op = next.op();
     const bool arithmetic = op == isa::kAluAdd || op == isa::kAluSub || op == isa::kAluAnd || op == isa::kAluOr ||

@@ -28,9 +28,9 @@ namespace sbpf::jit {
 // jump). Nothing else may jump into the moves. A backend computes the moves
 // into a scratch register and keeps the result when the jump is not taken.
 struct Select {
-  size_t block_end;  // one past the folded moves
-  bool then_jump;    // a `ja` to the jump's target at block_end follows them
-  uint8_t dst;       // the register they compute
+  uint32_t block_end;  // one past the folded moves (32 bits: the plan keeps a Select slot per pc)
+  bool then_jump;      // a `ja` to the jump's target at block_end follows them
+  uint8_t dst;         // the register they compute
 };
 
 // A loop whose guarded accesses keep a known distance from registers it

@@ -111,6 +111,10 @@ class Emitter {
   // `movk` per remaining 16-bit chunk, starting from whichever of all-zero
   // and all-one chunks is more common.
   void mov_imm(Reg rd, uint64_t v) {
+    // Most constants are small: one `movz` or `movn`, what the counting
+    // below would choose, without it.
+    if (v <= 0xFFFF) return word(movz(true, rd, static_cast<uint16_t>(v), 0));
+    if (~v <= 0xFFFF) return word(movn(true, rd, static_cast<uint16_t>(~v), 0));
     int zeros = 0, ones = 0;
     for (unsigned i = 0; i < 4; ++i) {
       const auto chunk = static_cast<uint16_t>(v >> (16 * i));

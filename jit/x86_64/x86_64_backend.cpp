@@ -98,27 +98,41 @@ constexpr FixupKind kRel32{"rel32", INT32_MIN, INT32_MAX, 1, [](uint8_t* field, 
                                field[i] = static_cast<uint8_t>(static_cast<uint32_t>(displacement) >> (8 * i));
                            }};
 
-// One instruction's prefix, opcode and operand bytes, gathered here and
-// appended at once: the buffer checks its room once per instruction, not
-// once per byte.
-struct Encoding {
-  uint8_t bytes[16];
-  uint8_t size = 0;
+// One instruction: its prefixes, opcode, operands and immediate, written
+// straight into the code buffer's room and committed when the encoding
+// goes out of scope, so that the buffer checks its room once per
+// instruction.
+class Encoding {
+ public:
+  static constexpr size_t kMaxBytes = 15;  // x86's limit
 
-  void byte(uint8_t b) { bytes[size++] = b; }
-  void u32(uint32_t v) {
-    for (int i = 0; i < 4; ++i) byte(static_cast<uint8_t>(v >> (8 * i)));
-  }
+  explicit Encoding(CodeBuffer& code) : code_(code), at_(code.room(kMaxBytes)) {}
+  ~Encoding() { code_.commit(at_); }
+  Encoding(const Encoding&) = delete;
+  Encoding& operator=(const Encoding&) = delete;
+
+  void byte(uint8_t b) { *at_++ = b; }
+  void u16(uint16_t v) { immediate(v, 2); }
+  void u32(uint32_t v) { immediate(v, 4); }
+  void u64(uint64_t v) { immediate(v, 8); }
   // REX: W for 64-bit operands, R/X/B extend reg/index/base. `byte_regs`
   // forces it so that registers 4..7 name spl/bpl/sil/dil, not ah..bh.
-  void rex(bool w, unsigned reg, unsigned base, bool byte_regs) {
+  void rex(bool w, unsigned reg, unsigned base, bool byte_regs = false) {
     const uint8_t r = static_cast<uint8_t>(0x40 | (w << 3) | ((reg >> 3) & 1) << 2 | ((base >> 3) & 1));
     if (r != 0x40 || byte_regs) byte(r);
   }
-  void modrm_reg(unsigned reg, unsigned rm) { byte(static_cast<uint8_t>(0xC0 | (reg & 7) << 3 | (rm & 7))); }
-  // [base + disp]: rsp and r12 as base need a SIB byte; rbp and r13 have no
-  // displacement-free form (it means rip-relative).
-  void modrm_mem(unsigned reg, Mem m) {
+  // REX, opcode and a register operand (ModRM's mod 3).
+  void rr(bool w, std::initializer_list<uint8_t> opcode, unsigned reg, unsigned rm, bool byte_regs = false) {
+    rex(w, reg, rm, byte_regs);
+    for (uint8_t b : opcode) byte(b);
+    byte(static_cast<uint8_t>(0xC0 | (reg & 7) << 3 | (rm & 7)));
+  }
+  // REX, opcode and a memory operand [base + disp]: rsp and r12 as base
+  // need a SIB byte; rbp and r13 have no displacement-free form (it means
+  // rip-relative).
+  void rm(bool w, std::initializer_list<uint8_t> opcode, unsigned reg, Mem m, bool byte_regs = false) {
+    rex(w, reg, m.base, byte_regs);
+    for (uint8_t b : opcode) byte(b);
     const unsigned base = m.base & 7;
     const uint8_t mod = m.disp == 0 && base != 5 ? 0 : fits8(m.disp) ? 1 : 2;
     byte(static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | base));
@@ -126,97 +140,96 @@ struct Encoding {
     if (mod == 1) byte(static_cast<uint8_t>(m.disp));
     if (mod == 2) u32(static_cast<uint32_t>(m.disp));
   }
+
+ private:
+  void immediate(uint64_t v, size_t n) {
+    CodeBuffer::little_endian(at_, v, n);
+    at_ += n;
+  }
+
+  CodeBuffer& code_;
+  uint8_t* at_;
 };
 
 class Emitter {
  public:
   explicit Emitter(CodeBuffer& code) : c_(code) {}
 
-  void rex(bool w, unsigned reg, unsigned base, bool byte_regs = false) {
-    Encoding e;
-    e.rex(w, reg, base, byte_regs);
-    c_.bytes(e.bytes, e.size);
-  }
   void rr(bool w, std::initializer_list<uint8_t> opcode, unsigned reg, unsigned rm, bool byte_regs = false) {
-    Encoding e;
-    e.rex(w, reg, rm, byte_regs);
-    for (uint8_t b : opcode) e.byte(b);
-    e.modrm_reg(reg, rm);
-    c_.bytes(e.bytes, e.size);
+    Encoding(c_).rr(w, opcode, reg, rm, byte_regs);
   }
   void rm(bool w, std::initializer_list<uint8_t> opcode, unsigned reg, Mem m, bool byte_regs = false) {
-    Encoding e;
-    e.rex(w, reg, m.base, byte_regs);
-    for (uint8_t b : opcode) e.byte(b);
-    e.modrm_mem(reg, m);
-    c_.bytes(e.bytes, e.size);
+    Encoding(c_).rm(w, opcode, reg, m, byte_regs);
   }
 
   void mov_rr(bool w, Reg dst, Reg src) { rr(w, {0x89}, src, dst); }
   void alu_rr(AluOp op, bool w, Reg dst, Reg src) { rr(w, {op.rm_reg}, src, dst); }
   void alu_ri(AluOp op, bool w, Reg dst, int32_t imm) {
+    Encoding e(c_);
     if (fits8(imm)) {
-      rr(w, {0x83}, op.ext, dst);
-      c_.byte(static_cast<uint8_t>(imm));
+      e.rr(w, {0x83}, op.ext, dst);
+      e.byte(static_cast<uint8_t>(imm));
     } else {
-      rr(w, {0x81}, op.ext, dst);
-      c_.u32(static_cast<uint32_t>(imm));
+      e.rr(w, {0x81}, op.ext, dst);
+      e.u32(static_cast<uint32_t>(imm));
     }
   }
   void test_rr(bool w, Reg a, Reg b) { rr(w, {0x85}, b, a); }
   void test_ri(bool w, Reg r, int32_t imm) {
-    rr(w, {0xF7}, 0, r);
-    c_.u32(static_cast<uint32_t>(imm));
+    Encoding e(c_);
+    e.rr(w, {0xF7}, 0, r);
+    e.u32(static_cast<uint32_t>(imm));
   }
   // The shortest move of a 64-bit constant: zero-extended 32 bits,
   // sign-extended 32 bits, or all 64.
   void mov_ri(Reg dst, uint64_t v) {
-    if (v <= UINT32_MAX) {
-      mov_ri32(dst, static_cast<uint32_t>(v));
-    } else if (fits32(static_cast<int64_t>(v))) {
-      rr(true, {0xC7}, 0, dst);
-      c_.u32(static_cast<uint32_t>(v));
-    } else {
-      mov_ri64(dst, v);
-    }
+    if (v <= UINT32_MAX) mov_ri32(dst, static_cast<uint32_t>(v));
+    else if (fits32(static_cast<int64_t>(v))) mov_ri_sext(dst, static_cast<int32_t>(v));
+    else mov_ri64(dst, v);
   }
   void mov_ri32(Reg dst, uint32_t v) {
-    rex(false, 0, dst);
-    c_.byte(static_cast<uint8_t>(0xB8 + (dst & 7)));
-    c_.u32(v);
+    Encoding e(c_);
+    e.rex(false, 0, dst);
+    e.byte(static_cast<uint8_t>(0xB8 + (dst & 7)));
+    e.u32(v);
   }
   void mov_ri64(Reg dst, uint64_t v) {
-    rex(true, 0, dst);
-    c_.byte(static_cast<uint8_t>(0xB8 + (dst & 7)));
-    c_.u64(v);
+    Encoding e(c_);
+    e.rex(true, 0, dst);
+    e.byte(static_cast<uint8_t>(0xB8 + (dst & 7)));
+    e.u64(v);
   }
   // Sign-extended 32-bit constant.
   void mov_ri_sext(Reg dst, int32_t v) {
-    rr(true, {0xC7}, 0, dst);
-    c_.u32(static_cast<uint32_t>(v));
+    Encoding e(c_);
+    e.rr(true, {0xC7}, 0, dst);
+    e.u32(static_cast<uint32_t>(v));
   }
   void setcc(Cond cond, Reg dst) { rr(false, {0x0F, static_cast<uint8_t>(0x90 + cond)}, 0, dst, true); }
   void cmov(Cond cond, Reg dst, Reg src) { rr(true, {0x0F, static_cast<uint8_t>(0x40 + cond)}, dst, src); }
   void imul_rr(bool w, Reg dst, Reg src) { rr(w, {0x0F, 0xAF}, dst, src); }
   void imul_rri(bool w, Reg dst, Reg src, int32_t imm) {
+    Encoding e(c_);
     if (fits8(imm)) {
-      rr(w, {0x6B}, dst, src);
-      c_.byte(static_cast<uint8_t>(imm));
+      e.rr(w, {0x6B}, dst, src);
+      e.byte(static_cast<uint8_t>(imm));
     } else {
-      rr(w, {0x69}, dst, src);
-      c_.u32(static_cast<uint32_t>(imm));
+      e.rr(w, {0x69}, dst, src);
+      e.u32(static_cast<uint32_t>(imm));
     }
   }
   void shift_ri(uint8_t ext, bool w, Reg r, uint8_t count) {
-    rr(w, {0xC1}, ext, r);
-    c_.byte(count);
+    Encoding e(c_);
+    e.rr(w, {0xC1}, ext, r);
+    e.byte(count);
   }
   void shift_cl(uint8_t ext, bool w, Reg r) { rr(w, {0xD3}, ext, r); }
   void neg(bool w, Reg r) { rr(w, {0xF7}, 3, r); }
   void div(bool w, bool is_signed, Reg divisor) { rr(w, {0xF7}, is_signed ? 7 : 6, divisor); }
   void sign_extend_rax_into_rdx(bool w) {  // cqo / cdq
-    if (w) c_.byte(0x48);
-    c_.byte(0x99);
+    Encoding e(c_);
+    if (w) e.byte(0x48);
+    e.byte(0x99);
   }
   void movzx16(Reg dst, Reg src) { rr(false, {0x0F, 0xB7}, dst, src); }
   void movsx_rr(bool w, unsigned bits, Reg dst, Reg src) {
@@ -225,13 +238,16 @@ class Emitter {
     else rr(true, {0x63}, dst, src);  // movsxd
   }
   void bswap(bool w, Reg r) {
-    rex(w, 0, r);
-    c_.bytes({0x0F, static_cast<uint8_t>(0xC8 + (r & 7))});
+    Encoding e(c_);
+    e.rex(w, 0, r);
+    e.byte(0x0F);
+    e.byte(static_cast<uint8_t>(0xC8 + (r & 7)));
   }
   void rol16_by8(Reg r) {
-    c_.byte(0x66);
-    rr(false, {0xC1}, kRol, r);
-    c_.byte(8);
+    Encoding e(c_);
+    e.byte(0x66);
+    e.rr(false, {0xC1}, kRol, r);
+    e.byte(8);
   }
   void lea(Reg dst, Mem m) { rm(true, {0x8D}, dst, m); }
   // Loads zero-extend (or sign-extend) into the whole register.
@@ -244,94 +260,106 @@ class Emitter {
     }
   }
   void store(unsigned bytes, Mem m, Reg src) {
+    Encoding e(c_);
     switch (bytes) {
-      case 1: rm(false, {0x88}, src, m, true); break;
-      case 2: c_.byte(0x66); rm(false, {0x89}, src, m); break;
-      case 4: rm(false, {0x89}, src, m); break;
-      default: rm(true, {0x89}, src, m); break;
+      case 1: e.rm(false, {0x88}, src, m, true); break;
+      case 2: e.byte(0x66); e.rm(false, {0x89}, src, m); break;
+      case 4: e.rm(false, {0x89}, src, m); break;
+      default: e.rm(true, {0x89}, src, m); break;
     }
   }
   void store_imm(unsigned bytes, Mem m, int32_t imm) {
+    Encoding e(c_);
     switch (bytes) {
-      case 1: rm(false, {0xC6}, 0, m); c_.byte(static_cast<uint8_t>(imm)); break;
-      case 2: c_.byte(0x66); rm(false, {0xC7}, 0, m); c_.u16(static_cast<uint16_t>(imm)); break;
-      case 4: rm(false, {0xC7}, 0, m); c_.u32(static_cast<uint32_t>(imm)); break;
-      default: rm(true, {0xC7}, 0, m); c_.u32(static_cast<uint32_t>(imm)); break;
+      case 1: e.rm(false, {0xC6}, 0, m); e.byte(static_cast<uint8_t>(imm)); break;
+      case 2: e.byte(0x66); e.rm(false, {0xC7}, 0, m); e.u16(static_cast<uint16_t>(imm)); break;
+      case 4: e.rm(false, {0xC7}, 0, m); e.u32(static_cast<uint32_t>(imm)); break;
+      default: e.rm(true, {0xC7}, 0, m); e.u32(static_cast<uint32_t>(imm)); break;
     }
   }
   void load64(Reg dst, Mem m) { rm(true, {0x8B}, dst, m); }
   void store64(Mem m, Reg src) { rm(true, {0x89}, src, m); }
   void store32_imm(Mem m, uint32_t imm) {
-    rm(false, {0xC7}, 0, m);
-    c_.u32(imm);
+    Encoding e(c_);
+    e.rm(false, {0xC7}, 0, m);
+    e.u32(imm);
   }
   void alu_rm(AluOp op, bool w, Reg dst, Mem m) { rm(w, {static_cast<uint8_t>(op.rm_reg + 2)}, dst, m); }
   void sub_rm(Reg dst, Mem m) { rm(true, {0x2B}, dst, m); }
   void cmp_rm(Reg dst, Mem m) { rm(true, {0x3B}, dst, m); }
-  void cmp_mem64_i8(Mem m, int8_t imm) {
-    rm(true, {0x83}, kCmp.ext, m);
-    c_.byte(static_cast<uint8_t>(imm));
-  }
-  void cmp_mem32_i8(Mem m, int8_t imm) {
-    rm(false, {0x83}, kCmp.ext, m);
-    c_.byte(static_cast<uint8_t>(imm));
-  }
+  void cmp_mem64_i8(Mem m, int8_t imm) { cmp_mem_i8(true, m, imm); }
+  void cmp_mem32_i8(Mem m, int8_t imm) { cmp_mem_i8(false, m, imm); }
   void inc_mem32(Mem m) { rm(false, {0xFF}, 0, m); }
   void inc_mem64(Mem m) { rm(true, {0xFF}, 0, m); }
   void dec_mem32(Mem m) { rm(false, {0xFF}, 1, m); }
   void test_low_byte(Reg r, uint8_t mask) {
-    rr(false, {0xF6}, 0, r, true);
-    c_.byte(mask);
+    Encoding e(c_);
+    e.rr(false, {0xF6}, 0, r, true);
+    e.byte(mask);
   }
   // Atomics: `lock` precedes REX.
-  void lock() { c_.byte(0xF0); }
-  void lock_alu_mr(bool w, AluOp op, Mem m, Reg src) {
-    lock();
-    rm(w, {op.rm_reg}, src, m);
-  }
-  void lock_xadd(bool w, Mem m, Reg src) {
-    lock();
-    rm(w, {0x0F, 0xC1}, src, m);
-  }
+  void lock_alu_mr(bool w, AluOp op, Mem m, Reg src) { locked(w, {op.rm_reg}, m, src); }
+  void lock_xadd(bool w, Mem m, Reg src) { locked(w, {0x0F, 0xC1}, m, src); }
   void xchg_mr(bool w, Mem m, Reg src) { rm(w, {0x87}, src, m); }  // implicitly locked
-  void lock_cmpxchg(bool w, Mem m, Reg src) {
-    lock();
-    rm(w, {0x0F, 0xB1}, src, m);
-  }
-  void push(Reg r) {
-    rex(false, 0, r);
-    c_.byte(static_cast<uint8_t>(0x50 + (r & 7)));
-  }
-  void pop(Reg r) {
-    rex(false, 0, r);
-    c_.byte(static_cast<uint8_t>(0x58 + (r & 7)));
-  }
+  void lock_cmpxchg(bool w, Mem m, Reg src) { locked(w, {0x0F, 0xB1}, m, src); }
+  void push(Reg r) { short_register_form(0x50, r); }
+  void pop(Reg r) { short_register_form(0x58, r); }
   void call(Label target) {
-    c_.byte(0xE8);
-    rel32(target);
+    {
+      Encoding e(c_);
+      e.byte(0xE8);
+      e.u32(0);
+    }
+    rel32_before(target);
   }
   void call_mem(Mem m) { rm(false, {0xFF}, 2, m); }
-  void ret() { c_.byte(0xC3); }
+  void ret() { Encoding(c_).byte(0xC3); }
   // jmp rel8 (EB) is 3 bytes shorter than jmp rel32 (E9); jcc rel8 (7x)
   // 4 shorter than jcc rel32 (0F 8x). The code buffer shortens them.
   void jmp(Label target) {
     const size_t start = c_.size();
-    c_.byte(0xE9);
-    rel32(target);
+    {
+      Encoding e(c_);
+      e.byte(0xE9);
+      e.u32(0);
+    }
+    rel32_before(target);
     c_.shortenable_jump(start, target, short_jump(0xEB));
   }
   void jcc(Cond cond, Label target) {
     const size_t start = c_.size();
-    c_.bytes({0x0F, static_cast<uint8_t>(0x80 + cond)});
-    rel32(target);
+    {
+      Encoding e(c_);
+      e.byte(0x0F);
+      e.byte(static_cast<uint8_t>(0x80 + cond));
+      e.u32(0);
+    }
+    rel32_before(target);
     c_.shortenable_jump(start, target, short_jump(static_cast<uint8_t>(0x70 + cond)));
   }
 
  private:
-  void rel32(Label target) {
-    const size_t field = c_.size();
-    c_.u32(0);
-    c_.fixup(kRel32, field, field + 4, target);
+  void cmp_mem_i8(bool w, Mem m, int8_t imm) {
+    Encoding e(c_);
+    e.rm(w, {0x83}, kCmp.ext, m);
+    e.byte(static_cast<uint8_t>(imm));
+  }
+  void locked(bool w, std::initializer_list<uint8_t> opcode, Mem m, Reg src) {
+    Encoding e(c_);
+    e.byte(0xF0);
+    e.rm(w, opcode, src, m);
+  }
+  // push and pop: the register in the opcode's low bits.
+  void short_register_form(uint8_t opcode, Reg r) {
+    Encoding e(c_);
+    e.rex(false, 0, r);
+    e.byte(static_cast<uint8_t>(opcode + (r & 7)));
+  }
+  // The rel32 that ends the code so far holds the displacement of `target`
+  // from its end.
+  void rel32_before(Label target) {
+    const size_t end = c_.size();
+    c_.fixup(kRel32, end - 4, end, target);
   }
   // The opcode and a rel8 counting from the end.
   static ShortJump short_jump(uint8_t opcode) { return {&kRel8, {opcode, 0}, 2, 1, 2}; }
