@@ -3,42 +3,15 @@
 #include <algorithm>
 #include <cstring>
 
-#include "isa/program_image.h"
-#include "verifier/program_type.h"
-
 namespace sbpf::runtime {
 
 DeviceExecutionPort::DeviceExecutionPort(EngineKind engine) : engine_(engine) {}
 DeviceExecutionPort::~DeviceExecutionPort() = default;
 
-device_model::ExecutionPort::Download DeviceExecutionPort::download(std::span<const uint8_t> image_bytes) {
-  isa::ProgramImage image;
-  try {
-    image = isa::read_image(image_bytes);
-  } catch (const isa::ImageError& error) {
-    return {std::nullopt, std::string("not a program image: ") + error.what()};
-  }
-  if (image.program_type != "lambda") {
-    return {std::nullopt, "a " + image.program_type + " program; the device runs λ programs"};
-  }
-  LoadOptions options;
-  options.loop_budget = image.loop_budget;
-  options.engine = EngineKind::kInterpreter;
-  options.metered = true;
-  const verifier::ProgramType type = *verifier::program_type_named("lambda");
-  Slot slot;
-  slot.program = std::make_unique<LoadedProgram>(load(image.program, type, options));
-  if (!slot.program->ok()) return {std::nullopt, slot.program->failure()->reason};
-  slot.function = std::make_unique<BytecodeLambda>(*slot.program);
-  if (engine_ == EngineKind::kJit) {
-    LoadOptions native = options;
-    native.engine = EngineKind::kJit;
-    native.metered = false;
-    slot.native = std::make_unique<LoadedProgram>(load(std::move(image.program), type, native));
-    if (!slot.native->ok()) return {std::nullopt, slot.native->failure()->reason};
-    slot.native_function = std::make_unique<BytecodeLambda>(*slot.native);
-  }
-  slots_.push_back(std::move(slot));
+device_model::ExecutionPort::Download DeviceExecutionPort::download(std::span<const uint8_t> image) {
+  LoadedLambdaImage loaded = load_lambda_image(image, engine_ == EngineKind::kJit);
+  if (!loaded.program) return {std::nullopt, loaded.error};
+  slots_.push_back(std::move(*loaded.program));
   return {static_cast<uint32_t>(slots_.size() - 1), ""};
 }
 
@@ -53,7 +26,7 @@ device_model::ExecutionOutcome DeviceExecutionPort::execute(uint32_t slot, const
   const size_t size = invocation.input.size();
   padded_input_.assign((size + 7) & ~size_t{7}, 0);
   std::copy(invocation.input.begin(), invocation.input.end(), padded_input_.begin());
-  Slot& program = slots_[slot];
+  LambdaImageProgram& program = slots_[slot];
   std::span<uint8_t> metered_output = invocation.output;
   if (program.native_function) {
     // The JIT's run makes the output; the metered one, into a zeroed buffer

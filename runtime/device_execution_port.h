@@ -18,8 +18,7 @@
 #include <vector>
 
 #include "device_model/execution_port.h"
-#include "runtime/lambda_runtime.h"
-#include "runtime/loaded_program.h"
+#include "runtime/lambda_image.h"
 
 namespace sbpf::runtime {
 
@@ -37,14 +36,8 @@ class DeviceExecutionPort : public device_model::ExecutionPort {
   size_t programs() const { return slots_.size(); }
 
  private:
-  struct Slot {
-    std::unique_ptr<LoadedProgram> program;  // the metered interpreter
-    std::unique_ptr<BytecodeLambda> function;
-    std::unique_ptr<LoadedProgram> native;  // the JIT's, when it computes the output
-    std::unique_ptr<BytecodeLambda> native_function;
-  };
   EngineKind engine_;
-  std::vector<Slot> slots_;
+  std::vector<LambdaImageProgram> slots_;
   std::vector<uint8_t> padded_input_;
   std::vector<uint8_t> metered_output_;
 };

@@ -13,8 +13,6 @@
 #include <system_error>
 
 #include "device_model/lambda_command_format.h"
-#include "isa/program_image.h"
-#include "verifier/program_type.h"
 
 namespace sbpf::runtime {
 
@@ -163,12 +161,8 @@ struct LambdaIo::File {
 };
 
 struct LambdaIo::Lambda {
-  explicit Lambda(LoadedProgram loaded) : program(std::move(loaded)), function(program) {}
-  LoadedProgram program;  // on the host's metered interpreter
-  BytecodeLambda function;
-  // Wall-clock host times: the host's own engine (the JIT where there is one).
-  std::optional<LoadedProgram> native;
-  std::optional<BytecodeLambda> native_function;
+  // On the host's metered interpreter, and on its JIT for times on the clock.
+  LambdaImageProgram program;
   uint32_t device_slot = 0;
 };
 
@@ -207,14 +201,14 @@ struct LambdaIo::Request {
 };
 
 LambdaIo::LambdaIo(dm::DeviceProfile profile, LambdaIoOptions options)
-    : profile_(profile),
-      options_(std::move(options)),
+    : options_(std::move(options)),
       device_(std::move(profile), clock_, options_.seed),
-      host_costs_(profile_.host.cores),
-      cpu_(profile_.host.cores.count, profile_.host.scheduler, options_.threads, dm::HostCpu::Waiting::sleeps),
+      host_costs_(device_.profile().host.cores),
+      cpu_(device_.profile().host.cores.count, device_.profile().host.scheduler, options_.threads,
+           dm::HostCpu::Waiting::sleeps),
       scheduler_(options_.scheduler) {
-  if (profile_.cores.count == 0)
-    throw std::invalid_argument("profile " + profile_.name + " has no device cores to run λ functions on");
+  if (device_.profile().cores.count == 0)
+    throw std::invalid_argument("profile " + device_.profile().name + " has no device cores to run λ functions on");
   if (options_.host_on_the_clock && options_.modelled_cache)
     throw std::invalid_argument("host times from the clock need the kernel's page cache, not a modelled one");
   device_.set_execution_port(options_.device_port != nullptr ? options_.device_port : &port_);
@@ -259,28 +253,9 @@ LambdaIo::Lambda& LambdaIo::lambda(uint32_t id) {
 PageCache& LambdaIo::page_cache(uint32_t id) { return *file(id).cache; }
 
 LambdaIo::Loaded LambdaIo::load(std::span<const uint8_t> image_bytes) {
-  isa::ProgramImage image;
-  try {
-    image = isa::read_image(image_bytes);
-  } catch (const isa::ImageError& error) {
-    return {std::nullopt, std::string("not a program image: ") + error.what()};
-  }
-  if (image.program_type != "lambda") return {std::nullopt, "a " + image.program_type + " program is not a λ function"};
-  LoadOptions options;
-  options.loop_budget = image.loop_budget;
-  options.metered = true;
-  const verifier::ProgramType type = *verifier::program_type_named("lambda");
-  LoadedProgram program = runtime::load(image.program, type, options);
-  if (!program.ok()) return {std::nullopt, program.failure()->reason};
-  auto loaded = std::make_unique<Lambda>(std::move(program));
-  if (options_.host_on_the_clock && jit_available()) {
-    LoadOptions native = options;
-    native.engine = EngineKind::kJit;
-    native.metered = false;
-    loaded->native.emplace(runtime::load(std::move(image.program), type, native));
-    if (!loaded->native->ok()) return {std::nullopt, loaded->native->failure()->reason};
-    loaded->native_function.emplace(*loaded->native);
-  }
+  LoadedLambdaImage host = load_lambda_image(image_bytes, options_.host_on_the_clock);
+  if (!host.program) return {std::nullopt, host.error};
+  auto loaded = std::make_unique<Lambda>(Lambda{std::move(*host.program), 0});
 
   // Download, then activate, from thread 0, one after the other.
   const auto id = static_cast<uint32_t>(lambdas_.size());
@@ -339,7 +314,8 @@ void LambdaIo::issue(uint32_t thread, std::vector<dm::Command> commands, size_t 
 void LambdaIo::issue_more(const std::shared_ptr<Batch>& batch) {
   // The thread issues each command through the block layer and the driver
   // on its core, one after the other.
-  const dm::Nanoseconds per_command = profile_.host.layers.block_layer_ns + profile_.host.layers.driver_ns;
+  const dm::Nanoseconds per_command =
+      device_.profile().host.layers.block_layer_ns + device_.profile().host.layers.driver_ns;
   while (batch->next < batch->commands.size() && batch->in_flight < batch->at_once) {
     const size_t index = batch->next++;
     ++batch->in_flight;
@@ -486,7 +462,7 @@ LambdaRequest LambdaIo::write(uint32_t file_id, uint64_t offset, std::span<const
 
 void LambdaIo::start(const RequestPtr& request) {
   // The request's system call, whichever side serves it.
-  const dm::HostStackCosts& layers = profile_.host.layers;
+  const dm::HostStackCosts& layers = device_.profile().host.layers;
   compute(request->thread, layers.crossing_ns + layers.syscall_ns + layers.file_system_ns, [this, request] {
     LambdaRequest& result = request->result;
     result.side = request->mode == LambdaMode::kDevice ? LambdaSide::kDevice : LambdaSide::kHost;
@@ -577,7 +553,7 @@ void LambdaIo::host_read_on_the_clock(const RequestPtr& request, std::vector<uin
   Lambda& l = *request->lambda;
   out.clear();
   LambdaRunResult result = run_lambda(
-      l.native_function ? *l.native_function : l.function, range.bytes,
+      l.program.native_function ? *l.program.native_function : *l.program.function, range.bytes,
       [&](uint64_t offset, std::span<uint8_t> chunk) { pread_all(f.fd, f.path, range.offset + offset, chunk); },
       [&](std::span<const uint8_t> bytes) { out.insert(out.end(), bytes.begin(), bytes.end()); }, options_.run);
   const auto end = Clock::now();
@@ -618,7 +594,7 @@ void LambdaIo::host_read(const RequestPtr& request, std::vector<uint8_t>& out, H
         HostMeasurement measured;
         measured.pre_ns = clock_.now() - start;
         // calc: the function over the cached pages, on the thread's core.
-        CountingLambda counting(request->lambda->function);
+        CountingLambda counting(*request->lambda->program.function);
         out.clear();
         LambdaRunResult result = run_lambda(
             counting, request->range.bytes,
@@ -640,7 +616,7 @@ LambdaRunResult LambdaIo::reproduce_abort(File& f, Lambda& l, std::span<const ui
   // gives the abort in full (kind, pc, source line). The two sides run one
   // semantics, so a host run that does not abort is a bug.
   std::vector<uint8_t> ignored;
-  LambdaRunResult result = run_lambda(l.function, chunk, ignored, options_.run);
+  LambdaRunResult result = run_lambda(*l.program.function, chunk, ignored, options_.run);
   if (result.ok() || result.failure->kind != LambdaFailure::Kind::kAbort)
     throw std::logic_error("the device aborted the λ function on " + f.path + " at offset " +
                            std::to_string(chunk_offset) + " but the host does not");
@@ -751,7 +727,7 @@ void LambdaIo::device_read(const RequestPtr& request, std::vector<uint8_t>& out,
 }
 
 void LambdaIo::host_write(const RequestPtr& request, HostThen then) {
-  CountingLambda counting(request->lambda->function);
+  CountingLambda counting(*request->lambda->program.function);
   auto output = std::make_shared<std::vector<uint8_t>>();
   LambdaRunResult result = run_lambda(counting, request->input, *output, options_.run);
   HostMeasurement measured;

@@ -199,7 +199,6 @@ class LambdaIo {
   void store(File& file, uint64_t offset, std::span<const uint8_t> data);
   LambdaRunResult reproduce_abort(File& file, Lambda& lambda, std::span<const uint8_t> chunk, uint64_t chunk_offset);
 
-  device_model::DeviceProfile profile_;
   LambdaIoOptions options_;
   device_model::EventQueue clock_;
   device_model::NvmeDevice device_;
