@@ -8,7 +8,9 @@
 namespace sbpf::jit {
 
 void CodeBuffer::reserve(size_t bytes) {
-  if (bytes > bytes_.size()) bytes_.resize(std::max(bytes, 2 * bytes_.size()));
+  if (bytes <= bytes_.size()) return;
+  if (bytes > UINT32_MAX) throw std::length_error("jit: the code would reach 4 GiB");
+  bytes_.resize(std::min<size_t>(std::max(bytes, 2 * bytes_.size()), UINT32_MAX));
 }
 
 void CodeBuffer::reserve(size_t labels, size_t jumps) {
@@ -21,12 +23,13 @@ void CodeBuffer::misuse(const char* what) { throw std::logic_error(what); }
 
 void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {
   if (!fixups_.empty() && field < fixups_.back().field) throw std::logic_error("jit: fixups out of order");
-  fixups_.push_back({&kind, field, origin, label, static_cast<uint32_t>(shortenable_.size())});
+  fixups_.push_back({&kind, static_cast<uint32_t>(field), static_cast<uint32_t>(origin), label,
+                     static_cast<uint32_t>(shortenable_.size())});
 }
 
 void CodeBuffer::shortenable_jump(size_t start, Label label, const ShortJump& short_form) {
   if (!shortenable_.empty() && start < shortenable_.back().end) throw std::logic_error("jit: jumps out of order");
-  shortenable_.push_back({start, size_, label, short_form, false});
+  shortenable_.push_back({short_form, static_cast<uint32_t>(start), static_cast<uint32_t>(size_), label, false});
 }
 
 void CodeBuffer::choose_short_jumps() {
@@ -39,13 +42,21 @@ void CodeBuffer::choose_short_jumps() {
   }
 }
 
-std::vector<uint8_t> CodeBuffer::finish() {
+void CodeBuffer::patch(const FixupKind& kind, uint32_t field, uint32_t origin, Label target) {
+  const int64_t displacement = static_cast<int64_t>(offset_of(target)) - static_cast<int64_t>(origin);
+  if (!kind.fits(displacement))
+    throw std::length_error(std::string("jit: a ") + kind.name + " displacement of " + std::to_string(displacement) +
+                            " bytes does not fit (code too large)");
+  kind.patch(bytes_.data() + field, displacement);
+}
+
+CodeBytes CodeBuffer::finish() {
   choose_short_jumps();
   const size_t count = shortenable_.size();
   // Squeeze the code in place: each shortened jump's short form over the
   // start of its long form, the bytes in between moved down.
   // removed[i]: the bytes the shortened ones of the first i jumps gave up.
-  std::vector<size_t> removed(count + 1, 0);
+  std::vector<uint32_t> removed(count + 1, 0);
   uint8_t* const code = bytes_.data();
   size_t from = 0, to = 0;
   for (size_t i = 0; i < count; ++i) {
@@ -57,7 +68,7 @@ std::vector<uint8_t> CodeBuffer::finish() {
     std::memcpy(code + to, j.short_form.bytes, j.short_form.size);
     to += j.short_form.size;
     from = j.end;
-    removed[i + 1] = from - to;
+    removed[i + 1] = static_cast<uint32_t>(from - to);
   }
   std::memmove(code + to, code + from, size_ - from);
   bytes_.resize(to + size_ - from);
@@ -66,7 +77,7 @@ std::vector<uint8_t> CodeBuffer::finish() {
   // An offset of the long layout moves back by what the shortened jumps
   // before it gave up; labels and fields know how many jumps came before.
   for (Place& label : labels_)
-    if (label.offset != kUnbound) label.offset -= static_cast<uint32_t>(removed[label.jumps_before]);
+    if (label.offset != kUnbound) label.offset -= removed[label.jumps_before];
   // A long form's fixups go with its bytes (it is the next jump recorded
   // after them); the others move with the code. An origin lies in its
   // field's instruction, but is looked up from there all the same.
@@ -75,26 +86,16 @@ std::vector<uint8_t> CodeBuffer::finish() {
     while (k > 0 && shortenable_[k - 1].start >= offset) --k;
     return k;
   };
-  size_t kept = 0;
   for (const Fixup& f : fixups_) {
     const size_t k = f.jumps_before;
     if (k < count && shortenable_[k].shortened && f.field >= shortenable_[k].start) continue;
-    fixups_[kept++] = {f.kind, f.field - removed[k], f.origin - removed[jumps_before(f.origin, k)], f.target, 0};
+    patch(*f.kind, f.field - removed[k], f.origin - removed[jumps_before(f.origin, k)], f.target);
   }
-  fixups_.resize(kept);
   for (size_t i = 0; i < count; ++i) {
     const Shortenable& j = shortenable_[i];
     if (!j.shortened) continue;
-    const size_t start = j.start - removed[i];
-    fixups_.push_back({j.short_form.kind, start + j.short_form.field, start + j.short_form.origin, j.target, 0});
-  }
-
-  for (const Fixup& f : fixups_) {
-    const int64_t displacement = static_cast<int64_t>(offset_of(f.target)) - static_cast<int64_t>(f.origin);
-    if (!f.kind->fits(displacement))
-      throw std::length_error(std::string("jit: a ") + f.kind->name + " displacement of " +
-                              std::to_string(displacement) + " bytes does not fit (code too large)");
-    f.kind->patch(bytes_.data() + f.field, displacement);
+    const uint32_t start = j.start - removed[i];
+    patch(*j.short_form.kind, start + j.short_form.field, start + j.short_form.origin, j.target);
   }
   fixups_.clear();
   shortenable_.clear();

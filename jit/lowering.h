@@ -66,7 +66,7 @@ using Stub = std::variant<stub::LoopEntry, stub::Abort, stub::GuardMiss, stub::S
 // What a backend makes of a plan: the code, and per slot of the plan's
 // program where its code starts (one more entry for the end of the body).
 struct LoweredCode {
-  std::vector<uint8_t> code;
+  CodeBytes code;
   std::vector<uint32_t> pc_offsets;
 };
 

@@ -19,7 +19,7 @@ const char* arch_name(Arch arch) {
   return "?";
 }
 
-NativeProgram::NativeProgram(Arch arch, std::vector<uint8_t> code, std::vector<uint32_t> pc_offsets,
+NativeProgram::NativeProgram(Arch arch, std::span<const uint8_t> code, std::vector<uint32_t> pc_offsets,
                              std::vector<GuardSite> sites)
     : arch_(arch), memory_(code), pc_offsets_(std::move(pc_offsets)), sites_(std::move(sites)) {}
 
@@ -54,7 +54,7 @@ NativeProgram compile(Arch arch, const isa::Program& program, const verifier::An
       if (by_source[pc] == UINT32_MAX) by_source[pc] = by_source[pc + 1];
     pc_offsets = std::move(by_source);
   }
-  return NativeProgram(arch, std::move(lowered.code), std::move(pc_offsets), plan->sites());
+  return NativeProgram(arch, lowered.code, std::move(pc_offsets), plan->sites());
 }
 
 }  // namespace sbpf::jit

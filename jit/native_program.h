@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -61,7 +62,8 @@ class NativeProgram {
  public:
   using Entry = uint64_t (*)(NativeContext* context);
 
-  NativeProgram(Arch arch, std::vector<uint8_t> code, std::vector<uint32_t> pc_offsets, std::vector<GuardSite> sites);
+  // Copies `code` into executable pages.
+  NativeProgram(Arch arch, std::span<const uint8_t> code, std::vector<uint32_t> pc_offsets, std::vector<GuardSite> sites);
 
   Arch arch() const { return arch_; }
   Entry entry() const { return reinterpret_cast<Entry>(reinterpret_cast<uintptr_t>(memory_.data())); }

@@ -38,13 +38,13 @@ void jump(CodeBuffer& c, Label target) {
 
 // The code `emit` writes, laid out.
 template <typename Emit>
-std::vector<uint8_t> assemble(Emit emit) {
+CodeBytes assemble(Emit emit) {
   CodeBuffer c;
   emit(c);
   return c.finish();
 }
 
-std::vector<uint8_t> jump_over(size_t gap) {
+CodeBytes jump_over(size_t gap) {
   return assemble([gap](CodeBuffer& c) {
     const Label target = c.make_label();
     jump(c, target);
@@ -54,11 +54,11 @@ std::vector<uint8_t> jump_over(size_t gap) {
 }
 
 TEST(CodeBuffer, ForwardJumpsAreShortExactlyWhenTheyFit) {
-  const std::vector<uint8_t> fits = jump_over(127);
+  const CodeBytes fits = jump_over(127);
   ASSERT_EQ(fits.size(), 2u + 127);
   EXPECT_EQ(fits[0], 0x01);
   EXPECT_EQ(fits[1], 127);
-  const std::vector<uint8_t> too_far = jump_over(128);
+  const CodeBytes too_far = jump_over(128);
   ASSERT_EQ(too_far.size(), 5u + 128);
   EXPECT_EQ(too_far[0], 0x02);
   EXPECT_EQ(too_far[1], 128);
@@ -74,10 +74,10 @@ TEST(CodeBuffer, BackwardJumpsCountFromTheirOrigin) {
       jump(c, top);
     });
   };
-  const std::vector<uint8_t> fits = back_over(126);  // -(126 + 2) = -128
+  const CodeBytes fits = back_over(126);  // -(126 + 2) = -128
   ASSERT_EQ(fits.size(), 128u);
   EXPECT_EQ(static_cast<int8_t>(fits[127]), -128);
-  const std::vector<uint8_t> too_far = back_over(127);
+  const CodeBytes too_far = back_over(127);
   ASSERT_EQ(too_far.size(), 132u);
   EXPECT_EQ(too_far[127], 0x02);
   int32_t displacement;
@@ -90,7 +90,7 @@ TEST(CodeBuffer, BackwardJumpsCountFromTheirOrigin) {
 // keeps its long form, and its displacement counts the second jump's short
 // form.
 TEST(CodeBuffer, ShortensWhatFitsTheAllLongLayout) {
-  const std::vector<uint8_t> code = assemble([](CodeBuffer& c) {
+  const CodeBytes code = assemble([](CodeBuffer& c) {
     const Label far = c.make_label(), near = c.make_label();
     jump(c, far);   // short, it would jump 2 + 5 + 123 - 2 = 128 in the long layout: long
     jump(c, near);  // over 123: short
@@ -118,7 +118,7 @@ TEST(CodeBuffer, LabelsAndFixupsMoveWithTheCode) {
   c.u32(0);
   c.fixup(kLong, c.size() - 4, c.size(), mid);
   c.bind(end);
-  const std::vector<uint8_t> code = c.finish();
+  const CodeBytes code = c.finish();
   ASSERT_EQ(code.size(), 2u + 2 + 5);
   EXPECT_EQ(c.offset_of(start), 0u);
   EXPECT_EQ(c.offset_of(mid), 2u);
@@ -142,7 +142,7 @@ TEST(CodeBuffer, WordFieldsScaleAndRefuseWhatDoesNotFit) {
       c.bind(target);
     });
   };
-  const std::vector<uint8_t> code = word_jump(9);
+  const CodeBytes code = word_jump(9);
   EXPECT_EQ(code[0], 10);
   EXPECT_EQ(code[3], 0xAB);
   EXPECT_THROW(word_jump(127), std::length_error);
