@@ -10,7 +10,9 @@ namespace {
 
 // Strongly connected components of the subgraph made of `nodes`, ignoring
 // edges into `cut` (SIZE_MAX: none). Tarjan's algorithm, iterative so that
-// long programs cannot exhaust the native stack.
+// long programs cannot exhaust the native stack. With `roots` (per block),
+// only the components of the marked blocks and of what they reach: a
+// search from a block finds its whole component.
 // Per-block arrays for strong_components, sized once per function: each
 // call touches (and resets) only the blocks of its own set, so a function
 // with many loops costs the sum of their sizes, not loops × blocks.
@@ -38,7 +40,7 @@ struct Components {
 };
 
 Components strong_components(const FunctionGraph& g, const std::vector<size_t>& nodes, size_t cut,
-                             ComponentScratch& scratch) {
+                             const std::vector<uint8_t>* roots, ComponentScratch& scratch) {
   std::vector<int>& in_set = scratch.in_set;
   std::vector<size_t>& index = scratch.index;
   std::vector<size_t>& low = scratch.low;
@@ -51,7 +53,7 @@ Components strong_components(const FunctionGraph& g, const std::vector<size_t>& 
   using Frame = ComponentScratch::Frame;
   std::vector<Frame>& calls = scratch.calls;
   for (size_t root : nodes) {
-    if (index[root] != SIZE_MAX) continue;
+    if (index[root] != SIZE_MAX || (roots != nullptr && (*roots)[root] == 0)) continue;
     calls.push_back({root, 0});
     index[root] = low[root] = next++;
     stack.push_back(root);
@@ -182,7 +184,7 @@ void find_loops(const Program& program, FunctionGraph& g, const std::vector<uint
   while (!work.empty()) {
     Pending p = std::move(work.back());
     work.pop_back();
-    const Components components = strong_components(g, p.nodes, p.cut, scratch);
+    const Components components = strong_components(g, p.nodes, p.cut, holds, scratch);
     for (size_t i = 0; i < components.ends.size(); ++i) {
       const auto first = components.nodes.begin() + static_cast<ptrdiff_t>(i == 0 ? 0 : components.ends[i - 1]);
       const auto last = components.nodes.begin() + static_cast<ptrdiff_t>(components.ends[i]);
@@ -230,31 +232,34 @@ FunctionGraph blocks_in_order(const Program& program, size_t fi) {
   FunctionGraph g;
   g.function = fi;
   // Leaders: the entry, jump targets, and whatever follows a jump or exit.
-  std::vector<uint8_t> leader(fn.end - fn.start + 1, 0);
-  leader[0] = 1;
-  for (size_t pc = fn.start; pc < fn.end; ++pc) {
-    if (program.is_lddw_tail(pc)) continue;
+  // block_at, per slot of the function: first whether a block starts there,
+  // then that block's number.
+  const size_t size = fn.end - fn.start;
+  std::vector<uint32_t> block_at(size + 1, 0);
+  block_at[0] = 1;
+  for (size_t pc = fn.start; pc < fn.end;) {
     const Instruction& insn = program.insns[pc];
-    const bool jumps = insn.is_branch() || insn.opcode == kOpGotol;
-    if (jumps) leader[static_cast<size_t>(insn.jump_target(pc)) - fn.start] = 1;
-    if (jumps || insn.is_exit()) leader[pc + 1 - fn.start] = 1;
+    const size_t next = pc + (insn.is_lddw() ? 2 : 1);
+    if (insn.is_branch() || insn.opcode == kOpGotol) {
+      block_at[static_cast<size_t>(insn.jump_target(pc)) - fn.start] = 1;
+      block_at[next - fn.start] = 1;
+    } else if (insn.is_exit()) {
+      block_at[next - fn.start] = 1;
+    }
+    pc = next;
   }
-  for (size_t pc = fn.start; pc < fn.end; ++pc)
-    if (leader[pc - fn.start]) g.block_start_.push_back(pc);
-  g.blocks.reserve(g.block_start_.size());
-  for (size_t i = 0; i < g.block_start_.size(); ++i) {
-    BasicBlock b;
+  for (size_t i = 0; i < size; ++i) {
+    if (block_at[i] == 0) continue;
+    block_at[i] = static_cast<uint32_t>(g.block_start_.size());
+    g.block_start_.push_back(fn.start + i);
+  }
+  g.blocks.resize(g.block_start_.size());
+  for (size_t i = 0; i < g.blocks.size(); ++i) {
+    BasicBlock& b = g.blocks[i];
     b.first = g.block_start_[i];
-    const size_t end = i + 1 < g.block_start_.size() ? g.block_start_[i + 1] : fn.end;
-    b.last = end - 1;
+    b.last = (i + 1 < g.blocks.size() ? g.block_start_[i + 1] : fn.end) - 1;
     if (program.is_lddw_tail(b.last)) --b.last;
-    g.blocks.push_back(b);
-  }
-  // Successors lead to the first pc of a block: its index, by the leader's
-  // position (the leaders' flags become their block numbers).
-  std::vector<uint32_t> block_at(fn.end - fn.start, 0);
-  for (size_t i = 0; i < g.block_start_.size(); ++i) block_at[g.block_start_[i] - fn.start] = static_cast<uint32_t>(i);
-  for (BasicBlock& b : g.blocks) {
+    // Successors lead to the first slot of a block.
     const Instruction& insn = program.insns[b.last];
     const size_t after = b.last + (insn.is_lddw() ? 2 : 1);
     if (!insn.ends_block_unconditionally() && after < fn.end) b.successors.push_back(block_at[after - fn.start]);
@@ -272,6 +277,7 @@ FunctionGraph blocks_in_order(const Program& program, size_t fi) {
   std::vector<uint8_t> color(n, 0);  // 0 new, 1 on stack, 2 done
   std::vector<std::pair<size_t, size_t>> dfs{{0, 0}};
   std::vector<size_t> post;
+  post.reserve(n);
   color[0] = 1;
   while (!dfs.empty()) {
     auto& [b, e] = dfs.back();

@@ -23,13 +23,24 @@ void CodeBuffer::misuse(const char* what) { throw std::logic_error(what); }
 
 void CodeBuffer::fixup(const FixupKind& kind, size_t field, size_t origin, Label label) {
   if (!fixups_.empty() && field < fixups_.back().field) throw std::logic_error("jit: fixups out of order");
-  fixups_.push_back({&kind, static_cast<uint32_t>(field), static_cast<uint32_t>(origin), label,
-                     static_cast<uint32_t>(shortenable_.size())});
+  // Field by field: a record built whole on the stack and copied in is
+  // stored in pieces and reloaded in one, which stalls store forwarding.
+  Fixup& f = fixups_.emplace_back();
+  f.kind = &kind;
+  f.field = static_cast<uint32_t>(field);
+  f.origin = static_cast<uint32_t>(origin);
+  f.target = label;
+  f.jumps_before = static_cast<uint32_t>(shortenable_.size());
 }
 
-void CodeBuffer::shortenable_jump(size_t start, Label label, const ShortJump& short_form) {
+void CodeBuffer::shortenable_jump(size_t start, Label label, ShortJump short_form) {
   if (!shortenable_.empty() && start < shortenable_.back().end) throw std::logic_error("jit: jumps out of order");
-  shortenable_.push_back({short_form, static_cast<uint32_t>(start), static_cast<uint32_t>(size_), label, false});
+  Shortenable& j = shortenable_.emplace_back();  // field by field, as in fixup()
+  j.short_form = short_form;
+  j.start = static_cast<uint32_t>(start);
+  j.end = static_cast<uint32_t>(size_);
+  j.target = label;
+  j.shortened = false;
 }
 
 void CodeBuffer::choose_short_jumps() {

@@ -153,7 +153,7 @@ class CodeBuffer {
   // form of a jump that has the short form `short_form`: finish() puts the
   // short form in its place when the displacement fits it. A long form's
   // fixups are dropped with its bytes.
-  void shortenable_jump(size_t start, Label label, const ShortJump& short_form);
+  void shortenable_jump(size_t start, Label label, ShortJump short_form);
 
   // Lays the code out (shortening what jumps it can), patches every
   // displacement and returns the code; the buffer is then empty, and
