@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <utility>
 
 namespace sbpf::isa {
@@ -228,30 +229,25 @@ void find_loops(const Program& program, FunctionGraph& g, const std::vector<uint
 // The function's blocks with their successors, and their reverse
 // post-order; what both the whole graph and the loops alone start from.
 FunctionGraph blocks_in_order(const Program& program, size_t fi) {
+  // Jump targets come from the validation, and the shape it checks is relied on.
+  if (!program.validated()) throw std::invalid_argument("control flow: the program has not been validated");
   const Function& fn = program.functions[fi];
   FunctionGraph g;
   g.function = fi;
   // Leaders: the entry, jump targets, and whatever follows a jump or exit.
-  // block_at, per slot of the function: first whether a block starts there,
-  // then that block's number.
+  // block_at, per slot of the function: the number of the block starting
+  // there (only leaders are looked up).
   const size_t size = fn.end - fn.start;
-  std::vector<uint32_t> block_at(size + 1, 0);
-  block_at[0] = 1;
+  std::vector<uint32_t> block_at(size);
+  bool after_jump = true;  // the entry leads
   for (size_t pc = fn.start; pc < fn.end;) {
     const Instruction& insn = program.insns[pc];
-    const size_t next = pc + (insn.is_lddw() ? 2 : 1);
-    if (insn.is_branch() || insn.opcode == kOpGotol) {
-      block_at[static_cast<size_t>(insn.jump_target(pc)) - fn.start] = 1;
-      block_at[next - fn.start] = 1;
-    } else if (insn.is_exit()) {
-      block_at[next - fn.start] = 1;
+    if (after_jump || program.is_jump_target(pc)) {
+      block_at[pc - fn.start] = static_cast<uint32_t>(g.block_start_.size());
+      g.block_start_.push_back(pc);
     }
-    pc = next;
-  }
-  for (size_t i = 0; i < size; ++i) {
-    if (block_at[i] == 0) continue;
-    block_at[i] = static_cast<uint32_t>(g.block_start_.size());
-    g.block_start_.push_back(fn.start + i);
+    after_jump = insn.is_branch() || insn.opcode == kOpGotol || insn.is_exit();
+    pc += insn.is_lddw() ? 2 : 1;
   }
   g.blocks.resize(g.block_start_.size());
   for (size_t i = 0; i < g.blocks.size(); ++i) {

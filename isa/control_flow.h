@@ -9,7 +9,9 @@
 // jump into their condition, which then sits at the loop's end.
 //
 // Built from a validated Program (jumps stay inside their function, lddw
-// tails are never targets, no function falls off its end).
+// tails are never targets, no function falls off its end); the functions
+// below throw std::invalid_argument for a program isa::validate has not
+// passed.
 #pragma once
 
 #include <cstddef>

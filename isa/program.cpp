@@ -198,11 +198,19 @@ const DataPointer* DataSection::pointer_at(uint64_t at) const {
 }
 
 void validate(Program& p) {
+  // A program that fails is not validated(), whatever was marked before.
+  struct UnmarkUnlessPassed {
+    Program& p;
+    bool passed = false;
+    ~UnmarkUnlessPassed() {
+      if (!passed) p.slot_.clear();
+    }
+  } unmark{p};
   const size_t n = p.insns.size();
   if (n == 0) throw FormatError(std::nullopt, "program has no instructions");
 
   // Pass 1: each slot on its own, and where the lddw tails are.
-  p.lddw_tail_.assign(n, 0);
+  p.slot_.assign(n, 0);
   for (size_t pc = 0; pc < n; ++pc) {
     const Instruction& insn = p.insns[pc];
     std::string reason = SlotChecker(insn).check();
@@ -222,7 +230,7 @@ void validate(Program& p) {
         throw FormatError(pc, "lddw offset " + std::to_string(offset) + " is past the end of section " +
                                   p.sections[index].name);
     }
-    p.lddw_tail_[++pc] = 1;
+    p.slot_[++pc] = Program::kLddwTail;
   }
 
   // Global data's address slots: in their section, apart, pointing into one.
@@ -245,7 +253,7 @@ void validate(Program& p) {
   // name function entries.
   std::set<size_t> starts{0};
   for (size_t pc = 0; pc < n; ++pc) {
-    if (p.lddw_tail_[pc]) continue;
+    if (p.is_lddw_tail(pc)) continue;
     const Instruction& insn = p.insns[pc];
     if (insn.is_branch() || insn.opcode == kOpGotol || insn.is_local_call()) {
       int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
@@ -253,9 +261,10 @@ void validate(Program& p) {
       if (target < 0 || target >= static_cast<int64_t>(n))
         throw FormatError(pc, std::string(what) + " to pc " + std::to_string(target) + " is outside the program (" +
                                   std::to_string(n) + " slots)");
-      if (p.lddw_tail_[static_cast<size_t>(target)])
+      if (p.is_lddw_tail(static_cast<size_t>(target)))
         throw FormatError(pc, std::string(what) + " to pc " + std::to_string(target) +
                                   " lands in the middle of an lddw");
+      p.slot_[static_cast<size_t>(target)] |= Program::kJumpTarget;
       if (insn.is_local_call()) starts.insert(static_cast<size_t>(target));
     }
   }
@@ -278,16 +287,17 @@ void validate(Program& p) {
   for (const Function& f : p.functions) {
     for (size_t pc = f.start; pc < f.end; ++pc) {
       const Instruction& insn = p.insns[pc];
-      if (p.lddw_tail_[pc] || !(insn.is_branch() || insn.opcode == kOpGotol)) continue;
+      if (p.is_lddw_tail(pc) || !(insn.is_branch() || insn.opcode == kOpGotol)) continue;
       auto target = static_cast<size_t>(insn.jump_target(pc));
       if (target < f.start || target >= f.end)
         throw FormatError(pc, "jump to pc " + std::to_string(target) + " leaves function " + f.name);
     }
-    size_t last = p.lddw_tail_[f.end - 1] ? f.end - 2 : f.end - 1;
+    size_t last = p.is_lddw_tail(f.end - 1) ? f.end - 2 : f.end - 1;
     if (!p.insns[last].ends_block_unconditionally())
       throw FormatError(last, f.end == n ? "execution can fall off the end of the program"
                                          : "execution can fall through from " + f.name + " into the next function");
   }
+  unmark.passed = true;
 }
 
 Program decode(std::span<const uint8_t> bytes, std::string name) {

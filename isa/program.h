@@ -84,7 +84,12 @@ struct Program {
 
   size_t size() const { return insns.size(); }
   // True for the second slot of an `lddw`, which is not an instruction.
-  bool is_lddw_tail(size_t pc) const { return pc < lddw_tail_.size() && lddw_tail_[pc]; }
+  bool is_lddw_tail(size_t pc) const { return pc < slot_.size() && (slot_[pc] & kLddwTail) != 0; }
+  // Some branch, `gotol` or local call lands at pc (validated programs only:
+  // validate() finds them as it checks them).
+  bool is_jump_target(size_t pc) const { return pc < slot_.size() && (slot_[pc] & kJumpTarget) != 0; }
+  // validate() has run (and passed) on the program.
+  bool validated() const { return !slot_.empty(); }
   // The 64-bit constant of the `lddw` at `pc`.
   uint64_t lddw_value_at(size_t pc) const { return lddw_value(insns[pc], insns[pc + 1]); }
   // The line info entry that covers `pc` (the last one at or before it).
@@ -94,9 +99,10 @@ struct Program {
 
  private:
   friend void validate(Program&);
-  // Filled by validate(). Bytes, not vector<bool>: every pass over the
-  // program asks per slot, and the bit arithmetic shows.
-  std::vector<uint8_t> lddw_tail_;
+  enum SlotFlag : uint8_t { kLddwTail = 1, kJumpTarget = 2 };
+  // Per slot, SlotFlags; filled by validate(). Bytes, not vector<bool>:
+  // every pass over the program asks per slot, and the bit arithmetic shows.
+  std::vector<uint8_t> slot_;
 };
 
 // Splits raw bytecode into slots and validates it. Throws FormatError.

@@ -34,42 +34,28 @@ bool VersionedLoop::is_hoisted(size_t pc) const { return std::binary_search(hois
 LoweringPlan::LoweringPlan(const isa::Program& program, const verifier::Annotations& annotations,
                            const CompileOptions& options, std::vector<uint32_t> source_pc)
     : program_(program), annotations_(annotations), options_(options), source_pc_(std::move(source_pc)) {
-  find_jump_targets();
   plan_loop_versions();
   find_selects_and_sites();
   number_copy_sites();
 }
 
-// Also resolves every lddw: a program the JIT cannot express fails before
-// any code is emitted.
-void LoweringPlan::find_jump_targets() {
-  const size_t n = program_.size();
-  jump_target_.assign(n + 1, 0);
-  for (size_t pc = 0; pc < n; ++pc) {
-    if (program_.is_lddw_tail(pc)) continue;
-    const isa::Instruction& insn = program_.insns[pc];
-    if (insn.is_lddw()) constant_at(pc);
-    if (!insn.is_jmp() || insn.is_exit() || insn.is_callx() || insn.is_helper_call()) continue;
-    const int64_t target = insn.is_local_call() ? static_cast<int64_t>(pc) + 1 + insn.imm : insn.jump_target(pc);
-    if (target >= 0 && static_cast<size_t>(target) <= n) jump_target_[static_cast<size_t>(target)] = 1;
-  }
-}
-
 // One walk: a select folds the slots after its jump, which then have no
 // guard sites of their own; every other access or inline helper numbers
-// its sites, in pc order.
+// its sites, in pc order. Also resolves every lddw: a program the JIT
+// cannot express fails before any code is emitted.
 void LoweringPlan::find_selects_and_sites() {
   const size_t n = program_.size();
   select_.assign(n, std::nullopt);
   folded_.assign(n, 0);
   main_site_.assign(n, UINT32_MAX);
   for (size_t pc = 0; pc < n; ++pc) {
-    if (program_.is_lddw_tail(pc)) {
-      folded_[pc] = 1;
-      continue;
-    }
     if (folded_[pc]) continue;
     const isa::Instruction& insn = program_.insns[pc];
+    if (insn.is_lddw()) {
+      constant_at(pc);
+      folded_[pc + 1] = 1;  // its second slot
+      continue;
+    }
     if (!insn.is_branch()) {
       if (!insn.is_alu()) main_site_[pc] = add_sites(pc, nullptr);  // most slots: no sites
       continue;
@@ -88,11 +74,11 @@ std::optional<Select> LoweringPlan::select_shape(size_t pc) const {
   const size_t n = program_.size();
   uint8_t dst = 0;
   for (size_t at = pc + 1; at < n && at <= pc + 4; ++at) {
-    if (jump_target_[at] && static_cast<int64_t>(at) != target) return std::nullopt;
+    if (is_jump_target(at) && static_cast<int64_t>(at) != target) return std::nullopt;
     const isa::Instruction& next = program_.insns[at];
     const size_t moves = at - pc - 1;
     if (moves > 0 && static_cast<int64_t>(at) == target) return Select{static_cast<uint32_t>(at), false, dst};
-    if (moves > 0 && next.opcode == isa::kOpJa && next.jump_target(at) == target && !jump_target_[at] &&
+    if (moves > 0 && next.opcode == isa::kOpJa && next.jump_target(at) == target && !is_jump_target(at) &&
         counted_back_edge(at, target) == counted_back_edge(pc, target))
       return Select{static_cast<uint32_t>(at), true, dst};
     if (moves == 3 || next.cls() != isa::kClassAlu64) return std::nullopt;

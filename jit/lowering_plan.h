@@ -70,7 +70,8 @@ std::span<const HelperPointer> helper_pointers(MemoryHelper kind);
 
 class LoweringPlan {
  public:
-  // `annotations` must have one entry per slot (jit::compile checks).
+  // `program` must be validated (isa::validate) and `annotations` have one
+  // entry per slot (jit::compile checks both).
   // `source_pc`: per slot, the verified program's (see source_pc()); empty
   // when `program` is the verified program itself. Throws UnsupportedForJit
   // for an `lddw` that needs a kernel and for a data section without an
@@ -90,7 +91,7 @@ class LoweringPlan {
   size_t source_pc(size_t pc) const { return source_pc_.empty() ? pc : source_pc_[pc]; }
 
   // Some jump or local call lands at pc.
-  bool is_jump_target(size_t pc) const { return jump_target_[pc] != 0; }
+  bool is_jump_target(size_t pc) const { return program_.is_jump_target(pc); }
   // The select a conditional jump at pc starts, if any.
   const std::optional<Select>& select_at(size_t pc) const { return select_[pc]; }
   // The slot is emitted as part of an earlier instruction (an lddw's second
@@ -136,7 +137,6 @@ class LoweringPlan {
   uint32_t site(size_t pc, const VersionedLoop* copying) const;
 
  private:
-  void find_jump_targets();
   void plan_loop_versions();
   void find_selects_and_sites();
   std::optional<Select> select_shape(size_t pc) const;
@@ -150,7 +150,6 @@ class LoweringPlan {
   std::vector<uint32_t> source_pc_;  // empty: the identity
   // Per-pc flags as bytes: read once per instruction by every walk, where
   // vector<bool>'s bit arithmetic shows.
-  std::vector<uint8_t> jump_target_;
   std::vector<std::optional<Select>> select_;
   std::vector<uint8_t> folded_;
   std::vector<VersionedLoop> loops_;

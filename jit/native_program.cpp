@@ -25,6 +25,7 @@ NativeProgram::NativeProgram(Arch arch, std::span<const uint8_t> code, std::vect
 
 NativeProgram compile(Arch arch, const isa::Program& program, const verifier::Annotations& annotations,
                       const CompileOptions& options) {
+  if (!program.validated()) throw std::invalid_argument("jit: the program has not been validated (isa::validate)");
   if (annotations.access.size() != program.size() || annotations.back_edge.size() != program.size())
     throw std::invalid_argument("jit: annotations for " + std::to_string(annotations.access.size()) +
                                 " slots, but the program has " + std::to_string(program.size()));

@@ -93,7 +93,8 @@ class UnsupportedForJit : public std::runtime_error {
 // The program must have passed verification with `annotations` (or the
 // annotations be Annotations::all_checked). Throws UnsupportedForJit for
 // what native code cannot express (lddw of maps or code addresses), and
-// std::invalid_argument for annotations of another length.
+// std::invalid_argument for a program that isa::validate has not passed or
+// annotations of another length.
 NativeProgram compile(Arch arch, const isa::Program& program, const verifier::Annotations& annotations,
                       const CompileOptions& options = {});
 

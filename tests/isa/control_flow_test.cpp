@@ -211,5 +211,18 @@ TEST(ControlFlow, LoopsHoldingSomePcsAreTheGraphsLoops) {
   EXPECT_TRUE(find_loops_holding(p, 0, outside).loops.empty());
 }
 
+// Jump targets come from validation: an unvalidated program is refused,
+// not misread.
+TEST(ControlFlow, RefusesAProgramThatWasNotValidated) {
+  Program p;
+  p.insns = {{0x15, 1, 0, 1, 0}, {kOpExit, 0, 0, 0, 0}, {kOpExit, 0, 0, 0, 0}};
+  p.functions = {{"main", 0, 3}};
+  EXPECT_THROW(build_graph(p), std::invalid_argument);
+  const size_t pcs[] = {0};
+  EXPECT_THROW(find_loops_holding(p, 0, pcs), std::invalid_argument);
+  validate(p);
+  EXPECT_EQ(build_graph(p).functions[0].blocks.size(), 3u);
+}
+
 }  // namespace
 }  // namespace sbpf::isa

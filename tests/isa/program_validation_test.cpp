@@ -112,6 +112,28 @@ TEST(Validation, LddwOffsetMustStayInsideItsSection) {
   EXPECT_NO_THROW(validate(p));
 }
 
+// The passes after validation (control flow, the JIT's plan) read jump
+// targets from it; a program that fails keeps none of them.
+TEST(Validation, MarksJumpTargetsAndOnlyAPassingProgramIsValidated) {
+  // 0: jeq r1, 0, +3 (to 4)   1: lddw   3: call local +1 (to 5)   4: exit   5: exit
+  Program p;
+  p.insns = {{0x15, 1, 0, 3, 0}, {kOpLddw, 0, 0, 0, 7}, {0, 0, 0, 0, 0}, {kOpCall, 0, kCallLocal, 0, 1}, kExit, kExit};
+  EXPECT_FALSE(p.validated());
+  validate(p);
+  EXPECT_TRUE(p.validated());
+  std::vector<size_t> targets;
+  for (size_t pc = 0; pc < p.size(); ++pc)
+    if (p.is_jump_target(pc)) targets.push_back(pc);
+  EXPECT_EQ(targets, (std::vector<size_t>{4, 5}));
+  EXPECT_TRUE(p.is_lddw_tail(2));
+  EXPECT_FALSE(p.is_jump_target(p.size()));
+
+  p.insns[0].offset = 1;  // into the lddw's second slot
+  EXPECT_THROW(validate(p), FormatError);
+  EXPECT_FALSE(p.validated());
+  EXPECT_FALSE(p.is_jump_target(5));
+}
+
 TEST(Validation, ReportsUnsupportedForms) {
   EXPECT_EQ(error_for({{0x20, 0, 0, 0, 0}, kExit}),
             "pc 0: legacy packet load (ld_abs) is not supported: storage programs have no packet");
