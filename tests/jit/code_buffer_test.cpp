@@ -166,6 +166,15 @@ TEST(CodeBuffer, LabelMisuseIsAnInternalError) {
   EXPECT_THROW(assemble([](CodeBuffer& c) { jump(c, c.make_label()); }), std::logic_error);
 }
 
+// Offsets are kept in 32 bits: the buffer refuses to grow to 4 GiB (before
+// it allocates anything).
+TEST(CodeBuffer, RefusesToReachFourGiB) {
+  CodeBuffer c;
+  EXPECT_THROW(c.reserve(size_t{1} << 32), std::length_error);
+  c.byte(0x90);
+  EXPECT_EQ(c.finish().size(), 1u);
+}
+
 // Native code has no type signature in front of it for UBSan's check of
 // calls through function pointers to read.
 #if defined(__clang__)
