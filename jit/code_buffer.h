@@ -23,7 +23,6 @@
 #include <initializer_list>
 #include <memory>
 #include <new>
-#include <utility>
 #include <vector>
 
 namespace sbpf::jit {
@@ -40,13 +39,11 @@ struct UninitializedAllocator : std::allocator<T> {
   UninitializedAllocator() = default;
   template <typename U>
   UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}
+  // Only value-initialisation changes; construction from arguments falls
+  // back to std::construct_at (allocator_traits).
   template <typename U>
   void construct(U* at) noexcept {
     ::new (static_cast<void*>(at)) U;
-  }
-  template <typename U, typename... Args>
-  void construct(U* at, Args&&... args) {
-    ::new (static_cast<void*>(at)) U(std::forward<Args>(args)...);
   }
 };
 using CodeBytes = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;

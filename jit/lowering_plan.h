@@ -148,9 +148,9 @@ class LoweringPlan {
   const verifier::Annotations& annotations_;
   const CompileOptions& options_;
   std::vector<uint32_t> source_pc_;  // empty: the identity
+  std::vector<std::optional<Select>> select_;
   // Per-pc flags as bytes: read once per instruction by every walk, where
   // vector<bool>'s bit arithmetic shows.
-  std::vector<std::optional<Select>> select_;
   std::vector<uint8_t> folded_;
   std::vector<VersionedLoop> loops_;
   std::vector<int> loop_at_;  // per pc: the versioned loop headed there, or -1
